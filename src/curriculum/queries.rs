@@ -1,0 +1,399 @@
+//! Graph queries on a [`Curriculum`]. V is the number of standards, E the
+//! number of prerequisite edges.
+
+use petgraph::adj::UnweightedList;
+use petgraph::algo::tred::{dag_to_toposorted_adjacency_list, dag_transitive_reduction_closure};
+use petgraph::graph::NodeIndex;
+
+use super::{Adjacency, Curriculum, Standard, StandardIdx, StandardKey, StandardSet};
+use crate::error::Result;
+
+impl Curriculum {
+    /// The direct prerequisites of a standard, sorted by index. O(1).
+    ///
+    /// ```
+    /// let ccss = mastery::Curriculum::ccss_math();
+    /// let ids: Vec<&str> = ccss.prerequisites("K.CC.B.5")?.iter().map(|&i| ccss[i].id()).collect();
+    /// assert_eq!(ids, ["K.CC.B.4.b"]);
+    /// # Ok::<(), mastery::Error>(())
+    /// ```
+    ///
+    /// # Errors
+    /// As [`StandardKey::resolve`].
+    pub fn prerequisites(&self, key: impl StandardKey) -> Result<&[StandardIdx]> {
+        Ok(self.prerequisites.of(key.resolve(self)?))
+    }
+
+    /// The standards that list this one as a direct prerequisite, sorted by index. O(1).
+    ///
+    /// ```
+    /// let ccss = mastery::Curriculum::ccss_math();
+    /// let ids: Vec<&str> = ccss.dependents("K.CC.A.1")?.iter().map(|&i| ccss[i].id()).collect();
+    /// assert_eq!(ids, ["1.NBT.A.1"]);
+    /// # Ok::<(), mastery::Error>(())
+    /// ```
+    ///
+    /// # Errors
+    /// As [`StandardKey::resolve`].
+    pub fn dependents(&self, key: impl StandardKey) -> Result<&[StandardIdx]> {
+        Ok(self.dependents.of(key.resolve(self)?))
+    }
+
+    /// Every standard from which this one can be reached: all prerequisites,
+    /// direct and indirect, without the standard itself. O(V + E).
+    ///
+    /// ```
+    /// let ccss = mastery::Curriculum::ccss_math();
+    /// let needed = ccss.ancestors("4.NF.A.1")?;
+    /// assert!(needed.contains(ccss.index_of("3.NF.A.1")?));
+    /// assert!(!needed.contains(ccss.index_of("4.NF.A.1")?));
+    /// # Ok::<(), mastery::Error>(())
+    /// ```
+    ///
+    /// # Errors
+    /// As [`StandardKey::resolve`].
+    pub fn ancestors(&self, key: impl StandardKey) -> Result<StandardSet> {
+        let start = key.resolve(self)?;
+        Ok(reach(&self.prerequisites, self.len(), [start]))
+    }
+
+    /// Every standard reachable from this one: all dependents, direct and
+    /// indirect, without the standard itself. O(V + E).
+    ///
+    /// ```
+    /// let ccss = mastery::Curriculum::ccss_math();
+    /// let later = ccss.descendants("3.NF.A.1")?;
+    /// assert!(later.contains(ccss.index_of("4.NF.A.1")?));
+    /// # Ok::<(), mastery::Error>(())
+    /// ```
+    ///
+    /// # Errors
+    /// As [`StandardKey::resolve`].
+    pub fn descendants(&self, key: impl StandardKey) -> Result<StandardSet> {
+        let start = key.resolve(self)?;
+        Ok(reach(&self.dependents, self.len(), [start]))
+    }
+
+    /// Everything needed for a set of goals: the goals and all their
+    /// ancestors. O(V + E).
+    ///
+    /// ```
+    /// let ccss = mastery::Curriculum::ccss_math();
+    /// let goals = ccss.set_of(["4.NF.A.1"])?;
+    /// let needed = ccss.prerequisite_closure(&goals)?;
+    /// assert!(needed.contains(ccss.index_of("4.NF.A.1")?));
+    /// assert_eq!(needed.len(), ccss.ancestors("4.NF.A.1")?.len() + 1);
+    /// # Ok::<(), mastery::Error>(())
+    /// ```
+    ///
+    /// # Errors
+    /// [`Error::IndexOutOfRange`](crate::Error::IndexOutOfRange) if the set
+    /// holds an index from a larger curriculum.
+    pub fn prerequisite_closure(&self, goals: &StandardSet) -> Result<StandardSet> {
+        self.check_set(goals)?;
+        let mut closure = reach(&self.prerequisites, self.len(), goals.iter());
+        closure.union_with(goals);
+        Ok(closure)
+    }
+
+    /// All standards in an order where every prerequisite comes before its
+    /// dependents. Among standards that are ready at the same time, the one
+    /// added first comes first, so the order is deterministic. Computed once,
+    /// at build time; O(1) here.
+    ///
+    /// ```
+    /// let ccss = mastery::Curriculum::ccss_math();
+    /// let order = ccss.topological_order();
+    /// assert_eq!(order.len(), ccss.len());
+    /// let position = |id: &str| order.iter().position(|&i| ccss[i].id() == id).unwrap();
+    /// assert!(position("3.NF.A.1") < position("4.NF.A.1"));
+    /// ```
+    #[must_use]
+    pub fn topological_order(&self) -> &[StandardIdx] {
+        &self.topological
+    }
+
+    /// The number of edges on the longest prerequisite chain ending at this
+    /// standard: 0 for a standard without prerequisites. Computed once at
+    /// build time; O(1) here.
+    ///
+    /// ```
+    /// let ccss = mastery::Curriculum::ccss_math();
+    /// assert_eq!(ccss.depth("K.CC.B.4.a")?, 0);
+    /// assert_eq!(ccss.depth("K.CC.B.5")?, 2); // K.CC.B.4.a -> K.CC.B.4.b -> K.CC.B.5
+    /// # Ok::<(), mastery::Error>(())
+    /// ```
+    ///
+    /// # Errors
+    /// As [`StandardKey::resolve`].
+    pub fn depth(&self, key: impl StandardKey) -> Result<usize> {
+        Ok(self.depth[key.resolve(self)?.index()] as usize)
+    }
+
+    /// The standards on one longest prerequisite chain, from its first
+    /// prerequisite to its last dependent (empty only for an empty
+    /// curriculum). O(V + E).
+    ///
+    /// ```
+    /// let ccss = mastery::Curriculum::ccss_math();
+    /// let chain = ccss.longest_chain();
+    /// assert_eq!(chain.len(), 31);
+    /// for pair in chain.windows(2) {
+    ///     assert!(ccss.prerequisites(pair[1])?.contains(&pair[0]));
+    /// }
+    /// # Ok::<(), mastery::Error>(())
+    /// ```
+    #[must_use]
+    pub fn longest_chain(&self) -> Vec<StandardIdx> {
+        let Some(mut current) = self
+            .indices()
+            .max_by_key(|v| (self.depth[v.index()], std::cmp::Reverse(*v)))
+        else {
+            return Vec::new();
+        };
+        let mut chain = vec![current];
+        while self.depth[current.index()] > 0 {
+            let wanted = self.depth[current.index()] - 1;
+            // Some prerequisite realizes the depth, by its definition.
+            let Some(&previous) = self
+                .prerequisites
+                .of(current)
+                .iter()
+                .find(|p| self.depth[p.index()] == wanted)
+            else {
+                break;
+            };
+            chain.push(previous);
+            current = previous;
+        }
+        chain.reverse();
+        chain
+    }
+
+    /// Standards without prerequisites, in index order. O(V).
+    #[must_use]
+    pub fn sources(&self) -> Vec<StandardIdx> {
+        self.indices()
+            .filter(|&v| self.prerequisites.of(v).is_empty())
+            .collect()
+    }
+
+    /// Standards that are no standard's prerequisite, in index order. O(V).
+    ///
+    /// A standard without any edge is both a source and a sink.
+    #[must_use]
+    pub fn sinks(&self) -> Vec<StandardIdx> {
+        self.indices()
+            .filter(|&v| self.dependents.of(v).is_empty())
+            .collect()
+    }
+
+    /// The prerequisite edges `(from, to)` implied by a longer path from
+    /// `from` to `to`: removing them all leaves the transitive reduction,
+    /// which has the same ancestors and descendants. In the order the edges
+    /// were added.
+    ///
+    /// Uses the Habib-Morvan-Rampon algorithm (petgraph's `tred`):
+    /// O(V + sum over reduction edges (x, y) of the out-degree of y in the
+    /// transitive closure), O(V³) in the worst case.
+    ///
+    /// ```
+    /// use mastery::Curriculum;
+    ///
+    /// let c = Curriculum::builder()
+    ///     .standard_ids(["A", "B", "C"])?
+    ///     .prerequisites([("A", "B"), ("B", "C"), ("A", "C")])
+    ///     .build()?;
+    /// let redundant: Vec<(&str, &str)> = c
+    ///     .redundant_prerequisites()
+    ///     .into_iter()
+    ///     .map(|(f, t)| (c[f].id(), c[t].id()))
+    ///     .collect();
+    /// assert_eq!(redundant, [("A", "C")]);
+    /// assert_eq!(Curriculum::ccss_math().redundant_prerequisites().len(), 154);
+    /// # Ok::<(), mastery::Error>(())
+    /// ```
+    #[must_use]
+    pub fn redundant_prerequisites(&self) -> Vec<(StandardIdx, StandardIdx)> {
+        let reduction = self.reduction_edges();
+        self.prerequisite_edges()
+            .filter(|(f, t)| !reduction.contains(&(f.index() as u32, t.index() as u32)))
+            .collect()
+    }
+
+    /// The same curriculum without its [redundant
+    /// prerequisites](Curriculum::redundant_prerequisites).
+    ///
+    /// ```
+    /// let ccss = mastery::Curriculum::ccss_math();
+    /// let reduced = ccss.transitive_reduction();
+    /// assert_eq!(reduced.prerequisite_count(), 757 - 154);
+    /// assert_eq!(reduced.ancestors("8.EE.C.7")?, ccss.ancestors("8.EE.C.7")?);
+    /// # Ok::<(), mastery::Error>(())
+    /// ```
+    #[must_use]
+    pub fn transitive_reduction(&self) -> Curriculum {
+        let reduction = self.reduction_edges();
+        self.rebuilt(self.indices().map(|v| (v, true)), |f, t| {
+            reduction.contains(&(f.index() as u32, t.index() as u32))
+        })
+    }
+
+    /// The edges of the transitive reduction, as `(from, to)` index pairs.
+    fn reduction_edges(&self) -> std::collections::HashSet<(u32, u32)> {
+        let order: Vec<NodeIndex<u32>> = self
+            .topological
+            .iter()
+            .map(|v| NodeIndex::new(v.index()))
+            .collect();
+        let (ranked, _): (UnweightedList<u32>, _) =
+            dag_to_toposorted_adjacency_list(&self.graph, &order);
+        let (reduction, _closure) = dag_transitive_reduction_closure(&ranked);
+        reduction
+            .edge_indices()
+            .filter_map(|e| reduction.edge_endpoints(e))
+            .map(|(a, b)| {
+                (
+                    order[a as usize].index() as u32,
+                    order[b as usize].index() as u32,
+                )
+            })
+            .collect()
+    }
+
+    /// The sub-curriculum of the standards for which `keep` returns `true`,
+    /// with the prerequisite edges among them (the induced subgraph).
+    /// Standards keep their relative order. O(V + E).
+    ///
+    /// ```
+    /// let ccss = mastery::Curriculum::ccss_math();
+    /// let grade3 = ccss.subgraph(|s| s.grade() == Some("3"));
+    /// assert_eq!(grade3.len(), 37);
+    /// assert!(grade3.standards().iter().all(|s| s.grade() == Some("3")));
+    /// ```
+    #[must_use]
+    pub fn subgraph(&self, mut keep: impl FnMut(&Standard) -> bool) -> Curriculum {
+        self.rebuilt(
+            self.indices()
+                .map(|v| (v, keep(&self.standards[v.index()]))),
+            |_, _| true,
+        )
+    }
+
+    /// The sub-curriculum of the standards in `set`, with the prerequisite
+    /// edges among them. O(V + E).
+    ///
+    /// ```
+    /// let ccss = mastery::Curriculum::ccss_math();
+    /// let goal = ccss.set_of(["4.NF.A.1"])?;
+    /// let needed = ccss.induced(&ccss.prerequisite_closure(&goal)?)?;
+    /// assert_eq!(needed.sinks().len(), 1); // everything leads to the goal
+    /// # Ok::<(), mastery::Error>(())
+    /// ```
+    ///
+    /// # Errors
+    /// [`Error::IndexOutOfRange`](crate::Error::IndexOutOfRange) if the set
+    /// holds an index from a larger curriculum.
+    pub fn induced(&self, set: &StandardSet) -> Result<Curriculum> {
+        self.check_set(set)?;
+        Ok(self.rebuilt(self.indices().map(|v| (v, set.contains(v))), |_, _| true))
+    }
+
+    /// Copies the kept standards and the edges between them that pass `keep_edge`.
+    fn rebuilt(
+        &self,
+        keep: impl Iterator<Item = (StandardIdx, bool)>,
+        mut keep_edge: impl FnMut(StandardIdx, StandardIdx) -> bool,
+    ) -> Curriculum {
+        let kept: StandardSet = keep.filter(|&(_, k)| k).map(|(v, _)| v).collect();
+        let edges: Vec<(&str, &str)> = self
+            .prerequisite_edges()
+            .filter(|&(f, t)| kept.contains(f) && kept.contains(t) && keep_edge(f, t))
+            .map(|(f, t)| (self[f].id(), self[t].id()))
+            .collect();
+        Curriculum::builder()
+            .standards(kept.iter().map(|v| self.standards[v.index()].clone()))
+            .prerequisites(edges)
+            .build()
+            // A subset of a valid DAG's standards and edges is a valid DAG.
+            .expect("a subgraph of a curriculum is a curriculum")
+    }
+
+    /// The standards ready to learn: not in `mastered`, with every
+    /// prerequisite in `mastered` (Knowledge Space Theory's outer fringe,
+    /// Doignon & Falmagne 1999). O(V + E).
+    ///
+    /// A standard without prerequisites is ready until mastered.
+    ///
+    /// ```
+    /// let ccss = mastery::Curriculum::ccss_math();
+    /// let mastered = ccss.set_of(["K.CC.B.4.a"])?;
+    /// let ready = ccss.ready_to_learn(&mastered)?;
+    /// assert!(ready.contains(ccss.index_of("K.CC.B.4.b")?)); // its prerequisite is mastered
+    /// assert!(!ready.contains(ccss.index_of("K.CC.B.5")?)); // needs K.CC.B.4.b first
+    /// assert!(!ready.contains(ccss.index_of("K.CC.B.4.a")?)); // already mastered
+    /// # Ok::<(), mastery::Error>(())
+    /// ```
+    ///
+    /// # Errors
+    /// [`Error::IndexOutOfRange`](crate::Error::IndexOutOfRange) if the set
+    /// holds an index from a larger curriculum.
+    pub fn ready_to_learn(&self, mastered: &StandardSet) -> Result<StandardSet> {
+        self.check_set(mastered)?;
+        let mut ready = self.empty_set();
+        for v in self.indices() {
+            if !mastered.contains(v)
+                && self
+                    .prerequisites
+                    .of(v)
+                    .iter()
+                    .all(|&p| mastered.contains(p))
+            {
+                ready.insert(v);
+            }
+        }
+        Ok(ready)
+    }
+
+    /// The inner fringe: mastered standards on which no mastered standard
+    /// depends, the most advanced things a learner knows (and the first to
+    /// re-check when mastery is in doubt). O(V + E).
+    ///
+    /// ```
+    /// let ccss = mastery::Curriculum::ccss_math();
+    /// let mastered = ccss.set_of(["K.CC.B.4.a", "K.CC.B.4.b"])?;
+    /// let fringe = ccss.inner_fringe(&mastered)?;
+    /// assert_eq!(fringe, ccss.set_of(["K.CC.B.4.b"])?);
+    /// # Ok::<(), mastery::Error>(())
+    /// ```
+    ///
+    /// # Errors
+    /// [`Error::IndexOutOfRange`](crate::Error::IndexOutOfRange) if the set
+    /// holds an index from a larger curriculum.
+    pub fn inner_fringe(&self, mastered: &StandardSet) -> Result<StandardSet> {
+        self.check_set(mastered)?;
+        Ok(mastered
+            .iter()
+            .filter(|&v| !self.dependents.of(v).iter().any(|&d| mastered.contains(d)))
+            .collect())
+    }
+}
+
+/// Everything reachable from `starts` along `adjacency`, excluding the starts
+/// unless one is reachable from another.
+fn reach(
+    adjacency: &Adjacency,
+    n: usize,
+    starts: impl IntoIterator<Item = StandardIdx>,
+) -> StandardSet {
+    let mut seen = StandardSet::with_capacity(n);
+    let mut stack: Vec<StandardIdx> = starts.into_iter().collect();
+    while let Some(v) = stack.pop() {
+        for &next in adjacency.of(v) {
+            if seen.insert(next) {
+                stack.push(next);
+            }
+        }
+    }
+    seen
+}

@@ -1,0 +1,224 @@
+//! The crate's one error type.
+//!
+//! Every variant carries the context a caller needs to fix the input: the
+//! standard ids involved and, for data read from files, the file and line.
+
+use std::fmt;
+use std::sync::Arc;
+
+/// A `Result` whose error is [`Error`].
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// Where a piece of input came from: a file (or other named source) and a
+/// 1-based line number, either of which may be unknown.
+///
+/// Displays as `file:line: `, `file: `, `line N: ` or nothing, so that it can
+/// prefix a message.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
+pub struct Location {
+    /// The file or named source, e.g. `standards.csv`.
+    pub file: Option<Arc<str>>,
+    /// The 1-based line, counting the header as line 1.
+    pub line: Option<u64>,
+}
+
+impl Location {
+    /// No known location: the value came from code, not from a file.
+    pub const NONE: Location = Location {
+        file: None,
+        line: None,
+    };
+
+    /// A location at `line` of `file`.
+    #[must_use]
+    pub fn new(file: Option<Arc<str>>, line: Option<u64>) -> Self {
+        Location { file, line }
+    }
+}
+
+impl fmt::Display for Location {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match (&self.file, self.line) {
+            (Some(file), Some(line)) => write!(f, "{file}:{line}: "),
+            (Some(file), None) => write!(f, "{file}: "),
+            (None, Some(line)) => write!(f, "line {line}: "),
+            (None, None) => Ok(()),
+        }
+    }
+}
+
+/// Everything that can go wrong in `mastery`.
+///
+/// The enum is `#[non_exhaustive]`: match the variants you handle and keep a
+/// wildcard arm.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// Two standards share an id.
+    #[error("{at}duplicate standard id `{id}`")]
+    DuplicateStandard {
+        /// The repeated id.
+        id: String,
+        /// Where the second occurrence was read.
+        at: Location,
+    },
+
+    /// A standard id is empty or has leading/trailing whitespace or control characters.
+    #[error("{at}invalid standard id {id:?}: {reason}")]
+    InvalidId {
+        /// The offending id, verbatim.
+        id: String,
+        /// Why it was rejected.
+        reason: &'static str,
+        /// Where it was read.
+        at: Location,
+    },
+
+    /// A prerequisite edge names a standard that the curriculum does not have.
+    #[error("{at}prerequisite `{from}` -> `{to}` names unknown standard `{missing}`")]
+    UnknownEndpoint {
+        /// The prerequisite end of the edge.
+        from: String,
+        /// The dependent end of the edge.
+        to: String,
+        /// Which of the two is unknown.
+        missing: String,
+        /// Where the edge was read.
+        at: Location,
+    },
+
+    /// A standard is listed as its own prerequisite.
+    #[error("{at}standard `{id}` is listed as its own prerequisite")]
+    SelfLoop {
+        /// The standard.
+        id: String,
+        /// Where the edge was read.
+        at: Location,
+    },
+
+    /// The same prerequisite edge is listed twice.
+    #[error("{at}prerequisite `{from}` -> `{to}` is listed more than once")]
+    DuplicatePrerequisite {
+        /// The prerequisite end of the edge.
+        from: String,
+        /// The dependent end of the edge.
+        to: String,
+        /// Where the repeated edge was read.
+        at: Location,
+    },
+
+    /// The prerequisites form a cycle, so no order of learning satisfies them.
+    ///
+    /// `cycle` lists the standards on one actual cycle in edge order; the
+    /// first standard is repeated at the end (`A -> B -> C -> A`).
+    #[error("prerequisites form a cycle: {}", cycle.join(" -> "))]
+    Cycle {
+        /// The standards on the cycle, first one repeated at the end.
+        cycle: Vec<String>,
+    },
+
+    /// A query named a standard that the curriculum does not have.
+    #[error("unknown standard `{id}`")]
+    UnknownStandard {
+        /// The id that was looked up.
+        id: String,
+    },
+
+    /// A standard index is out of range for this curriculum (it was made for another one).
+    #[error("standard index {index} is out of range for a curriculum of {len} standards")]
+    IndexOutOfRange {
+        /// The index.
+        index: usize,
+        /// The number of standards in the curriculum.
+        len: usize,
+    },
+
+    /// A per-standard collection (a set, a list of values) does not match the curriculum's size.
+    #[error("{what} has {found} entries but the curriculum has {expected} standards")]
+    SizeMismatch {
+        /// What was passed, e.g. "standard set".
+        what: &'static str,
+        /// The curriculum's number of standards.
+        expected: usize,
+        /// The collection's size.
+        found: usize,
+    },
+
+    /// A numeric value is outside its allowed range or not finite.
+    #[error("{what} must be {expected}, got {value}")]
+    InvalidValue {
+        /// Which value, e.g. "color value of `3.NF.A.1`".
+        what: String,
+        /// The allowed range, in words.
+        expected: &'static str,
+        /// The value given.
+        value: f64,
+    },
+
+    /// A file (or stream) had no content at all, or no data rows where some are required.
+    #[error("{file}: {detail}")]
+    EmptyFile {
+        /// The file.
+        file: Arc<str>,
+        /// What was missing, e.g. "no header line".
+        detail: &'static str,
+    },
+
+    /// A required column is missing from a CSV header.
+    #[error("{file}:1: missing column `{column}` (the header has: {})", found.join(", "))]
+    MissingColumn {
+        /// The file.
+        file: Arc<str>,
+        /// The column that was required.
+        column: String,
+        /// The columns the header does have.
+        found: Vec<String>,
+    },
+
+    /// A line of a file is not valid UTF-8.
+    #[error("{at}invalid UTF-8")]
+    InvalidUtf8 {
+        /// The file and line.
+        at: Location,
+    },
+
+    /// A CSV row is malformed (e.g. the wrong number of fields) or a field is empty.
+    #[error("{at}{message}")]
+    Csv {
+        /// The file and line.
+        at: Location,
+        /// What is wrong with the row.
+        message: String,
+    },
+
+    /// Reading or writing a file failed.
+    #[error("{file}: {source}")]
+    Io {
+        /// The file.
+        file: Arc<str>,
+        /// The underlying error.
+        #[source]
+        source: std::io::Error,
+    },
+
+    /// JSON could not be read or written.
+    #[error("{what}: {source}")]
+    Json {
+        /// What was being read or written, e.g. "curriculum JSON".
+        what: String,
+        /// The underlying error (it carries line and column).
+        #[source]
+        source: serde_json::Error,
+    },
+
+    /// Persisted data has a format version this release cannot read.
+    #[error("{what} has format version {found}; this release reads version {supported}")]
+    UnsupportedFormat {
+        /// What was read.
+        what: &'static str,
+        /// The version found.
+        found: u32,
+        /// The version this release reads.
+        supported: u32,
+    },
+}
