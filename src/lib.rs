@@ -67,3 +67,16 @@ pub use error::{Error, Location, Result};
 #[cfg(doctest)]
 #[doc = include_str!("../README.md")]
 pub struct ReadmeDoctests;
+
+#[cfg(test)]
+mod tests {
+    /// Data types are shared across threads (a curriculum behind an `Arc` in a web service).
+    #[test]
+    fn public_types_are_send_and_sync() {
+        fn assert_send_sync<T: Send + Sync>() {}
+        assert_send_sync::<crate::Curriculum>();
+        assert_send_sync::<crate::Standard>();
+        assert_send_sync::<crate::StandardSet>();
+        assert_send_sync::<crate::Error>();
+    }
+}

@@ -5,7 +5,7 @@ use std::collections::{BinaryHeap, HashMap, HashSet};
 
 use petgraph::graph::{DiGraph, NodeIndex};
 
-use super::{Adjacency, Curriculum, Standard, StandardIdx};
+use super::{Adjacency, Curriculum, CurriculumData, Standard, StandardIdx};
 use crate::curriculum::standard::validate_id;
 use crate::error::{Error, Location, Result};
 
@@ -194,7 +194,7 @@ impl CurriculumBuilder {
             graph.add_edge(NodeIndex::new(f.index()), NodeIndex::new(t.index()), ());
         }
 
-        Ok(Curriculum {
+        Ok(Curriculum::from_data(CurriculumData {
             standards,
             ids,
             graph,
@@ -202,7 +202,7 @@ impl CurriculumBuilder {
             dependents,
             topological,
             depth,
-        })
+        }))
     }
 }
 

@@ -25,6 +25,7 @@ mod standard;
 
 use std::collections::HashMap;
 use std::ops::Index;
+use std::sync::Arc;
 
 use petgraph::graph::DiGraph;
 use petgraph::visit::EdgeRef;
@@ -64,8 +65,15 @@ pub const CURRICULUM_FORMAT_VERSION: u32 = 1;
 /// assert!(before.contains(&"3.NF.A.3"));
 /// # Ok::<(), mastery::Error>(())
 /// ```
+///
+/// Cloning is O(1): clones share the immutable data.
 #[derive(Clone)]
 pub struct Curriculum {
+    data: Arc<CurriculumData>,
+}
+
+#[derive(Clone)]
+struct CurriculumData {
     standards: Vec<Standard>,
     ids: HashMap<String, StandardIdx>,
     /// Node `i` is standard `i`; edges in insertion order.
@@ -164,35 +172,35 @@ impl Curriculum {
     /// The number of standards.
     #[must_use]
     pub fn len(&self) -> usize {
-        self.standards.len()
+        self.data.standards.len()
     }
 
     /// Whether the curriculum has no standards.
     #[must_use]
     pub fn is_empty(&self) -> bool {
-        self.standards.is_empty()
+        self.data.standards.is_empty()
     }
 
     /// All standards, in index order (the order they were added).
     #[must_use]
     pub fn standards(&self) -> &[Standard] {
-        &self.standards
+        &self.data.standards
     }
 
     /// All standard indices, `0..len`.
     pub fn indices(&self) -> impl ExactSizeIterator<Item = StandardIdx> + use<> {
-        (0..self.standards.len() as u32).map(StandardIdx)
+        (0..self.data.standards.len() as u32).map(StandardIdx)
     }
 
     /// The number of prerequisite edges.
     #[must_use]
     pub fn prerequisite_count(&self) -> usize {
-        self.graph.edge_count()
+        self.data.graph.edge_count()
     }
 
     /// Every prerequisite edge `(from, to)`, in the order it was added.
     pub fn prerequisite_edges(&self) -> impl Iterator<Item = (StandardIdx, StandardIdx)> + '_ {
-        self.graph.edge_references().map(|e| {
+        self.data.graph.edge_references().map(|e| {
             (
                 StandardIdx(e.source().index() as u32),
                 StandardIdx(e.target().index() as u32),
@@ -205,7 +213,8 @@ impl Curriculum {
     /// # Errors
     /// [`Error::UnknownStandard`] if there is none.
     pub fn index_of(&self, id: &str) -> Result<StandardIdx> {
-        self.ids
+        self.data
+            .ids
             .get(id)
             .copied()
             .ok_or_else(|| Error::UnknownStandard { id: id.to_owned() })
@@ -214,7 +223,7 @@ impl Curriculum {
     /// Whether a standard with this id exists.
     #[must_use]
     pub fn contains(&self, id: &str) -> bool {
-        self.ids.contains_key(id)
+        self.data.ids.contains_key(id)
     }
 
     /// The standard named by `key`.
@@ -223,13 +232,16 @@ impl Curriculum {
     /// As [`StandardKey::resolve`].
     pub fn standard(&self, key: impl StandardKey) -> Result<&Standard> {
         let idx = key.resolve(self)?;
-        Ok(&self.standards[idx.index()])
+        Ok(&self.data.standards[idx.index()])
     }
 
     /// The standard with this id, if any.
     #[must_use]
     pub fn get(&self, id: &str) -> Option<&Standard> {
-        self.ids.get(id).map(|i| &self.standards[i.index()])
+        self.data
+            .ids
+            .get(id)
+            .map(|i| &self.data.standards[i.index()])
     }
 
     /// A set holding the standards with these ids.
@@ -255,12 +267,19 @@ impl Curriculum {
     /// `a -> b` means `a` is a prerequisite of `b`.
     #[must_use]
     pub fn graph(&self) -> &DiGraph<(), (), u32> {
-        &self.graph
+        &self.data.graph
+    }
+
+    fn from_data(data: CurriculumData) -> Self {
+        Curriculum {
+            data: Arc::new(data),
+        }
     }
 
     /// Rewrites each standard's metadata; `update` must keep the id.
     pub(crate) fn update_metadata(&mut self, mut update: impl FnMut(Standard) -> Standard) {
-        for s in &mut self.standards {
+        let data = Arc::make_mut(&mut self.data);
+        for s in &mut data.standards {
             let id = s.id().to_owned();
             *s = update(std::mem::replace(s, Standard::unchecked(String::new())));
             debug_assert_eq!(s.id(), id);
@@ -326,14 +345,14 @@ impl Index<StandardIdx> for Curriculum {
     /// If `idx` comes from a larger curriculum; use
     /// [`Curriculum::standard`] for a checked look-up.
     fn index(&self, idx: StandardIdx) -> &Standard {
-        &self.standards[idx.index()]
+        &self.data.standards[idx.index()]
     }
 }
 
 /// Equal when the standards (with all metadata) and the edges, in order, are equal.
 impl PartialEq for Curriculum {
     fn eq(&self, other: &Self) -> bool {
-        self.standards == other.standards
+        self.data.standards == other.data.standards
             && self.prerequisite_edges().eq(other.prerequisite_edges())
     }
 }
@@ -385,7 +404,7 @@ impl Serialize for Curriculum {
     fn serialize<S: Serializer>(&self, serializer: S) -> std::result::Result<S::Ok, S::Error> {
         CurriculumReprRef {
             format_version: CURRICULUM_FORMAT_VERSION,
-            standards: &self.standards,
+            standards: &self.data.standards,
             prerequisites: self
                 .prerequisite_edges()
                 .map(|(f, t)| (self[f].id(), self[t].id()))

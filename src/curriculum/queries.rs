@@ -21,7 +21,7 @@ impl Curriculum {
     /// # Errors
     /// As [`StandardKey::resolve`].
     pub fn prerequisites(&self, key: impl StandardKey) -> Result<&[StandardIdx]> {
-        Ok(self.prerequisites.of(key.resolve(self)?))
+        Ok(self.data.prerequisites.of(key.resolve(self)?))
     }
 
     /// The standards that list this one as a direct prerequisite, sorted by index. O(1).
@@ -36,7 +36,7 @@ impl Curriculum {
     /// # Errors
     /// As [`StandardKey::resolve`].
     pub fn dependents(&self, key: impl StandardKey) -> Result<&[StandardIdx]> {
-        Ok(self.dependents.of(key.resolve(self)?))
+        Ok(self.data.dependents.of(key.resolve(self)?))
     }
 
     /// Every standard from which this one can be reached: all prerequisites,
@@ -54,7 +54,7 @@ impl Curriculum {
     /// As [`StandardKey::resolve`].
     pub fn ancestors(&self, key: impl StandardKey) -> Result<StandardSet> {
         let start = key.resolve(self)?;
-        Ok(reach(&self.prerequisites, self.len(), [start]))
+        Ok(reach(&self.data.prerequisites, self.len(), [start]))
     }
 
     /// Every standard reachable from this one: all dependents, direct and
@@ -71,7 +71,7 @@ impl Curriculum {
     /// As [`StandardKey::resolve`].
     pub fn descendants(&self, key: impl StandardKey) -> Result<StandardSet> {
         let start = key.resolve(self)?;
-        Ok(reach(&self.dependents, self.len(), [start]))
+        Ok(reach(&self.data.dependents, self.len(), [start]))
     }
 
     /// Everything needed for a set of goals: the goals and all their
@@ -91,7 +91,7 @@ impl Curriculum {
     /// holds an index from a larger curriculum.
     pub fn prerequisite_closure(&self, goals: &StandardSet) -> Result<StandardSet> {
         self.check_set(goals)?;
-        let mut closure = reach(&self.prerequisites, self.len(), goals.iter());
+        let mut closure = reach(&self.data.prerequisites, self.len(), goals.iter());
         closure.union_with(goals);
         Ok(closure)
     }
@@ -110,7 +110,7 @@ impl Curriculum {
     /// ```
     #[must_use]
     pub fn topological_order(&self) -> &[StandardIdx] {
-        &self.topological
+        &self.data.topological
     }
 
     /// The number of edges on the longest prerequisite chain ending at this
@@ -127,7 +127,7 @@ impl Curriculum {
     /// # Errors
     /// As [`StandardKey::resolve`].
     pub fn depth(&self, key: impl StandardKey) -> Result<usize> {
-        Ok(self.depth[key.resolve(self)?.index()] as usize)
+        Ok(self.data.depth[key.resolve(self)?.index()] as usize)
     }
 
     /// The standards on one longest prerequisite chain, from its first
@@ -147,19 +147,20 @@ impl Curriculum {
     pub fn longest_chain(&self) -> Vec<StandardIdx> {
         let Some(mut current) = self
             .indices()
-            .max_by_key(|v| (self.depth[v.index()], std::cmp::Reverse(*v)))
+            .max_by_key(|v| (self.data.depth[v.index()], std::cmp::Reverse(*v)))
         else {
             return Vec::new();
         };
         let mut chain = vec![current];
-        while self.depth[current.index()] > 0 {
-            let wanted = self.depth[current.index()] - 1;
+        while self.data.depth[current.index()] > 0 {
+            let wanted = self.data.depth[current.index()] - 1;
             // Some prerequisite realizes the depth, by its definition.
             let Some(&previous) = self
+                .data
                 .prerequisites
                 .of(current)
                 .iter()
-                .find(|p| self.depth[p.index()] == wanted)
+                .find(|p| self.data.depth[p.index()] == wanted)
             else {
                 break;
             };
@@ -174,7 +175,7 @@ impl Curriculum {
     #[must_use]
     pub fn sources(&self) -> Vec<StandardIdx> {
         self.indices()
-            .filter(|&v| self.prerequisites.of(v).is_empty())
+            .filter(|&v| self.data.prerequisites.of(v).is_empty())
             .collect()
     }
 
@@ -184,7 +185,7 @@ impl Curriculum {
     #[must_use]
     pub fn sinks(&self) -> Vec<StandardIdx> {
         self.indices()
-            .filter(|&v| self.dependents.of(v).is_empty())
+            .filter(|&v| self.data.dependents.of(v).is_empty())
             .collect()
     }
 
@@ -242,12 +243,13 @@ impl Curriculum {
     /// The edges of the transitive reduction, as `(from, to)` index pairs.
     fn reduction_edges(&self) -> std::collections::HashSet<(u32, u32)> {
         let order: Vec<NodeIndex<u32>> = self
+            .data
             .topological
             .iter()
             .map(|v| NodeIndex::new(v.index()))
             .collect();
         let (ranked, _): (UnweightedList<u32>, _) =
-            dag_to_toposorted_adjacency_list(&self.graph, &order);
+            dag_to_toposorted_adjacency_list(&self.data.graph, &order);
         let (reduction, _closure) = dag_transitive_reduction_closure(&ranked);
         reduction
             .edge_indices()
@@ -275,7 +277,7 @@ impl Curriculum {
     pub fn subgraph(&self, mut keep: impl FnMut(&Standard) -> bool) -> Curriculum {
         self.rebuilt(
             self.indices()
-                .map(|v| (v, keep(&self.standards[v.index()]))),
+                .map(|v| (v, keep(&self.data.standards[v.index()]))),
             |_, _| true,
         )
     }
@@ -312,7 +314,7 @@ impl Curriculum {
             .map(|(f, t)| (self[f].id(), self[t].id()))
             .collect();
         Curriculum::builder()
-            .standards(kept.iter().map(|v| self.standards[v.index()].clone()))
+            .standards(kept.iter().map(|v| self.data.standards[v.index()].clone()))
             .prerequisites(edges)
             .build()
             // A subset of a valid DAG's standards and edges is a valid DAG.
@@ -344,6 +346,7 @@ impl Curriculum {
         for v in self.indices() {
             if !mastered.contains(v)
                 && self
+                    .data
                     .prerequisites
                     .of(v)
                     .iter()
@@ -374,7 +377,14 @@ impl Curriculum {
         self.check_set(mastered)?;
         Ok(mastered
             .iter()
-            .filter(|&v| !self.dependents.of(v).iter().any(|&d| mastered.contains(d)))
+            .filter(|&v| {
+                !self
+                    .data
+                    .dependents
+                    .of(v)
+                    .iter()
+                    .any(|&d| mastered.contains(d))
+            })
             .collect())
     }
 }
