@@ -221,4 +221,58 @@ pub enum Error {
         /// The version this release reads.
         supported: u32,
     },
+
+    /// Evidence for one learner was applied to another learner's state.
+    #[error("evidence for learner `{found}` applied to the state of learner `{expected}`")]
+    LearnerMismatch {
+        /// The state's learner.
+        expected: String,
+        /// The evidence's learner.
+        found: String,
+    },
+
+    /// A learner state, catalog or model was made for a different curriculum.
+    #[error("{what} was made for curriculum {found:016x}, not this one ({expected:016x})")]
+    CurriculumMismatch {
+        /// What did not match, e.g. "learner state".
+        what: &'static str,
+        /// The fingerprint of the curriculum in use.
+        expected: u64,
+        /// The fingerprint recorded in the object.
+        found: u64,
+    },
+
+    /// An activity id is not in the catalog.
+    #[error("unknown activity `{id}`")]
+    UnknownActivity {
+        /// The id that was looked up.
+        id: String,
+    },
+
+    /// Two activities share an id.
+    #[error("{at}duplicate activity id `{id}`")]
+    DuplicateActivity {
+        /// The repeated id.
+        id: String,
+        /// Where the second occurrence was read.
+        at: Location,
+    },
+
+    /// An activity is aligned to no standard.
+    #[error("{at}activity `{id}` is aligned to no standard")]
+    UnalignedActivity {
+        /// The activity.
+        id: String,
+        /// Where it was read.
+        at: Location,
+    },
+
+    /// Persisted state is internally inconsistent (e.g. edited by hand).
+    #[error("invalid {what}: {reason}")]
+    InvalidState {
+        /// What was read, e.g. "learner state".
+        what: &'static str,
+        /// What is wrong.
+        reason: String,
+    },
 }

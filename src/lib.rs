@@ -54,14 +54,25 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
+pub mod catalog;
 pub mod curriculum;
 pub mod error;
+pub mod evidence;
 pub mod export;
+pub mod learner;
+pub mod model;
 
+pub use catalog::{Activity, ActivityIdx, ActivityKind, Catalog};
 pub use curriculum::{
     CsvLoader, Curriculum, CurriculumBuilder, Standard, StandardIdx, StandardKey, StandardSet,
 };
 pub use error::{Error, Location, Result};
+pub use evidence::{Evidence, Outcome, Score, Source, Target};
+pub use learner::{LearnerState, MasteryChange, PracticeRecord, UpdateReport};
+pub use model::{
+    BktParams, ChangeCause, Decay, GuessSlip, LevelThresholds, MasteryLevel, Model, ModelBuilder,
+    Propagation,
+};
 
 /// The README's code blocks, compiled and run as doc tests.
 #[cfg(doctest)]

@@ -194,6 +194,7 @@ impl CurriculumBuilder {
             graph.add_edge(NodeIndex::new(f.index()), NodeIndex::new(t.index()), ());
         }
 
+        let fingerprint = fingerprint(&standards, &edges);
         Ok(Curriculum::from_data(CurriculumData {
             standards,
             ids,
@@ -202,6 +203,7 @@ impl CurriculumBuilder {
             dependents,
             topological,
             depth,
+            fingerprint,
         }))
     }
 }
@@ -312,4 +314,29 @@ fn topological_order(
         current = prerequisites.of(v).iter().copied().find(|&p| leftover(p));
     }
     unreachable!("a left-over standard always has a left-over prerequisite")
+}
+
+/// FNV-1a over the ids in index order (each followed by a 0xff separator byte, which UTF-8
+/// never contains) and the sorted edge index pairs: stable across platforms and releases.
+fn fingerprint(standards: &[Standard], edges: &[(StandardIdx, StandardIdx)]) -> u64 {
+    const PRIME: u64 = 0x0000_0100_0000_01b3;
+    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+    let mut eat = |bytes: &[u8]| {
+        for &b in bytes {
+            hash ^= u64::from(b);
+            hash = hash.wrapping_mul(PRIME);
+        }
+    };
+    for s in standards {
+        eat(s.id().as_bytes());
+        eat(&[0xff]);
+    }
+    // Edge order does not change the graph, so it does not change the fingerprint.
+    let mut sorted = edges.to_vec();
+    sorted.sort_unstable();
+    for (f, t) in sorted {
+        eat(&f.0.to_le_bytes());
+        eat(&t.0.to_le_bytes());
+    }
+    hash
 }

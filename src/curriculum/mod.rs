@@ -82,6 +82,7 @@ struct CurriculumData {
     dependents: Adjacency,
     topological: Vec<StandardIdx>,
     depth: Vec<u32>,
+    fingerprint: u64,
 }
 
 /// Compressed sparse rows: the neighbors of `v` are `targets[offsets[v]..offsets[v + 1]]`,
@@ -268,6 +269,24 @@ impl Curriculum {
     #[must_use]
     pub fn graph(&self) -> &DiGraph<(), (), u32> {
         &self.data.graph
+    }
+
+    /// A 64-bit fingerprint of the standard ids (in order) and the edges:
+    /// learner states and catalogs record it so that they are never applied
+    /// to a different curriculum. Metadata (grades, texts) does not enter it.
+    ///
+    /// ```
+    /// use mastery::Curriculum;
+    ///
+    /// let a = Curriculum::builder().standard_ids(["A", "B"])?.build()?;
+    /// let b = Curriculum::builder().standard_ids(["A", "B"])?.prerequisite("A", "B").build()?;
+    /// assert_ne!(a.fingerprint(), b.fingerprint());
+    /// assert_eq!(Curriculum::ccss_math().fingerprint(), Curriculum::ccss_math().fingerprint());
+    /// # Ok::<(), mastery::Error>(())
+    /// ```
+    #[must_use]
+    pub fn fingerprint(&self) -> u64 {
+        self.data.fingerprint
     }
 
     fn from_data(data: CurriculumData) -> Self {

@@ -1,0 +1,306 @@
+//! Evidence: one observed outcome of one learner on an activity or a standard.
+
+use std::fmt;
+
+use serde::{Deserialize, Serialize};
+
+use crate::error::{Error, Result};
+
+/// A partial-credit score in [0, 1]: 1 is fully correct, 0 fully incorrect.
+///
+/// ```
+/// use mastery::Score;
+///
+/// assert_eq!(Score::new(0.75)?.value(), 0.75);
+/// assert!(Score::new(1.5).is_err());
+/// assert!(Score::new(f64::NAN).is_err());
+/// # Ok::<(), mastery::Error>(())
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, PartialOrd, Serialize, Deserialize)]
+#[serde(try_from = "f64", into = "f64")]
+pub struct Score(f64);
+
+impl Score {
+    /// A score.
+    ///
+    /// # Errors
+    /// [`Error::InvalidValue`] if `value` is not a number in [0, 1].
+    pub fn new(value: f64) -> Result<Self> {
+        if (0.0..=1.0).contains(&value) {
+            Ok(Score(value))
+        } else {
+            Err(Error::InvalidValue {
+                what: "score".into(),
+                expected: "a number in [0, 1]",
+                value,
+            })
+        }
+    }
+
+    /// The score in [0, 1].
+    #[must_use]
+    pub fn value(self) -> f64 {
+        self.0
+    }
+}
+
+impl TryFrom<f64> for Score {
+    type Error = Error;
+    fn try_from(value: f64) -> Result<Self> {
+        Score::new(value)
+    }
+}
+
+impl From<Score> for f64 {
+    fn from(score: Score) -> f64 {
+        score.0
+    }
+}
+
+/// What happened: a correct or incorrect answer, or a partial-credit score.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum Outcome {
+    /// A correct answer.
+    Correct,
+    /// An incorrect answer.
+    Incorrect,
+    /// Partial credit; see [`BktParams::likelihoods`](crate::BktParams::likelihoods)
+    /// for how a score counts.
+    Partial(Score),
+}
+
+impl Outcome {
+    /// `Correct` for `true`, `Incorrect` for `false`.
+    #[must_use]
+    pub fn from_correct(correct: bool) -> Self {
+        if correct {
+            Outcome::Correct
+        } else {
+            Outcome::Incorrect
+        }
+    }
+
+    /// A partial-credit outcome; 1 and 0 become `Correct` and `Incorrect`.
+    ///
+    /// # Errors
+    /// [`Error::InvalidValue`] if `score` is not a number in [0, 1].
+    pub fn score(score: f64) -> Result<Self> {
+        let score = Score::new(score)?;
+        Ok(if score.0 == 1.0 {
+            Outcome::Correct
+        } else if score.0 == 0.0 {
+            Outcome::Incorrect
+        } else {
+            Outcome::Partial(score)
+        })
+    }
+
+    /// The outcome as a number in [0, 1]: 1 correct, 0 incorrect, or the score.
+    #[must_use]
+    pub fn credit(self) -> f64 {
+        match self {
+            Outcome::Correct => 1.0,
+            Outcome::Incorrect => 0.0,
+            Outcome::Partial(s) => s.0,
+        }
+    }
+}
+
+/// Where evidence came from. Recorded with the evidence; this release's model
+/// treats every source alike.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum Source {
+    /// Practice in the learning platform.
+    #[default]
+    Practice,
+    /// An assessment item (quiz, test).
+    Assessment,
+    /// A teacher's observation.
+    TeacherObservation,
+    /// The learner's own report.
+    SelfReport,
+}
+
+/// What was attempted: an activity of the catalog or a standard directly.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum Target {
+    /// A standard id, e.g. `3.NF.A.1`.
+    Standard(String),
+    /// An activity id of the [`Catalog`](crate::Catalog).
+    Activity(String),
+}
+
+impl fmt::Display for Target {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Target::Standard(id) => write!(f, "standard {id}"),
+            Target::Activity(id) => write!(f, "activity {id}"),
+        }
+    }
+}
+
+/// One observed outcome: who, on what, how it went, when, and from which source.
+///
+/// Timestamps are seconds since the Unix epoch.
+///
+/// ```
+/// use mastery::{Evidence, Outcome, Source};
+///
+/// let answer = Evidence::on_standard("ada", "3.NF.A.1", Outcome::Correct, 1_700_000_000)?;
+/// let quiz = Evidence::on_activity("ada", "fractions-quiz-2", Outcome::score(0.8)?, 1_700_000_600)?
+///     .with_source(Source::Assessment);
+/// assert_eq!(quiz.outcome().credit(), 0.8);
+/// assert!(Evidence::on_standard("", "3.NF.A.1", Outcome::Correct, 0).is_err());
+/// # Ok::<(), mastery::Error>(())
+/// ```
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Evidence {
+    learner: String,
+    target: Target,
+    outcome: Outcome,
+    timestamp: i64,
+    #[serde(default)]
+    source: Source,
+}
+
+impl Evidence {
+    /// Evidence on a target.
+    ///
+    /// # Errors
+    /// [`Error::InvalidId`] for an empty learner or target id.
+    pub fn new(
+        learner: impl Into<String>,
+        target: Target,
+        outcome: Outcome,
+        timestamp: i64,
+    ) -> Result<Self> {
+        let learner = learner.into();
+        for id in [
+            &learner,
+            match &target {
+                Target::Standard(id) | Target::Activity(id) => id,
+            },
+        ] {
+            if id.is_empty() {
+                return Err(Error::InvalidId {
+                    id: id.clone(),
+                    reason: "it is empty",
+                    at: crate::Location::NONE,
+                });
+            }
+        }
+        Ok(Evidence {
+            learner,
+            target,
+            outcome,
+            timestamp,
+            source: Source::Practice,
+        })
+    }
+
+    /// Evidence on a standard.
+    ///
+    /// # Errors
+    /// As [`Evidence::new`].
+    pub fn on_standard(
+        learner: impl Into<String>,
+        standard: impl Into<String>,
+        outcome: Outcome,
+        timestamp: i64,
+    ) -> Result<Self> {
+        Evidence::new(
+            learner,
+            Target::Standard(standard.into()),
+            outcome,
+            timestamp,
+        )
+    }
+
+    /// Evidence on an activity of the catalog.
+    ///
+    /// # Errors
+    /// As [`Evidence::new`].
+    pub fn on_activity(
+        learner: impl Into<String>,
+        activity: impl Into<String>,
+        outcome: Outcome,
+        timestamp: i64,
+    ) -> Result<Self> {
+        Evidence::new(
+            learner,
+            Target::Activity(activity.into()),
+            outcome,
+            timestamp,
+        )
+    }
+
+    /// Sets the source (default [`Source::Practice`]).
+    #[must_use]
+    pub fn with_source(mut self, source: Source) -> Self {
+        self.source = source;
+        self
+    }
+
+    /// The learner's id.
+    #[must_use]
+    pub fn learner(&self) -> &str {
+        &self.learner
+    }
+
+    /// What was attempted.
+    #[must_use]
+    pub fn target(&self) -> &Target {
+        &self.target
+    }
+
+    /// How it went.
+    #[must_use]
+    pub fn outcome(&self) -> Outcome {
+        self.outcome
+    }
+
+    /// When, in seconds since the Unix epoch.
+    #[must_use]
+    pub fn timestamp(&self) -> i64 {
+        self.timestamp
+    }
+
+    /// Where the evidence came from.
+    #[must_use]
+    pub fn source(&self) -> Source {
+        self.source
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn scores_outside_the_unit_interval_are_rejected() {
+        for bad in [-0.1, 1.0001, f64::NAN, f64::INFINITY] {
+            assert!(Outcome::score(bad).is_err(), "{bad}");
+        }
+        assert_eq!(Outcome::score(1.0).unwrap(), Outcome::Correct);
+        assert_eq!(Outcome::score(0.0).unwrap(), Outcome::Incorrect);
+    }
+
+    #[test]
+    fn serde_validates_scores() {
+        let ok =
+            r#"{"learner":"a","target":{"standard":"S"},"outcome":{"partial":0.5},"timestamp":3}"#;
+        let e: Evidence = serde_json::from_str(ok).unwrap();
+        assert_eq!(e.outcome().credit(), 0.5);
+        assert_eq!(e.source(), Source::Practice);
+        let bad = ok.replace("0.5", "7.5");
+        assert!(serde_json::from_str::<Evidence>(&bad).is_err());
+        let back: Evidence = serde_json::from_str(&serde_json::to_string(&e).unwrap()).unwrap();
+        assert_eq!(back, e);
+    }
+}

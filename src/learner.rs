@@ -1,0 +1,723 @@
+//! One learner's mastery estimates and practice history.
+
+use std::fmt::Write as _;
+
+use serde::{Deserialize, Serialize};
+
+use crate::curriculum::{Curriculum, StandardIdx, StandardKey, StandardSet};
+use crate::error::{Error, Result};
+use crate::evidence::{Evidence, Outcome, Target};
+use crate::model::{
+    self, ChangeCause, MasteryAccess, MasteryLevel, Model, PropagationSource, Resolved,
+};
+
+/// The version of the serialized form of [`LearnerState`].
+pub const LEARNER_STATE_FORMAT_VERSION: u32 = 1;
+
+/// The practice history of one learner on one standard.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct PracticeRecord {
+    standard: StandardIdx,
+    attempts: u32,
+    correct: u32,
+    credit: f32,
+    practiced_at: i64,
+    updated_at: i64,
+    half_life_days: f32,
+}
+
+impl PracticeRecord {
+    /// The standard.
+    #[must_use]
+    pub fn standard(&self) -> StandardIdx {
+        self.standard
+    }
+
+    /// Evidence directly on the standard (or an activity aligned to it).
+    #[must_use]
+    pub fn attempts(&self) -> u32 {
+        self.attempts
+    }
+
+    /// Fully correct attempts.
+    #[must_use]
+    pub fn correct(&self) -> u32 {
+        self.correct
+    }
+
+    /// The sum of credit over attempts (correct 1, incorrect 0, scores between).
+    #[must_use]
+    pub fn credit(&self) -> f64 {
+        f64::from(self.credit)
+    }
+
+    /// The time of the last attempt, in seconds since the Unix epoch.
+    #[must_use]
+    pub fn practiced_at(&self) -> i64 {
+        self.practiced_at
+    }
+
+    /// The time the stored estimate refers to (the last direct or propagated
+    /// evidence): decay counts from here.
+    #[must_use]
+    pub fn updated_at(&self) -> i64 {
+        self.updated_at
+    }
+
+    /// The learner's current half-life for this standard, in days.
+    #[must_use]
+    pub fn half_life_days(&self) -> f64 {
+        f64::from(self.half_life_days)
+    }
+}
+
+/// One estimate changed by one piece of evidence.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct MasteryChange {
+    /// The standard.
+    pub standard: StandardIdx,
+    /// The estimate before the evidence (decayed to its time).
+    pub before: f64,
+    /// The estimate after it.
+    pub after: f64,
+    /// Why it changed.
+    pub cause: ChangeCause,
+}
+
+/// What one piece of evidence changed; [`UpdateReport::explain`] says it in words.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct UpdateReport {
+    /// What was attempted.
+    pub target: Target,
+    /// How it went.
+    pub outcome: Outcome,
+    /// Every changed estimate: attempted standards first, then propagated ones.
+    pub changes: Vec<MasteryChange>,
+}
+
+impl UpdateReport {
+    /// The change of one standard, if it changed.
+    #[must_use]
+    pub fn change(&self, standard: StandardIdx) -> Option<&MasteryChange> {
+        self.changes.iter().find(|c| c.standard == standard)
+    }
+
+    /// A plain-language explanation for a learner or a parent, e.g. "Your
+    /// correct answer on 3.NF.A.1 raised your mastery from 62% to 81%."
+    #[must_use]
+    pub fn explain(&self, curriculum: &Curriculum) -> String {
+        let what = match self.outcome {
+            Outcome::Correct => "correct answer".to_owned(),
+            Outcome::Incorrect => "incorrect answer".to_owned(),
+            Outcome::Partial(s) => format!("answer scored {:.0}% and", s.value() * 100.0),
+        };
+        let on = match &self.target {
+            Target::Standard(id) | Target::Activity(id) => id.as_str(),
+        };
+        let mut text = String::new();
+        let direct: Vec<&MasteryChange> = self
+            .changes
+            .iter()
+            .filter(|c| c.cause == ChangeCause::Attempted)
+            .collect();
+        let percent = |p: f64| (p * 100.0).round();
+        for (i, c) in direct.iter().enumerate() {
+            let id = curriculum.standard(c.standard).map_or("?", |s| s.id());
+            let verb = if percent(c.after) > percent(c.before) {
+                "raised"
+            } else if percent(c.after) < percent(c.before) {
+                "lowered"
+            } else {
+                "kept"
+            };
+            let subject = if i == 0 {
+                if matches!(self.target, Target::Activity(_)) {
+                    format!("Your {what} on {on} {verb} your mastery of {id}")
+                } else {
+                    format!("Your {what} on {id} {verb} your mastery")
+                }
+            } else {
+                format!(" It also {verb} your mastery of {id}")
+            };
+            let _ = if verb == "kept" {
+                write!(text, "{subject} at {:.0}%.", percent(c.after))
+            } else {
+                write!(
+                    text,
+                    "{subject} from {:.0}% to {:.0}%.",
+                    percent(c.before),
+                    percent(c.after)
+                )
+            };
+        }
+        let propagated = |raised: bool| {
+            self.changes
+                .iter()
+                .filter(|c| {
+                    c.cause != ChangeCause::Attempted
+                        && c.after != c.before
+                        && (c.after > c.before) == raised
+                })
+                .count()
+        };
+        for (n, verb) in [(propagated(true), "raised"), (propagated(false), "lowered")] {
+            if n > 0 {
+                let s = if n == 1 { "" } else { "s" };
+                let _ = write!(
+                    text,
+                    " It also {verb} your mastery of {n} related standard{s}."
+                );
+            }
+        }
+        text
+    }
+}
+
+/// One learner's mastery estimates over a curriculum, with per-standard
+/// practice history.
+///
+/// Memory: 4 bytes per standard (an `f32` estimate) plus a 28-byte
+/// [`PracticeRecord`] per standard the learner has practiced or that
+/// propagation touched after practice, plus the learner id. Updates are
+/// O(log k) in the k practiced standards (a binary search), plus
+/// propagation. Serializes with a format version and the curriculum's
+/// fingerprint; a state is never applied to another curriculum.
+///
+/// ```
+/// use mastery::{Curriculum, Evidence, LearnerState, Model, Outcome};
+///
+/// let model = Model::builder(Curriculum::ccss_math()).build()?;
+/// let mut ada = LearnerState::new(&model, "ada")?;
+/// let before = ada.mastery(&model, "3.NF.A.1")?;
+/// let report = ada.apply(&model, &Evidence::on_standard("ada", "3.NF.A.1", Outcome::Correct, 1_700_000_000)?)?;
+/// assert!(ada.mastery(&model, "3.NF.A.1")? > before);
+/// println!("{}", report.explain(model.curriculum()));
+///
+/// // A month later without practice the estimate has faded, without changing the state.
+/// let later = 1_700_000_000 + 30 * 86_400;
+/// assert!(ada.mastery_at(&model, "3.NF.A.1", later)? < ada.mastery(&model, "3.NF.A.1")?);
+/// # Ok::<(), mastery::Error>(())
+/// ```
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(try_from = "LearnerStateRepr", into = "LearnerStateRepr")]
+pub struct LearnerState {
+    learner: String,
+    curriculum: u64,
+    mastery: Vec<f32>,
+    /// Sorted by standard, at most one per standard.
+    records: Vec<PracticeRecord>,
+}
+
+#[derive(Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct LearnerStateRepr {
+    format_version: u32,
+    learner: String,
+    /// The curriculum fingerprint as 16 hex digits (JSON numbers lose u64 precision).
+    curriculum: String,
+    mastery: Vec<f32>,
+    practice: Vec<PracticeRecord>,
+}
+
+impl From<LearnerState> for LearnerStateRepr {
+    fn from(s: LearnerState) -> Self {
+        LearnerStateRepr {
+            format_version: LEARNER_STATE_FORMAT_VERSION,
+            learner: s.learner,
+            curriculum: format!("{:016x}", s.curriculum),
+            mastery: s.mastery,
+            practice: s.records,
+        }
+    }
+}
+
+impl TryFrom<LearnerStateRepr> for LearnerState {
+    type Error = Error;
+    fn try_from(r: LearnerStateRepr) -> Result<Self> {
+        let invalid = |reason: String| Error::InvalidState {
+            what: "learner state",
+            reason,
+        };
+        if r.format_version != LEARNER_STATE_FORMAT_VERSION {
+            return Err(Error::UnsupportedFormat {
+                what: "learner state",
+                found: r.format_version,
+                supported: LEARNER_STATE_FORMAT_VERSION,
+            });
+        }
+        if r.learner.is_empty() {
+            return Err(invalid("empty learner id".into()));
+        }
+        let curriculum = u64::from_str_radix(&r.curriculum, 16).map_err(|_| {
+            invalid(format!(
+                "curriculum fingerprint {:?} is not 16 hex digits",
+                r.curriculum
+            ))
+        })?;
+        if let Some((i, m)) = r
+            .mastery
+            .iter()
+            .enumerate()
+            .find(|(_, m)| !(0.0..=1.0).contains(*m))
+        {
+            return Err(invalid(format!(
+                "mastery of standard #{i} is {m}, not a probability"
+            )));
+        }
+        for (i, rec) in r.practice.iter().enumerate() {
+            if rec.standard.index() >= r.mastery.len() {
+                return Err(invalid(format!(
+                    "practice record for standard #{} beyond the {} standards",
+                    rec.standard.index(),
+                    r.mastery.len()
+                )));
+            }
+            if i > 0 && r.practice[i - 1].standard >= rec.standard {
+                return Err(invalid(
+                    "practice records are not sorted by standard without repeats".into(),
+                ));
+            }
+            if rec.correct > rec.attempts
+                || !(rec.credit >= 0.0 && f64::from(rec.credit) <= f64::from(rec.attempts) + 1e-3)
+            {
+                return Err(invalid(format!(
+                    "practice counters of standard #{} are inconsistent",
+                    rec.standard.index()
+                )));
+            }
+            if !(rec.half_life_days.is_finite() && rec.half_life_days > 0.0) {
+                return Err(invalid(format!(
+                    "half-life of standard #{} is {}",
+                    rec.standard.index(),
+                    rec.half_life_days
+                )));
+            }
+        }
+        Ok(LearnerState {
+            learner: r.learner,
+            curriculum,
+            mastery: r.mastery,
+            records: r.practice,
+        })
+    }
+}
+
+/// The learner's estimates as seen at one moment, for propagation.
+struct AtTime<'a> {
+    state: &'a mut LearnerState,
+    model: &'a Model,
+    now: i64,
+    report: Option<&'a mut Vec<MasteryChange>>,
+}
+
+impl MasteryAccess for AtTime<'_> {
+    fn get(&self, standard: StandardIdx) -> f64 {
+        self.state.current(self.model, standard, self.now)
+    }
+
+    fn set(&mut self, standard: StandardIdx, mastery: f64, before: f64, cause: ChangeCause) {
+        self.state.mastery[standard.index()] = mastery as f32;
+        if let Ok(i) = self.state.record_position(standard) {
+            // The decayed value has been materialized: decay restarts from now.
+            self.state.records[i].updated_at = self.now;
+        }
+        if let Some(report) = self.report.as_deref_mut() {
+            report.push(MasteryChange {
+                standard,
+                before,
+                after: mastery,
+                cause,
+            });
+        }
+    }
+}
+
+impl LearnerState {
+    /// A learner with no evidence: every estimate is its standard's prior.
+    ///
+    /// # Errors
+    /// [`Error::InvalidId`] for an empty learner id.
+    pub fn new(model: &Model, learner: impl Into<String>) -> Result<Self> {
+        let learner = learner.into();
+        if learner.is_empty() {
+            return Err(Error::InvalidId {
+                id: learner,
+                reason: "it is empty",
+                at: crate::Location::NONE,
+            });
+        }
+        Ok(LearnerState {
+            learner,
+            curriculum: model.curriculum().fingerprint(),
+            mastery: model
+                .all_params()
+                .iter()
+                .map(|p| p.prior() as f32)
+                .collect(),
+            records: Vec::new(),
+        })
+    }
+
+    /// Reads a state from JSON and checks it belongs to `model`'s curriculum.
+    ///
+    /// # Errors
+    /// [`Error::Json`] for malformed JSON or an invalid state (format version,
+    /// values out of range, inconsistent records); [`Error::CurriculumMismatch`]
+    /// for a state of another curriculum.
+    pub fn from_json(model: &Model, json: &str) -> Result<Self> {
+        let state: LearnerState = serde_json::from_str(json).map_err(|source| Error::Json {
+            what: "learner state JSON".into(),
+            source,
+        })?;
+        state.check(model)?;
+        Ok(state)
+    }
+
+    /// The state as JSON.
+    #[must_use]
+    pub fn to_json(&self) -> String {
+        // Plain strings and numbers (estimates are finite by construction): cannot fail.
+        serde_json::to_string(self).expect("learner state serializes to JSON")
+    }
+
+    /// The learner's id.
+    #[must_use]
+    pub fn learner(&self) -> &str {
+        &self.learner
+    }
+
+    /// The stored estimates by standard index (as of each standard's last
+    /// evidence; no decay).
+    #[must_use]
+    pub fn estimates(&self) -> &[f32] {
+        &self.mastery
+    }
+
+    /// The practice records, sorted by standard.
+    #[must_use]
+    pub fn practice_records(&self) -> &[PracticeRecord] {
+        &self.records
+    }
+
+    fn check(&self, model: &Model) -> Result<()> {
+        let curriculum = model.curriculum();
+        if self.curriculum != curriculum.fingerprint() || self.mastery.len() != curriculum.len() {
+            return Err(Error::CurriculumMismatch {
+                what: "learner state",
+                expected: curriculum.fingerprint(),
+                found: self.curriculum,
+            });
+        }
+        Ok(())
+    }
+
+    fn record_position(&self, standard: StandardIdx) -> std::result::Result<usize, usize> {
+        self.records.binary_search_by_key(&standard, |r| r.standard)
+    }
+
+    /// The practice record of a standard, if the learner practiced it.
+    ///
+    /// # Errors
+    /// [`Error::CurriculumMismatch`], or as [`StandardKey::resolve`].
+    pub fn practice(
+        &self,
+        model: &Model,
+        standard: impl StandardKey,
+    ) -> Result<Option<&PracticeRecord>> {
+        self.check(model)?;
+        let idx = standard.resolve(model.curriculum())?;
+        Ok(self.record_position(idx).ok().map(|i| &self.records[i]))
+    }
+
+    /// The estimate after the standard's last evidence, without decay.
+    ///
+    /// # Errors
+    /// [`Error::CurriculumMismatch`], or as [`StandardKey::resolve`].
+    pub fn mastery(&self, model: &Model, standard: impl StandardKey) -> Result<f64> {
+        self.check(model)?;
+        Ok(f64::from(
+            self.mastery[standard.resolve(model.curriculum())?.index()],
+        ))
+    }
+
+    /// The estimate at time `now`, with decay since the last evidence. Does
+    /// not change the state.
+    ///
+    /// # Errors
+    /// [`Error::CurriculumMismatch`], or as [`StandardKey::resolve`].
+    pub fn mastery_at(&self, model: &Model, standard: impl StandardKey, now: i64) -> Result<f64> {
+        self.check(model)?;
+        Ok(self.current(model, standard.resolve(model.curriculum())?, now))
+    }
+
+    /// Every estimate at time `now`, by standard index.
+    ///
+    /// # Errors
+    /// [`Error::CurriculumMismatch`].
+    pub fn all_mastery_at(&self, model: &Model, now: i64) -> Result<Vec<f64>> {
+        self.check(model)?;
+        Ok(model
+            .curriculum()
+            .indices()
+            .map(|s| self.current(model, s, now))
+            .collect())
+    }
+
+    /// The standards at or above the mastered threshold at time `now`.
+    ///
+    /// # Errors
+    /// [`Error::CurriculumMismatch`].
+    pub fn mastered_at(&self, model: &Model, now: i64) -> Result<StandardSet> {
+        self.check(model)?;
+        let bar = model.levels().mastered();
+        Ok(model
+            .curriculum()
+            .indices()
+            .filter(|&s| self.current(model, s, now) >= bar)
+            .collect())
+    }
+
+    /// The mastery level of a standard at time `now`.
+    ///
+    /// # Errors
+    /// [`Error::CurriculumMismatch`], or as [`StandardKey::resolve`].
+    pub fn level(
+        &self,
+        model: &Model,
+        standard: impl StandardKey,
+        now: i64,
+    ) -> Result<MasteryLevel> {
+        self.check(model)?;
+        let idx = standard.resolve(model.curriculum())?;
+        let attempted = self
+            .record_position(idx)
+            .is_ok_and(|i| self.records[i].attempts > 0);
+        Ok(model
+            .levels()
+            .level(self.current(model, idx, now), attempted))
+    }
+
+    /// The predicted chance of a correct answer on a target at time `now`.
+    /// For an activity aligned to several standards, by the conjunctive
+    /// rule: `(1 - S)·Π p_i + G·(1 - Π p_i)`.
+    ///
+    /// ```
+    /// use mastery::{BktParams, Curriculum, LearnerState, Model, Target};
+    ///
+    /// let params = BktParams::new(0.4, 0.1, 0.0, 0.2, 0.1)?;
+    /// let model = Model::builder(Curriculum::ccss_math()).default_params(params).build()?;
+    /// let ada = LearnerState::new(&model, "ada")?;
+    /// let p = ada.predict(&model, &Target::Standard("3.NF.A.1".into()), 0)?;
+    /// assert!((p - (0.4 * 0.9 + 0.6 * 0.2)).abs() < 1e-6);
+    /// # Ok::<(), mastery::Error>(())
+    /// ```
+    ///
+    /// # Errors
+    /// [`Error::CurriculumMismatch`], [`Error::UnknownStandard`] or [`Error::UnknownActivity`].
+    pub fn predict(&self, model: &Model, target: &Target, now: i64) -> Result<f64> {
+        self.check(model)?;
+        let resolved = model.resolve(target)?;
+        let all_known: f64 = resolved
+            .standards
+            .iter()
+            .map(|&s| self.current(model, s, now))
+            .product();
+        Ok(resolved.answer.p_correct(all_known))
+    }
+
+    /// The estimate of `standard` at `now`, decayed since its last update.
+    fn current(&self, model: &Model, standard: StandardIdx, now: i64) -> f64 {
+        let stored = f64::from(self.mastery[standard.index()]);
+        match (model.decay(), self.record_position(standard)) {
+            (Some(decay), Ok(i)) => {
+                let r = &self.records[i];
+                let floor = model.all_params()[standard.index()].prior();
+                decay.decayed(
+                    stored,
+                    floor,
+                    now - r.updated_at,
+                    f64::from(r.half_life_days),
+                )
+            }
+            _ => stored,
+        }
+    }
+
+    /// Applies one piece of evidence and reports what changed.
+    ///
+    /// # Errors
+    /// [`Error::LearnerMismatch`] for another learner's evidence,
+    /// [`Error::CurriculumMismatch`], [`Error::UnknownStandard`] or
+    /// [`Error::UnknownActivity`]. On error the state is unchanged.
+    pub fn apply(&mut self, model: &Model, evidence: &Evidence) -> Result<UpdateReport> {
+        let resolved = self.validate(model, evidence)?;
+        let mut changes = Vec::with_capacity(resolved.standards.len());
+        self.update(
+            model,
+            resolved,
+            evidence.outcome(),
+            evidence.timestamp(),
+            Some(&mut changes),
+        );
+        Ok(UpdateReport {
+            target: evidence.target().clone(),
+            outcome: evidence.outcome(),
+            changes,
+        })
+    }
+
+    /// Applies evidence in order, without reports. All evidence is validated
+    /// first: on error nothing is applied.
+    ///
+    /// # Errors
+    /// As [`LearnerState::apply`], for the first invalid piece of evidence.
+    pub fn apply_batch(&mut self, model: &Model, evidence: &[Evidence]) -> Result<()> {
+        let resolved = evidence
+            .iter()
+            .map(|e| self.validate(model, e))
+            .collect::<Result<Vec<_>>>()?;
+        for (r, e) in resolved.into_iter().zip(evidence) {
+            self.update(model, r, e.outcome(), e.timestamp(), None);
+        }
+        Ok(())
+    }
+
+    fn validate<'m>(&self, model: &'m Model, evidence: &Evidence) -> Result<Resolved<'m>> {
+        if evidence.learner() != self.learner {
+            return Err(Error::LearnerMismatch {
+                expected: self.learner.clone(),
+                found: evidence.learner().to_owned(),
+            });
+        }
+        self.check(model)?;
+        model.resolve(evidence.target())
+    }
+
+    fn update(
+        &mut self,
+        model: &Model,
+        target: Resolved<'_>,
+        outcome: Outcome,
+        now: i64,
+        mut report: Option<&mut Vec<MasteryChange>>,
+    ) {
+        let propagating = !model.propagation().is_off();
+        let mut sources = Vec::new();
+        if let [standard] = *target.standards {
+            let before = self.current(model, standard, now);
+            let (known, unknown) = target.answer.likelihoods(outcome);
+            let after = self.practice_update(
+                model,
+                standard,
+                model::posterior(before, known, unknown),
+                outcome,
+                now,
+            );
+            if let Some(r) = report.as_deref_mut() {
+                r.push(MasteryChange {
+                    standard,
+                    before,
+                    after,
+                    cause: ChangeCause::Attempted,
+                });
+            }
+            if !propagating {
+                return;
+            }
+            sources.push(PropagationSource {
+                standard,
+                before,
+                known,
+                unknown,
+            });
+        } else {
+            let befores: Vec<f64> = target
+                .standards
+                .iter()
+                .map(|&s| self.current(model, s, now))
+                .collect();
+            let mut posteriors = Vec::with_capacity(befores.len());
+            model::conjunctive_update(&befores, target.answer, outcome, &mut posteriors);
+            for ((&standard, &before), &(posterior, known, unknown)) in
+                target.standards.iter().zip(&befores).zip(&posteriors)
+            {
+                let after = self.practice_update(model, standard, posterior, outcome, now);
+                if let Some(r) = report.as_deref_mut() {
+                    r.push(MasteryChange {
+                        standard,
+                        before,
+                        after,
+                        cause: ChangeCause::Attempted,
+                    });
+                }
+                sources.push(PropagationSource {
+                    standard,
+                    before,
+                    known,
+                    unknown,
+                });
+            }
+            if !propagating {
+                return;
+            }
+        }
+        let mut access = AtTime {
+            state: self,
+            model,
+            now,
+            report,
+        };
+        model::propagate(
+            model.curriculum(),
+            model.propagation(),
+            &sources,
+            &mut access,
+        );
+    }
+
+    /// Stores the transition of `posterior` for a practiced standard and
+    /// updates its record; returns the new estimate.
+    fn practice_update(
+        &mut self,
+        model: &Model,
+        standard: StandardIdx,
+        posterior: f64,
+        outcome: Outcome,
+        now: i64,
+    ) -> f64 {
+        let after = model.all_params()[standard.index()].transition(posterior);
+        self.mastery[standard.index()] = after as f32;
+        let credit = outcome.credit();
+        let initial_half_life = model.decay().map_or(1.0, |d| d.half_life_days());
+        let position = match self.record_position(standard) {
+            Ok(i) => i,
+            Err(i) => {
+                self.records.insert(
+                    i,
+                    PracticeRecord {
+                        standard,
+                        attempts: 0,
+                        correct: 0,
+                        credit: 0.0,
+                        practiced_at: now,
+                        updated_at: now,
+                        half_life_days: initial_half_life as f32,
+                    },
+                );
+                i
+            }
+        };
+        let record = &mut self.records[position];
+        if let Some(decay) = model.decay() {
+            let since = (record.attempts > 0).then(|| now - record.practiced_at);
+            record.half_life_days =
+                decay.next_half_life(f64::from(record.half_life_days), since, credit >= 0.5) as f32;
+        }
+        record.attempts = record.attempts.saturating_add(1);
+        record.correct = record.correct.saturating_add(u32::from(credit == 1.0));
+        record.credit += credit as f32;
+        record.practiced_at = now;
+        record.updated_at = now;
+        f64::from(after as f32)
+    }
+}

@@ -1,0 +1,417 @@
+//! The estimator that turns evidence into mastery: Bayesian Knowledge
+//! Tracing per standard, forgetting over time, and propagation along the
+//! prerequisite graph.
+//!
+//! # The update
+//!
+//! For evidence on a standard with mastery estimate `p` (decayed to the
+//! evidence's time, see [`Decay`]):
+//!
+//! 1. **Evidence**: Bayes' rule with the answer model's likelihoods
+//!    ([`GuessSlip::likelihoods`]) gives the posterior `P(L | o)`.
+//! 2. **Transition**: `P(L') = P(L | o)(1 - F) + (1 - P(L | o))T`, the
+//!    estimate for the next opportunity. This is pyBKT's forward pass.
+//! 3. **Propagation** (below) updates the standards around it.
+//!
+//! # Activities aligned to several standards
+//!
+//! The credit-assignment rule is conjunctive (a noisy AND): the activity is
+//! answered correctly with probability `1 - S` if every aligned standard is
+//! known and `G` otherwise, with the activity's guess/slip (its KT-IDEM
+//! override, or else the mean guess and slip of the aligned standards).
+//! Standards are taken as independent a priori, so for standard `i` with
+//! `Q_i` the product of the other standards' estimates,
+//! `P(o | L_i) = a·Q_i + b·(1 - Q_i)` and `P(o | not L_i) = b`, where
+//! `a`, `b` are the activity's likelihoods when all are known or not. This
+//! is the exact marginal of the joint posterior (tests check it against
+//! enumeration of all `2^k` states). A correct answer raises every aligned
+//! standard, most the one most likely missing; an incorrect answer lowers
+//! them, most the weakest.
+//!
+//! # Propagation along prerequisites
+//!
+//! After Käser, Klingler, Schwing & Gross (2014), "Beyond Knowledge Tracing:
+//! Modeling Skill Topologies with Bayesian Networks": a standard is unlikely
+//! to be known while its prerequisites are not. Each edge `A -> B` gets the
+//! conditional `P(B known | A known) = p_B`, `P(B known | A not known) =
+//! (1 - strength)·p_B`. The evidence `o` on `B`, with likelihoods `(l1, l0)`,
+//! then has the likelihoods for `A`
+//!
+//! ```text
+//! P(o | A)     = p_B·l1 + (1 - p_B)·l0
+//! P(o | not A) = (1 - strength)·p_B·l1 + (1 - (1 - strength)·p_B)·l0
+//! ```
+//!
+//! and `A` is updated by Bayes' rule; the same step carries on to `A`'s
+//! prerequisites, up to [`Propagation::max_depth`] edges. The difference of
+//! the two likelihoods is `strength·p_B·(l1 - l0)`: it has the sign of the
+//! evidence, so a correct answer never lowers a prerequisite and an
+//! incorrect one never raises it, and it shrinks with every edge.
+//!
+//! Dependents learn more weakly: for a dependent `d` edges away the evidence
+//! counts with likelihoods `(l1^w, l0^w)`, `w = dependent_weight^d` (a
+//! tempered likelihood), so success on a prerequisite makes its dependents a
+//! little more likely and failure a little less. Each standard is updated at
+//! most once per piece of evidence (by the nearest attempted standard); the
+//! graph's standards are treated as independent given the attempted one, an
+//! approximation of the full network that keeps an update local and fast.
+//! Propagated standards get no learn/forget transition: they were not
+//! practiced. [`Propagation::off`] gives plain BKT.
+
+mod params;
+mod propagation;
+
+use std::collections::HashMap;
+
+pub(crate) use params::posterior;
+pub use params::{BktParams, Decay, GuessSlip, LevelThresholds, MasteryLevel, Propagation};
+pub use propagation::ChangeCause;
+pub(crate) use propagation::{MasteryAccess, PropagationSource, propagate};
+
+use crate::catalog::{ActivityIdx, Catalog};
+use crate::curriculum::{Curriculum, StandardIdx, StandardKey};
+use crate::error::{Error, Result};
+use crate::evidence::{Outcome, Target};
+
+/// A resolved target: the standards it is aligned to and its answer model.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Resolved<'m> {
+    pub(crate) standards: &'m [StandardIdx],
+    pub(crate) answer: GuessSlip,
+}
+
+/// The mastery model of a curriculum: BKT parameters per standard, the
+/// catalog with per-activity guess/slip overrides, decay over time,
+/// propagation, and mastery-level thresholds.
+///
+/// ```
+/// use mastery::{BktParams, Curriculum, Decay, Model, Propagation};
+///
+/// let model = Model::builder(Curriculum::ccss_math())
+///     .default_params(BktParams::new(0.2, 0.15, 0.0, 0.2, 0.1)?)
+///     .standard_params("3.NF.A.1", BktParams::new(0.1, 0.2, 0.0, 0.25, 0.1)?)
+///     .decay(Some(Decay::default()))
+///     .propagation(Propagation::default())
+///     .build()?;
+/// assert_eq!(model.params("3.NF.A.1")?.prior(), 0.1);
+/// assert_eq!(model.params("3.NF.A.2")?.prior(), 0.2);
+/// # Ok::<(), mastery::Error>(())
+/// ```
+#[derive(Debug, Clone)]
+pub struct Model {
+    curriculum: Curriculum,
+    catalog: Catalog,
+    params: Vec<BktParams>,
+    activity_answers: Vec<GuessSlip>,
+    decay: Option<Decay>,
+    propagation: Propagation,
+    levels: LevelThresholds,
+    /// `identity[i] == StandardIdx(i)`, to lend one-element alignments.
+    identity: Vec<StandardIdx>,
+}
+
+/// Builds a [`Model`]; see [`Model::builder`].
+#[derive(Debug, Clone)]
+#[must_use]
+pub struct ModelBuilder {
+    curriculum: Curriculum,
+    catalog: Option<Catalog>,
+    default_params: BktParams,
+    standard_params: Vec<(String, BktParams)>,
+    activity_answers: Vec<(String, GuessSlip)>,
+    decay: Option<Decay>,
+    propagation: Propagation,
+    levels: LevelThresholds,
+}
+
+impl ModelBuilder {
+    /// Parameters for every standard without its own (default: [`BktParams::default`]).
+    pub fn default_params(mut self, params: BktParams) -> Self {
+        self.default_params = params;
+        self
+    }
+
+    /// Parameters of one standard.
+    pub fn standard_params(mut self, standard: impl Into<String>, params: BktParams) -> Self {
+        self.standard_params.push((standard.into(), params));
+        self
+    }
+
+    /// The catalog whose activities evidence may name (default: none).
+    pub fn catalog(mut self, catalog: Catalog) -> Self {
+        self.catalog = Some(catalog);
+        self
+    }
+
+    /// A guess/slip override for one activity (KT-IDEM item difficulty).
+    pub fn activity_guess_slip(mut self, activity: impl Into<String>, answer: GuessSlip) -> Self {
+        self.activity_answers.push((activity.into(), answer));
+        self
+    }
+
+    /// Forgetting over time; `None` turns it off (default: [`Decay::default`]).
+    pub fn decay(mut self, decay: Option<Decay>) -> Self {
+        self.decay = decay;
+        self
+    }
+
+    /// Propagation along prerequisites (default: [`Propagation::default`]).
+    pub fn propagation(mut self, propagation: Propagation) -> Self {
+        self.propagation = propagation;
+        self
+    }
+
+    /// Mastery-level thresholds (default: [`LevelThresholds::default`]).
+    pub fn levels(mut self, levels: LevelThresholds) -> Self {
+        self.levels = levels;
+        self
+    }
+
+    /// Validates and builds the model.
+    ///
+    /// # Errors
+    /// [`Error::UnknownStandard`] or [`Error::UnknownActivity`] for
+    /// parameters of something the curriculum or catalog does not have;
+    /// [`Error::CurriculumMismatch`] for a catalog of another curriculum.
+    pub fn build(self) -> Result<Model> {
+        let catalog = match self.catalog {
+            Some(c) if c.curriculum_fingerprint() != self.curriculum.fingerprint() => {
+                return Err(Error::CurriculumMismatch {
+                    what: "catalog",
+                    expected: self.curriculum.fingerprint(),
+                    found: c.curriculum_fingerprint(),
+                });
+            }
+            Some(c) => c,
+            None => Catalog::empty(&self.curriculum),
+        };
+        let mut params = vec![self.default_params; self.curriculum.len()];
+        for (id, p) in self.standard_params {
+            params[self.curriculum.index_of(&id)?.index()] = p;
+        }
+        let mut overrides: HashMap<ActivityIdx, GuessSlip> = HashMap::new();
+        for (id, answer) in self.activity_answers {
+            overrides.insert(catalog.index_of(&id)?, answer);
+        }
+        let activity_answers = (0..catalog.len())
+            .map(|i| {
+                let idx = ActivityIdx::new(i);
+                overrides.get(&idx).copied().unwrap_or_else(|| {
+                    mean_answer(catalog.alignment(idx).iter().map(|s| params[s.index()]))
+                })
+            })
+            .collect();
+        let identity = self.curriculum.indices().collect();
+        Ok(Model {
+            identity,
+            curriculum: self.curriculum,
+            catalog,
+            params,
+            activity_answers,
+            decay: self.decay,
+            propagation: self.propagation,
+            levels: self.levels,
+        })
+    }
+}
+
+/// The mean guess and mean slip: still `guess + slip < 1` since each pair is.
+fn mean_answer(params: impl Iterator<Item = BktParams>) -> GuessSlip {
+    let (mut g, mut s, mut n) = (0.0, 0.0, 0.0);
+    for p in params {
+        g += p.guess();
+        s += p.slip();
+        n += 1.0;
+    }
+    if n == 0.0 {
+        return BktParams::default().guess_slip();
+    }
+    GuessSlip::new(g / n, s / n).unwrap_or_else(|_| BktParams::default().guess_slip())
+}
+
+impl Model {
+    /// A builder for a model of `curriculum`, with default parameters,
+    /// default decay and propagation, and no catalog.
+    pub fn builder(curriculum: Curriculum) -> ModelBuilder {
+        ModelBuilder {
+            curriculum,
+            catalog: None,
+            default_params: BktParams::default(),
+            standard_params: Vec::new(),
+            activity_answers: Vec::new(),
+            decay: Some(Decay::default()),
+            propagation: Propagation::default(),
+            levels: LevelThresholds::default(),
+        }
+    }
+
+    /// Plain BKT: the given parameters per standard id, defaults elsewhere,
+    /// no decay, no propagation. What pyBKT computes.
+    ///
+    /// # Errors
+    /// [`Error::UnknownStandard`] for parameters of an unknown standard.
+    pub fn plain_bkt(
+        curriculum: Curriculum,
+        params: impl IntoIterator<Item = (String, BktParams)>,
+    ) -> Result<Self> {
+        let mut builder = Model::builder(curriculum)
+            .decay(None)
+            .propagation(Propagation::off());
+        for (id, p) in params {
+            builder = builder.standard_params(id, p);
+        }
+        builder.build()
+    }
+
+    /// The curriculum.
+    #[must_use]
+    pub fn curriculum(&self) -> &Curriculum {
+        &self.curriculum
+    }
+
+    /// The catalog.
+    #[must_use]
+    pub fn catalog(&self) -> &Catalog {
+        &self.catalog
+    }
+
+    /// The BKT parameters of a standard.
+    ///
+    /// # Errors
+    /// As [`StandardKey::resolve`].
+    pub fn params(&self, standard: impl StandardKey) -> Result<&BktParams> {
+        Ok(&self.params[standard.resolve(&self.curriculum)?.index()])
+    }
+
+    /// The BKT parameters of every standard, by index.
+    #[must_use]
+    pub fn all_params(&self) -> &[BktParams] {
+        &self.params
+    }
+
+    /// The decay over time, if on.
+    #[must_use]
+    pub fn decay(&self) -> Option<&Decay> {
+        self.decay.as_ref()
+    }
+
+    /// The propagation settings.
+    #[must_use]
+    pub fn propagation(&self) -> &Propagation {
+        &self.propagation
+    }
+
+    /// The mastery-level thresholds.
+    #[must_use]
+    pub fn levels(&self) -> &LevelThresholds {
+        &self.levels
+    }
+
+    pub(crate) fn resolve(&self, target: &Target) -> Result<Resolved<'_>> {
+        match target {
+            Target::Standard(id) => {
+                let idx = self.curriculum.index_of(id)?;
+                Ok(self.resolve_standard(idx))
+            }
+            Target::Activity(id) => {
+                let idx = self.catalog.index_of(id)?;
+                Ok(Resolved {
+                    standards: self.catalog.alignment(idx),
+                    answer: self.activity_answers[idx.index()],
+                })
+            }
+        }
+    }
+
+    pub(crate) fn resolve_standard(&self, idx: StandardIdx) -> Resolved<'_> {
+        // A one-element slice borrowed from the model, so that a standard and
+        // an activity resolve to the same shape without allocating.
+        let i = idx.index();
+        Resolved {
+            standards: &self.identity[i..i + 1],
+            answer: self.params[idx.index()].guess_slip(),
+        }
+    }
+}
+
+/// The posterior of each standard of a conjunctive activity (see the module
+/// docs), before transitions, and each standard's own likelihoods
+/// `(P(o | L_i), P(o | not L_i))` for propagation.
+pub(crate) fn conjunctive_update(
+    mastery: &[f64],
+    answer: GuessSlip,
+    outcome: Outcome,
+    out: &mut Vec<(f64, f64, f64)>,
+) {
+    let (all, not_all) = answer.likelihoods(outcome);
+    let k = mastery.len();
+    out.clear();
+    // Product of the others' estimates by prefix and suffix products: no division by a zero estimate.
+    let mut suffix = vec![1.0; k + 1];
+    for i in (0..k).rev() {
+        suffix[i] = suffix[i + 1] * mastery[i];
+    }
+    let mut prefix = 1.0;
+    for i in 0..k {
+        let others = prefix * suffix[i + 1];
+        let known = all * others + not_all * (1.0 - others);
+        out.push((posterior(mastery[i], known, not_all), known, not_all));
+        prefix *= mastery[i];
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The marginal posterior of each standard by enumerating the joint.
+    fn brute_force(mastery: &[f64], answer: GuessSlip, outcome: Outcome) -> Vec<f64> {
+        let (all, not_all) = answer.likelihoods(outcome);
+        let k = mastery.len();
+        let mut marginal = vec![0.0; k];
+        let mut total = 0.0;
+        for state in 0u32..(1 << k) {
+            let mut prior = 1.0;
+            for (i, &p) in mastery.iter().enumerate() {
+                prior *= if state >> i & 1 == 1 { p } else { 1.0 - p };
+            }
+            let likelihood = if state == (1 << k) - 1 { all } else { not_all };
+            total += prior * likelihood;
+            for (i, m) in marginal.iter_mut().enumerate() {
+                if state >> i & 1 == 1 {
+                    *m += prior * likelihood;
+                }
+            }
+        }
+        marginal.iter().map(|m| m / total).collect()
+    }
+
+    #[test]
+    fn conjunctive_rule_is_the_exact_marginal() {
+        let answer = GuessSlip::new(0.22, 0.13).unwrap();
+        let cases: [&[f64]; 5] = [
+            &[0.4],
+            &[0.3, 0.8],
+            &[0.1, 0.5, 0.9],
+            &[0.25, 0.6, 0.0, 0.99],
+            &[1.0, 0.7, 0.5, 0.2],
+        ];
+        for mastery in cases {
+            for outcome in [
+                Outcome::Correct,
+                Outcome::Incorrect,
+                Outcome::score(0.35).unwrap(),
+            ] {
+                let mut out = Vec::new();
+                conjunctive_update(mastery, answer, outcome, &mut out);
+                let expected = brute_force(mastery, answer, outcome);
+                for (i, (&(got, _, _), want)) in out.iter().zip(&expected).enumerate() {
+                    assert!(
+                        (got - want).abs() < 1e-12,
+                        "{mastery:?} {outcome:?} standard {i}: {got} vs {want}"
+                    );
+                }
+            }
+        }
+    }
+}
