@@ -118,10 +118,12 @@ pub enum Error {
     },
 
     /// A query named a standard that the curriculum does not have.
-    #[error("unknown standard `{id}`")]
+    #[error("{at}unknown standard `{id}`")]
     UnknownStandard {
         /// The id that was looked up.
         id: String,
+        /// Where the id was read, when it came from a file.
+        at: Location,
     },
 
     /// A standard index is out of range for this curriculum (it was made for another one).

@@ -176,7 +176,8 @@ impl UpdateReport {
 /// One learner's mastery estimates over a curriculum, with per-standard
 /// practice history.
 ///
-/// Memory: 4 bytes per standard (an `f32` estimate) plus a 28-byte
+/// Memory: 4 bytes per standard (the estimate in 32-bit fixed point, a
+/// resolution of 2.3e-10) plus a 40-byte
 /// [`PracticeRecord`] per standard the learner has practiced or that
 /// propagation touched after practice, plus the learner id. Updates are
 /// O(log k) in the k practiced standards (a binary search), plus
@@ -203,7 +204,8 @@ impl UpdateReport {
 pub struct LearnerState {
     learner: String,
     curriculum: u64,
-    mastery: Vec<f32>,
+    /// Estimates in fixed point: `u32::MAX` is 1 (see [`Fixed`]).
+    mastery: Vec<Fixed>,
     /// Sorted by standard, at most one per standard.
     records: Vec<PracticeRecord>,
 }
@@ -215,7 +217,7 @@ struct LearnerStateRepr {
     learner: String,
     /// The curriculum fingerprint as 16 hex digits (JSON numbers lose u64 precision).
     curriculum: String,
-    mastery: Vec<f32>,
+    mastery: Vec<f64>,
     practice: Vec<PracticeRecord>,
 }
 
@@ -225,7 +227,7 @@ impl From<LearnerState> for LearnerStateRepr {
             format_version: LEARNER_STATE_FORMAT_VERSION,
             learner: s.learner,
             curriculum: format!("{:016x}", s.curriculum),
-            mastery: s.mastery,
+            mastery: s.mastery.iter().map(|m| m.get()).collect(),
             practice: s.records,
         }
     }
@@ -296,9 +298,28 @@ impl TryFrom<LearnerStateRepr> for LearnerState {
         Ok(LearnerState {
             learner: r.learner,
             curriculum,
-            mastery: r.mastery,
+            mastery: r.mastery.into_iter().map(Fixed::new).collect(),
             records: r.practice,
         })
+    }
+}
+
+/// A probability in 32-bit fixed point: uniform absolute resolution of
+/// 2.3e-10 over [0, 1], where `f32` would lose 6e-8 near 1 and drift from
+/// pyBKT's figures over long sequences. Rounding is monotone, so the update
+/// invariants survive storage.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+struct Fixed(u32);
+
+impl Fixed {
+    const SCALE: f64 = u32::MAX as f64;
+
+    fn new(p: f64) -> Self {
+        Fixed((p.clamp(0.0, 1.0) * Self::SCALE).round() as u32)
+    }
+
+    fn get(self) -> f64 {
+        f64::from(self.0) / Self::SCALE
     }
 }
 
@@ -316,7 +337,7 @@ impl MasteryAccess for AtTime<'_> {
     }
 
     fn set(&mut self, standard: StandardIdx, mastery: f64, before: f64, cause: ChangeCause) {
-        self.state.mastery[standard.index()] = mastery as f32;
+        self.state.mastery[standard.index()] = Fixed::new(mastery);
         if let Ok(i) = self.state.record_position(standard) {
             // The decayed value has been materialized: decay restarts from now.
             self.state.records[i].updated_at = self.now;
@@ -352,7 +373,7 @@ impl LearnerState {
             mastery: model
                 .all_params()
                 .iter()
-                .map(|p| p.prior() as f32)
+                .map(|p| Fixed::new(p.prior()))
                 .collect(),
             records: Vec::new(),
         })
@@ -389,8 +410,8 @@ impl LearnerState {
     /// The stored estimates by standard index (as of each standard's last
     /// evidence; no decay).
     #[must_use]
-    pub fn estimates(&self) -> &[f32] {
-        &self.mastery
+    pub fn estimates(&self) -> impl ExactSizeIterator<Item = f64> + '_ {
+        self.mastery.iter().map(|m| m.get())
     }
 
     /// The practice records, sorted by standard.
@@ -435,9 +456,7 @@ impl LearnerState {
     /// [`Error::CurriculumMismatch`], or as [`StandardKey::resolve`].
     pub fn mastery(&self, model: &Model, standard: impl StandardKey) -> Result<f64> {
         self.check(model)?;
-        Ok(f64::from(
-            self.mastery[standard.resolve(model.curriculum())?.index()],
-        ))
+        Ok(self.mastery[standard.resolve(model.curriculum())?.index()].get())
     }
 
     /// The estimate at time `now`, with decay since the last evidence. Does
@@ -527,7 +546,7 @@ impl LearnerState {
 
     /// The estimate of `standard` at `now`, decayed since its last update.
     fn current(&self, model: &Model, standard: StandardIdx, now: i64) -> f64 {
-        let stored = f64::from(self.mastery[standard.index()]);
+        let stored = self.mastery[standard.index()].get();
         match (model.decay(), self.record_position(standard)) {
             (Some(decay), Ok(i)) => {
                 let r = &self.records[i];
@@ -686,7 +705,8 @@ impl LearnerState {
         now: i64,
     ) -> f64 {
         let after = model.all_params()[standard.index()].transition(posterior);
-        self.mastery[standard.index()] = after as f32;
+        let after = Fixed::new(after);
+        self.mastery[standard.index()] = after;
         let credit = outcome.credit();
         let initial_half_life = model.decay().map_or(1.0, |d| d.half_life_days());
         let position = match self.record_position(standard) {
@@ -718,6 +738,95 @@ impl LearnerState {
         record.credit += credit as f32;
         record.practiced_at = now;
         record.updated_at = now;
-        f64::from(after as f32)
+        after.get()
+    }
+}
+
+/// The prediction for one response of a log: the chance of a correct answer
+/// made before seeing it, and the mastery estimate after it.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct Prediction {
+    /// P(correct) from the evidence before this response (pyBKT's `correct_predictions`).
+    pub p_correct: f64,
+    /// The estimate for the next opportunity after this response: posterior,
+    /// then the learn/forget transition (pyBKT's `state_predictions` of the
+    /// learner's next response on the skill).
+    pub p_mastery: f64,
+}
+
+/// Replays a response log in order, one [`LearnerState`] per learner, and
+/// predicts each response before applying it: pyBKT's `predict`. Skills are
+/// the model's standard ids; the log's order is the time order (no decay
+/// between rows). With [`Model::plain_bkt`] the figures match pyBKT's.
+///
+/// ```
+/// use mastery::{BktParams, Curriculum, Model, learner::predict_responses};
+/// use mastery::evidence::{ResponseColumns, read_responses};
+///
+/// let skills = Curriculum::builder().standard_ids(["Median"])?.build()?;
+/// let params = BktParams::new(0.35, 0.12, 0.0, 0.22, 0.1)?;
+/// let model = Model::plain_bkt(skills, [("Median".to_owned(), params)])?;
+/// let log = "order_id,user_id,skill_name,correct\n1,u1,Median,1\n2,u1,Median,0\n";
+/// let rows = read_responses("log.csv", log.as_bytes(), &ResponseColumns::default())?;
+/// let predictions = predict_responses(&model, &rows)?;
+/// assert!((predictions[0].p_correct - params.p_correct(0.35)).abs() < 1e-7);
+/// assert!((predictions[1].p_correct - params.p_correct(predictions[0].p_mastery)).abs() < 1e-7);
+/// # Ok::<(), mastery::Error>(())
+/// ```
+///
+/// # Errors
+/// [`Error::UnknownStandard`], with the row's line, for a skill the model
+/// does not have.
+pub fn predict_responses(
+    model: &Model,
+    responses: &[crate::evidence::Response],
+) -> Result<Vec<Prediction>> {
+    let mut states: std::collections::HashMap<&str, LearnerState> =
+        std::collections::HashMap::new();
+    let mut predictions = Vec::with_capacity(responses.len());
+    for row in responses {
+        let standard =
+            model
+                .curriculum()
+                .index_of(&row.skill)
+                .map_err(|_| Error::UnknownStandard {
+                    id: row.skill.clone(),
+                    at: crate::Location::new(None, Some(row.line)),
+                })?;
+        let state = match states.entry(row.learner.as_str()) {
+            std::collections::hash_map::Entry::Occupied(e) => e.into_mut(),
+            std::collections::hash_map::Entry::Vacant(e) => {
+                e.insert(LearnerState::new(model, row.learner.clone())?)
+            }
+        };
+        let resolved = model.resolve_standard(standard);
+        let p_correct = resolved.answer.p_correct(state.current(model, standard, 0));
+        state.update(model, resolved, Outcome::from_correct(row.correct), 0, None);
+        predictions.push(Prediction {
+            p_correct,
+            p_mastery: state.mastery[standard.index()].get(),
+        });
+    }
+    Ok(predictions)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn memory_layout_is_as_documented() {
+        assert_eq!(std::mem::size_of::<Fixed>(), 4);
+        assert_eq!(std::mem::size_of::<PracticeRecord>(), 40);
+    }
+
+    #[test]
+    fn fixed_point_round_trips_through_f64() {
+        for p in [0.0, 1.0, 0.1, 0.123_456_789, 0.999_999_999] {
+            let f = Fixed::new(p);
+            assert!((f.get() - p).abs() <= 0.5 / Fixed::SCALE + 1e-16);
+            assert_eq!(Fixed::new(f.get()), f);
+        }
+        assert!(Fixed::new(0.3) < Fixed::new(0.300_000_01));
     }
 }

@@ -59,6 +59,7 @@ pub mod curriculum;
 pub mod error;
 pub mod evidence;
 pub mod export;
+mod io;
 pub mod learner;
 pub mod model;
 

@@ -1,12 +1,12 @@
 //! Loading a curriculum from CSV files.
 
-use std::fs::File;
 use std::io::Read;
 use std::path::Path;
 use std::sync::Arc;
 
 use super::{Curriculum, CurriculumBuilder, Standard};
 use crate::error::{Error, Location, Result};
+use crate::io::{Input, csv_error, header, open, optional, required};
 
 /// Column names of a standards CSV file.
 ///
@@ -85,11 +85,6 @@ impl Default for EdgeColumns {
             to: "to".into(),
         }
     }
-}
-
-enum Input<'r> {
-    Path(std::path::PathBuf),
-    Reader(Arc<str>, Box<dyn Read + 'r>),
 }
 
 /// Loads a [`Curriculum`] from a standards CSV file and/or a prerequisite
@@ -237,77 +232,6 @@ impl<'r> CsvLoader<'r> {
 struct RowCount {
     file: Arc<str>,
     rows: usize,
-}
-
-type CsvReader<'r> = csv::Reader<Box<dyn Read + 'r>>;
-
-/// A CSV reader over an input plus the input's name for messages.
-fn open(input: Input<'_>) -> Result<(Arc<str>, CsvReader<'_>)> {
-    let (name, reader): (Arc<str>, Box<dyn Read>) = match input {
-        Input::Path(path) => {
-            let name: Arc<str> = path.display().to_string().into();
-            let file = File::open(&path).map_err(|source| Error::Io {
-                file: name.clone(),
-                source,
-            })?;
-            (name, Box::new(file))
-        }
-        Input::Reader(name, reader) => (name, reader),
-    };
-    let csv = csv::ReaderBuilder::new()
-        .trim(csv::Trim::All)
-        .flexible(false)
-        .from_reader(reader);
-    Ok((name, csv))
-}
-
-fn csv_error(file: &Arc<str>, err: csv::Error) -> Error {
-    let line = err.position().map(csv::Position::line);
-    let at = Location::new(Some(file.clone()), line);
-    match err.into_kind() {
-        csv::ErrorKind::Io(source) => Error::Io {
-            file: file.clone(),
-            source,
-        },
-        csv::ErrorKind::Utf8 { .. } => Error::InvalidUtf8 { at },
-        csv::ErrorKind::UnequalLengths {
-            expected_len, len, ..
-        } => Error::Csv {
-            at,
-            message: format!("row has {len} fields but the header has {expected_len}"),
-        },
-        other => Error::Csv {
-            at,
-            message: format!("{other:?}"),
-        },
-    }
-}
-
-/// The header's column names, or an error for an empty file.
-fn header(file: &Arc<str>, csv: &mut CsvReader<'_>) -> Result<Vec<String>> {
-    let header = csv.headers().map_err(|e| csv_error(file, e))?;
-    if header.is_empty() || (header.len() == 1 && header[0].is_empty()) {
-        return Err(Error::EmptyFile {
-            file: file.clone(),
-            detail: "no header line",
-        });
-    }
-    Ok(header.iter().map(str::to_owned).collect())
-}
-
-fn required(file: &Arc<str>, header: &[String], column: &str) -> Result<usize> {
-    header
-        .iter()
-        .position(|h| h == column)
-        .ok_or_else(|| Error::MissingColumn {
-            file: file.clone(),
-            column: column.to_owned(),
-            found: header.to_vec(),
-        })
-}
-
-fn optional(header: &[String], column: &str) -> Option<usize> {
-    header.iter().position(|h| h == column)
 }
 
 fn read_standards(

@@ -218,7 +218,10 @@ impl Curriculum {
             .ids
             .get(id)
             .copied()
-            .ok_or_else(|| Error::UnknownStandard { id: id.to_owned() })
+            .ok_or_else(|| Error::UnknownStandard {
+                id: id.to_owned(),
+                at: crate::Location::NONE,
+            })
     }
 
     /// Whether a standard with this id exists.

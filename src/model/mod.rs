@@ -64,7 +64,9 @@ mod propagation;
 use std::collections::HashMap;
 
 pub(crate) use params::posterior;
-pub use params::{BktParams, Decay, GuessSlip, LevelThresholds, MasteryLevel, Propagation};
+pub use params::{
+    BktParams, Decay, GuessSlip, LevelThresholds, MasteryLevel, Propagation, SkillParams,
+};
 pub use propagation::ChangeCause;
 pub(crate) use propagation::{MasteryAccess, PropagationSource, propagate};
 

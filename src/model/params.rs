@@ -1,6 +1,8 @@
 //! Validated model parameters: BKT per standard, decay over time,
 //! propagation along prerequisites, and mastery-level thresholds.
 
+use std::collections::BTreeMap;
+
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
@@ -29,6 +31,65 @@ fn check_guess_slip(guess: f64, slip: f64) -> Result<()> {
         });
     }
     Ok(())
+}
+
+/// BKT parameters per skill (or standard) id, in the JSON form
+/// `{"params": {"<skill>": {"prior": p, "learn": t, "forget": f, "guess": g, "slip": s}}}`
+/// that `examples/fit.rs` writes and `examples/predict.rs` reads. `forget`
+/// may be omitted (0).
+///
+/// ```
+/// use mastery::model::SkillParams;
+///
+/// let json = r#"{"params": {"Median": {"prior": 0.35, "learn": 0.12, "guess": 0.22, "slip": 0.1}}}"#;
+/// let params = SkillParams::from_json(json)?;
+/// assert_eq!(params.params["Median"].forget(), 0.0);
+/// assert_eq!(SkillParams::from_json(&params.to_json())?, params);
+/// let bad = r#"{"params": {"Median": {"prior": 0.35, "learn": 0.12, "guess": 0.6, "slip": 0.5}}}"#;
+/// assert!(SkillParams::from_json(bad).is_err());
+/// # Ok::<(), mastery::Error>(())
+/// ```
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct SkillParams {
+    /// Parameters by skill id.
+    pub params: BTreeMap<String, BktParams>,
+}
+
+impl SkillParams {
+    /// Reads the JSON form.
+    ///
+    /// # Errors
+    /// [`Error::Json`] for malformed JSON or invalid parameters (the message
+    /// names the skill's position and the problem).
+    pub fn from_json(json: &str) -> Result<Self> {
+        serde_json::from_str(json).map_err(|source| Error::Json {
+            what: "skill parameters JSON".into(),
+            source,
+        })
+    }
+
+    /// Reads the JSON form from a file.
+    ///
+    /// # Errors
+    /// [`Error::Io`] if the file cannot be read, else as [`SkillParams::from_json`].
+    pub fn read(path: impl AsRef<std::path::Path>) -> Result<Self> {
+        let path = path.as_ref();
+        let text = std::fs::read_to_string(path).map_err(|source| Error::Io {
+            file: path.display().to_string().into(),
+            source,
+        })?;
+        serde_json::from_str(&text).map_err(|source| Error::Json {
+            what: path.display().to_string(),
+            source,
+        })
+    }
+
+    /// The JSON form.
+    #[must_use]
+    pub fn to_json(&self) -> String {
+        // Strings and finite numbers only: cannot fail.
+        serde_json::to_string_pretty(self).expect("parameters serialize to JSON")
+    }
 }
 
 /// Bayesian Knowledge Tracing parameters of one standard (Corbett &

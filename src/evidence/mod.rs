@@ -1,4 +1,9 @@
-//! Evidence: one observed outcome of one learner on an activity or a standard.
+//! Evidence: one observed outcome of one learner on an activity or a
+//! standard; and response logs in pyBKT's CSV columns.
+
+mod log;
+
+pub use log::{Response, ResponseColumns, read_responses, read_responses_path};
 
 use std::fmt;
 
