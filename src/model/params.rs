@@ -104,6 +104,9 @@ impl SkillParams {
 /// Each is a probability, and `guess + slip < 1`: otherwise a correct answer
 /// would be more likely without the skill than with it, and mastery would
 /// fall after a correct answer (the degenerate fits pyBKT users report).
+/// Likewise `learn + forget <= 1`, so that the transition keeps the order of
+/// estimates: a correct answer always leaves a higher estimate than an
+/// incorrect one.
 ///
 /// ```
 /// use mastery::{BktParams, Outcome};
@@ -178,12 +181,19 @@ impl BktParams {
     /// Parameters from their five probabilities.
     ///
     /// # Errors
-    /// [`Error::InvalidValue`] for a value outside [0, 1] (or NaN), or for
-    /// `guess + slip >= 1`.
+    /// [`Error::InvalidValue`] for a value outside [0, 1] (or NaN), for
+    /// `guess + slip >= 1`, or for `learn + forget > 1`.
     pub fn new(prior: f64, learn: f64, forget: f64, guess: f64, slip: f64) -> Result<Self> {
         check_probability("prior", prior)?;
         check_probability("learn", learn)?;
         check_probability("forget", forget)?;
+        if learn + forget > 1.0 {
+            return Err(Error::InvalidValue {
+                what: format!("learn + forget (learn {learn}, forget {forget})"),
+                expected: "at most 1, or knowing a standard now would make knowing it next time less likely",
+                value: learn + forget,
+            });
+        }
         check_guess_slip(guess, slip)?;
         Ok(BktParams {
             prior,
