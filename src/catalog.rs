@@ -1,6 +1,6 @@
 //! Activities and the catalog that aligns them to standards.
 
-use std::collections::HashMap;
+use foldhash::HashMap;
 
 use serde::{Deserialize, Serialize};
 

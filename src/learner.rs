@@ -547,8 +547,11 @@ impl LearnerState {
     /// The estimate of `standard` at `now`, decayed since its last update.
     fn current(&self, model: &Model, standard: StandardIdx, now: i64) -> f64 {
         let stored = self.mastery[standard.index()].get();
-        match (model.decay(), self.record_position(standard)) {
-            (Some(decay), Ok(i)) => {
+        let Some(decay) = model.decay() else {
+            return stored;
+        };
+        match self.record_position(standard) {
+            Ok(i) => {
                 let r = &self.records[i];
                 let floor = model.all_params()[standard.index()].prior();
                 decay.decayed(
@@ -558,8 +561,39 @@ impl LearnerState {
                     f64::from(r.half_life_days),
                 )
             }
-            _ => stored,
+            Err(_) => stored,
         }
+    }
+
+    /// Applies an outcome on one standard at `timestamp`: the fast path for
+    /// callers that resolved the standard's index once (no report, no
+    /// [`Evidence`] to build). Same update as [`LearnerState::apply`].
+    ///
+    /// ```
+    /// use mastery::{Curriculum, LearnerState, Model, Outcome};
+    ///
+    /// let model = Model::builder(Curriculum::ccss_math()).build()?;
+    /// let fractions = model.curriculum().index_of("3.NF.A.1")?;
+    /// let mut ada = LearnerState::new(&model, "ada")?;
+    /// let before = ada.mastery(&model, fractions)?;
+    /// ada.apply_outcome(&model, fractions, Outcome::Correct, 1_700_000_000)?;
+    /// assert!(ada.mastery(&model, fractions)? > before);
+    /// # Ok::<(), mastery::Error>(())
+    /// ```
+    ///
+    /// # Errors
+    /// [`Error::CurriculumMismatch`], or as [`StandardKey::resolve`].
+    pub fn apply_outcome(
+        &mut self,
+        model: &Model,
+        standard: impl StandardKey,
+        outcome: Outcome,
+        timestamp: i64,
+    ) -> Result<()> {
+        self.check(model)?;
+        let idx = standard.resolve(model.curriculum())?;
+        self.update(model, model.resolve_standard(idx), outcome, timestamp, None);
+        Ok(())
     }
 
     /// Applies one piece of evidence and reports what changed.
@@ -591,12 +625,14 @@ impl LearnerState {
     /// # Errors
     /// As [`LearnerState::apply`], for the first invalid piece of evidence.
     pub fn apply_batch(&mut self, model: &Model, evidence: &[Evidence]) -> Result<()> {
-        let resolved = evidence
-            .iter()
-            .map(|e| self.validate(model, e))
-            .collect::<Result<Vec<_>>>()?;
-        for (r, e) in resolved.into_iter().zip(evidence) {
-            self.update(model, r, e.outcome(), e.timestamp(), None);
+        for e in evidence {
+            self.validate(model, e)?;
+        }
+        for e in evidence {
+            // Validated above, and resolving is a pure look-up: this cannot fail.
+            if let Ok(resolved) = model.resolve(e.target()) {
+                self.update(model, resolved, e.outcome(), e.timestamp(), None);
+            }
         }
         Ok(())
     }

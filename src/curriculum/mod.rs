@@ -23,7 +23,7 @@ mod queries;
 mod set;
 mod standard;
 
-use std::collections::HashMap;
+use foldhash::HashMap;
 use std::ops::Index;
 use std::sync::Arc;
 
