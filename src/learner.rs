@@ -103,7 +103,10 @@ impl UpdateReport {
     }
 
     /// A plain-language explanation for a learner or a parent, e.g. "Your
-    /// correct answer on 3.NF.A.1 raised your mastery from 62% to 81%."
+    /// correct answer on K.CC.B.4.b raised your mastery from 20% to 60%. It
+    /// also raised your mastery of the related standards K.CC.B.4.a and
+    /// K.CC.B.5." Percentages are rounded; more than three related standards
+    /// are counted rather than listed.
     #[must_use]
     pub fn explain(&self, curriculum: &Curriculum) -> String {
         let what = match self.outcome {
@@ -150,24 +153,35 @@ impl UpdateReport {
                 )
             };
         }
-        let propagated = |raised: bool| {
-            self.changes
+        for (raised, verb) in [(true, "raised"), (false, "lowered")] {
+            let ids: Vec<&str> = self
+                .changes
                 .iter()
                 .filter(|c| {
                     c.cause != ChangeCause::Attempted
                         && c.after != c.before
                         && (c.after > c.before) == raised
                 })
-                .count()
-        };
-        for (n, verb) in [(propagated(true), "raised"), (propagated(false), "lowered")] {
-            if n > 0 {
-                let s = if n == 1 { "" } else { "s" };
-                let _ = write!(
+                .map(|c| curriculum.standard(c.standard).map_or("?", |s| s.id()))
+                .collect();
+            let _ = match ids.len() {
+                0 => Ok(()),
+                1 => write!(
                     text,
-                    " It also {verb} your mastery of {n} related standard{s}."
-                );
-            }
+                    " It also {verb} your mastery of the related standard {}.",
+                    ids[0]
+                ),
+                2 | 3 => write!(
+                    text,
+                    " It also {verb} your mastery of the related standards {} and {}.",
+                    ids[..ids.len() - 1].join(", "),
+                    ids[ids.len() - 1]
+                ),
+                n => write!(
+                    text,
+                    " It also {verb} your mastery of {n} related standards."
+                ),
+            };
         }
         text
     }

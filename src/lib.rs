@@ -1,47 +1,56 @@
 //! # mastery: adaptive learning paths over a graph of standards
 //!
 //! `mastery` models learning standards (such as the Common Core math
-//! standards) as a prerequisite graph, so that software can tell what each
+//! standards) as a prerequisite graph, keeps a mastery estimate per learner
+//! and standard that every piece of evidence updates, and tells what each
 //! learner is ready to learn next, and why.
 //!
 //! ```
-//! use mastery::{Curriculum, Standard};
+//! use mastery::{Curriculum, Evidence, LearnerState, Model, Outcome};
 //!
 //! // The embedded default: 480 Common Core math standards, 757 prerequisites.
 //! let ccss = Curriculum::ccss_math();
 //!
-//! // A learner who can count objects (K.CC.B.4.a and .b)...
-//! let mastered = ccss.set_of(["K.CC.B.4.a", "K.CC.B.4.b"])?;
-//! // ...is ready for the standards whose prerequisites are all mastered,
-//! // such as counting to answer "how many?" (K.CC.B.5).
-//! let ready = ccss.ready_to_learn(&mastered)?;
-//! assert!(ready.contains(ccss.index_of("K.CC.B.5")?));
-//! for idx in ready.iter().take(3) {
-//!     let s = &ccss[idx];
-//!     println!("{} (grade {}): {}", s.id(), s.grade().unwrap_or("?"), s.description().unwrap_or(""));
+//! // Bayesian Knowledge Tracing per standard, with forgetting over time and
+//! // evidence flowing along prerequisites (default parameters here; fit
+//! // your own from response logs).
+//! let model = Model::builder(ccss.clone()).build()?;
+//! let mut ada = LearnerState::new(&model, "ada")?;
+//! let now = 1_700_000_000; // seconds since the Unix epoch
+//! for (i, correct) in [true, true, false, true, true, true].into_iter().enumerate() {
+//!     let answer = Evidence::on_standard("ada", "K.CC.B.4.a", Outcome::from_correct(correct), now + 60 * i as i64)?;
+//!     let report = ada.apply(&model, &answer)?;
+//!     println!("{}", report.explain(&ccss)); // "Your correct answer on K.CC.B.4.a raised your mastery from 20% to 60%. ..."
 //! }
+//! let later = now + 3_600;
+//! assert!(ada.mastery_at(&model, "K.CC.B.4.a", later)? > 0.9);
+//!
+//! // What is this learner ready to learn? The standards whose prerequisites
+//! // are all mastered (Knowledge Space Theory's outer fringe).
+//! let mastered = ada.mastered_at(&model, later)?;
+//! let ready = ccss.ready_to_learn(&mastered)?;
+//! assert!(ready.contains(ccss.index_of("K.CC.B.4.b")?));
 //!
 //! // Everything needed before comparing fractions in grade 4, in a valid order.
 //! let goal = ccss.set_of(["4.NF.A.2"])?;
 //! let path = ccss.induced(&ccss.prerequisite_closure(&goal)?)?;
 //! let order: Vec<&str> = path.topological_order().iter().map(|&i| path[i].id()).collect();
 //! assert_eq!(order.last(), Some(&"4.NF.A.2"));
-//!
-//! // Your own curriculum, validated when built: cycles, unknown standards and
-//! // duplicate ids are errors that name the standards involved.
-//! let mine = Curriculum::builder()
-//!     .standard(Standard::new("fractions-1")?.with_title("Unit fractions"))
-//!     .standard(Standard::new("fractions-2")?.with_title("Equivalent fractions"))
-//!     .prerequisite("fractions-1", "fractions-2")
-//!     .build()?;
-//! assert_eq!(mine.depth("fractions-2")?, 1);
 //! # Ok::<(), mastery::Error>(())
 //! ```
 //!
 //! ## Layout
 //!
+//! Dependencies point one way, down this list:
+//!
 //! - [`curriculum`]: [`Standard`], [`Curriculum`] and its builder, graph
 //!   queries, CSV and JSON loading, the embedded Common Core default;
+//! - [`catalog`]: [`Activity`] and [`Catalog`], activities aligned to standards;
+//! - [`evidence`]: [`Evidence`] and [`Outcome`]; response logs in pyBKT's columns;
+//! - [`model`]: [`BktParams`], [`Decay`], [`Propagation`] and the [`Model`]
+//!   that turns evidence into mastery (the science is in its docs);
+//! - [`learner`]: [`LearnerState`], one learner's estimates, levels and
+//!   explanations; replaying a log as pyBKT's `predict` does;
 //! - [`export`]: Graphviz DOT pictures, optionally colored by mastery;
 //! - [`error`]: the crate's one [`Error`] type.
 //!
@@ -90,5 +99,9 @@ mod tests {
         assert_send_sync::<crate::Standard>();
         assert_send_sync::<crate::StandardSet>();
         assert_send_sync::<crate::Error>();
+        assert_send_sync::<crate::Model>();
+        assert_send_sync::<crate::LearnerState>();
+        assert_send_sync::<crate::Catalog>();
+        assert_send_sync::<crate::Evidence>();
     }
 }
