@@ -68,6 +68,7 @@ pub mod curriculum;
 pub mod error;
 pub mod evidence;
 pub mod export;
+pub mod fit;
 mod io;
 pub mod learner;
 pub mod model;
