@@ -1,4 +1,14 @@
-//! Fitting model parameters from response logs: a columnar dataset, EM
-//! (Baum-Welch) for BKT, metrics and cross-validation.
+//! Fitting model parameters from response logs: a columnar [`Dataset`],
+//! EM (Baum-Welch) for BKT with restarts and bounds ([`fit`]), mergeable
+//! [`ExpectedCounts`] for sharded fits, [`metrics`] and cross-validation.
 
+mod dataset;
+mod em;
+mod fitting;
 pub mod metrics;
+
+pub use dataset::{Dataset, DatasetOptions, LoadReport, SkillData, SkippedRow};
+pub use em::{Bounds, ExpectedCounts, HmmParams};
+pub use fitting::{
+    FitConfig, FitProgress, FitReport, SkillFit, ValidFitConfig, fit, fit_with_progress,
+};

@@ -1,0 +1,577 @@
+//! A columnar dataset of responses, grouped by skill and learner, order preserved.
+
+use std::io::Read;
+use std::path::Path;
+use std::sync::Arc;
+
+use foldhash::{HashMap, HashMapExt};
+use serde::{Deserialize, Serialize};
+
+use crate::error::{Error, Location, Result};
+use crate::evidence::ResponseColumns;
+use crate::io::{Input, csv_error, header, open, required};
+
+/// How to read a response log into a [`Dataset`].
+///
+/// ```
+/// use mastery::fit::DatasetOptions;
+///
+/// let options = DatasetOptions::default().item_column("template_id").skip_bad_rows(true);
+/// # let _ = options;
+/// ```
+#[derive(Debug, Clone, Default)]
+#[must_use]
+pub struct DatasetOptions {
+    columns: ResponseColumns,
+    item: Option<String>,
+    skip_bad_rows: bool,
+}
+
+impl DatasetOptions {
+    /// The column names (default: pyBKT's `order_id`, `user_id`, `skill_name`, `correct`).
+    pub fn columns(mut self, columns: ResponseColumns) -> Self {
+        self.columns = columns;
+        self
+    }
+
+    /// Reads an item (template) id from this column, for per-item guess and
+    /// slip (KT-IDEM). Default: none.
+    pub fn item_column(mut self, column: impl Into<String>) -> Self {
+        self.item = Some(column.into());
+        self
+    }
+
+    /// When `true`, malformed rows are skipped and listed in the
+    /// [`LoadReport`] instead of failing the load. Default `false`.
+    pub fn skip_bad_rows(mut self, skip: bool) -> Self {
+        self.skip_bad_rows = skip;
+        self
+    }
+}
+
+/// A row that was skipped, and why.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SkippedRow {
+    /// The 1-based line (the header is line 1).
+    pub line: u64,
+    /// What was wrong with it.
+    pub reason: String,
+}
+
+/// What loading read: rows used and rows skipped (only with
+/// [`DatasetOptions::skip_bad_rows`]).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LoadReport {
+    /// Data rows in the file.
+    pub rows_read: usize,
+    /// Rows in the dataset.
+    pub rows_used: usize,
+    /// Rows skipped, in file order.
+    pub skipped: Vec<SkippedRow>,
+}
+
+/// The responses of one skill: one sequence per learner, in order.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SkillData {
+    name: String,
+    items: Vec<String>,
+    /// Sequence `s` is `correct[starts[s]..starts[s + 1]]`.
+    starts: Vec<u32>,
+    learners: Vec<u32>,
+    correct: Vec<u8>,
+    /// Item index per response (all 0 without an item column).
+    item: Vec<u32>,
+    /// The row of each response in the dataset's row order.
+    rows: Vec<u32>,
+}
+
+impl SkillData {
+    /// The skill's name.
+    #[must_use]
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// The number of responses.
+    #[must_use]
+    pub fn len(&self) -> usize {
+        self.correct.len()
+    }
+
+    /// Whether there are no responses.
+    #[must_use]
+    pub fn is_empty(&self) -> bool {
+        self.correct.is_empty()
+    }
+
+    /// The number of learner sequences.
+    #[must_use]
+    pub fn sequence_count(&self) -> usize {
+        self.starts.len() - 1
+    }
+
+    /// The responses (1 correct, 0 incorrect) of sequence `s`.
+    #[must_use]
+    pub fn sequence(&self, s: usize) -> &[u8] {
+        &self.correct[self.starts[s] as usize..self.starts[s + 1] as usize]
+    }
+
+    /// The item index of each response of sequence `s`.
+    #[must_use]
+    pub fn sequence_items(&self, s: usize) -> &[u32] {
+        &self.item[self.starts[s] as usize..self.starts[s + 1] as usize]
+    }
+
+    /// The dataset row of each response of sequence `s`.
+    #[must_use]
+    pub fn sequence_rows(&self, s: usize) -> &[u32] {
+        &self.rows[self.starts[s] as usize..self.starts[s + 1] as usize]
+    }
+
+    /// The learner index of sequence `s` (see [`Dataset::learners`]).
+    #[must_use]
+    pub fn sequence_learner(&self, s: usize) -> u32 {
+        self.learners[s]
+    }
+
+    /// The item ids of this skill (one unnamed item without an item column).
+    #[must_use]
+    pub fn items(&self) -> &[String] {
+        &self.items
+    }
+
+    /// The same responses with every item mapped to one unnamed item.
+    pub(crate) fn with_single_item(&self) -> SkillData {
+        SkillData {
+            items: vec![String::new()],
+            item: vec![0; self.item.len()],
+            ..self.clone()
+        }
+    }
+
+    /// The share of correct responses.
+    #[must_use]
+    pub fn correct_rate(&self) -> f64 {
+        if self.correct.is_empty() {
+            return 0.0;
+        }
+        self.correct.iter().map(|&c| f64::from(c)).sum::<f64>() / self.correct.len() as f64
+    }
+}
+
+/// Responses grouped by skill (sorted by name), then by learner, in
+/// `order_id` order within each learner (ties in file order), as pyBKT
+/// groups them. Columnar: one byte per response plus indices.
+///
+/// ```
+/// use mastery::fit::{Dataset, DatasetOptions};
+///
+/// let csv = "order_id,user_id,skill_name,correct\n3,b,Mode,1\n1,a,Mode,0\n2,a,Mode,1\n4,a,Range,1\n";
+/// let (data, report) = Dataset::from_reader("log.csv", csv.as_bytes(), &DatasetOptions::default())?;
+/// assert_eq!(report.rows_used, 4);
+/// let mode = data.skill("Mode").unwrap();
+/// assert_eq!(mode.sequence_count(), 2);
+/// assert_eq!(mode.sequence(0), [0, 1]); // learner a, in order_id order
+/// # Ok::<(), mastery::Error>(())
+/// ```
+#[derive(Debug, Clone, PartialEq)]
+pub struct Dataset {
+    skills: Vec<SkillData>,
+    learners: Vec<String>,
+    rows: usize,
+}
+
+struct Row {
+    order: i64,
+    learner: u32,
+    skill: u32,
+    item: u32,
+    correct: u8,
+}
+
+impl Dataset {
+    /// Reads a response log file.
+    ///
+    /// # Errors
+    /// As [`Dataset::from_reader`], and [`Error::Io`].
+    pub fn from_path(
+        path: impl AsRef<Path>,
+        options: &DatasetOptions,
+    ) -> Result<(Dataset, LoadReport)> {
+        read(Input::Path(path.as_ref().to_path_buf()), options)
+    }
+
+    /// Reads a response log; `name` is used in error messages.
+    ///
+    /// # Errors
+    /// [`Error::EmptyFile`] (no header, or no usable rows),
+    /// [`Error::MissingColumn`], [`Error::InvalidUtf8`], and — unless
+    /// bad rows are skipped — [`Error::Csv`] for a ragged row, an empty field,
+    /// a `correct` other than 0 or 1, or a non-integer `order_id`, with line.
+    pub fn from_reader(
+        name: &str,
+        reader: impl Read,
+        options: &DatasetOptions,
+    ) -> Result<(Dataset, LoadReport)> {
+        read(Input::Reader(name.into(), Box::new(reader)), options)
+    }
+
+    /// The skills, sorted by name.
+    #[must_use]
+    pub fn skills(&self) -> &[SkillData] {
+        &self.skills
+    }
+
+    /// One skill by name.
+    #[must_use]
+    pub fn skill(&self, name: &str) -> Option<&SkillData> {
+        self.skills
+            .binary_search_by(|s| s.name.as_str().cmp(name))
+            .ok()
+            .map(|i| &self.skills[i])
+    }
+
+    /// Learner ids by index.
+    #[must_use]
+    pub fn learners(&self) -> &[String] {
+        &self.learners
+    }
+
+    /// The number of responses.
+    #[must_use]
+    pub fn len(&self) -> usize {
+        self.rows
+    }
+
+    /// Whether there are no responses.
+    #[must_use]
+    pub fn is_empty(&self) -> bool {
+        self.rows == 0
+    }
+
+    /// Whether each response was correct, in row order (the order of the
+    /// file's used rows; the order of [`FitReport::predict`](super::FitReport::predict)).
+    #[must_use]
+    pub fn outcomes(&self) -> Vec<bool> {
+        let mut out = vec![false; self.rows];
+        for skill in &self.skills {
+            for (&row, &c) in skill.rows.iter().zip(&skill.correct) {
+                out[row as usize] = c == 1;
+            }
+        }
+        out
+    }
+}
+
+fn intern(map: &mut HashMap<String, u32>, names: &mut Vec<String>, name: &str) -> u32 {
+    if let Some(&i) = map.get(name) {
+        return i;
+    }
+    let i = names.len() as u32;
+    map.insert(name.to_owned(), i);
+    names.push(name.to_owned());
+    i
+}
+
+fn read(input: Input<'_>, options: &DatasetOptions) -> Result<(Dataset, LoadReport)> {
+    let (file, mut csv) = open(input)?;
+    let header = header(&file, &mut csv)?;
+    let columns = &options.columns;
+    let order_col = required(&file, &header, &columns.order)?;
+    let learner_col = required(&file, &header, &columns.learner)?;
+    let skill_col = required(&file, &header, &columns.skill)?;
+    let correct_col = required(&file, &header, &columns.correct)?;
+    let item_col = match &options.item {
+        Some(name) => Some(required(&file, &header, name)?),
+        None => None,
+    };
+
+    let mut learner_ids = HashMap::new();
+    let mut learners = Vec::new();
+    let mut skill_ids = HashMap::new();
+    let mut skill_names = Vec::new();
+    // Items are interned per (skill, item) pair so each skill gets its own item list.
+    let mut item_ids: HashMap<(u32, String), u32> = HashMap::new();
+    let mut skill_items: Vec<Vec<String>> = Vec::new();
+    let mut rows: Vec<Row> = Vec::new();
+    let mut report = LoadReport::default();
+    let mut record = csv::StringRecord::new();
+    loop {
+        match csv.read_record(&mut record) {
+            Ok(false) => break,
+            Ok(true) => {}
+            Err(e) => {
+                let err = csv_error(&file, e);
+                // Only row-shape problems are skippable; I/O and UTF-8 errors are not.
+                match (&err, options.skip_bad_rows) {
+                    (Error::Csv { at, message }, true) => {
+                        report.rows_read += 1;
+                        report.skipped.push(SkippedRow {
+                            line: at.line.unwrap_or(0),
+                            reason: message.clone(),
+                        });
+                        continue;
+                    }
+                    _ => return Err(err),
+                }
+            }
+        }
+        report.rows_read += 1;
+        let line = record.position().map_or(0, csv::Position::line);
+        let parsed = parse_row(
+            &record,
+            order_col,
+            learner_col,
+            skill_col,
+            correct_col,
+            item_col,
+            columns,
+        );
+        let (order, learner, skill, correct, item) = match parsed {
+            Ok(fields) => fields,
+            Err(reason) if options.skip_bad_rows => {
+                report.skipped.push(SkippedRow { line, reason });
+                continue;
+            }
+            Err(message) => {
+                return Err(Error::Csv {
+                    at: Location::new(Some(Arc::clone(&file)), Some(line)),
+                    message,
+                });
+            }
+        };
+        let learner = intern(&mut learner_ids, &mut learners, learner);
+        let skill = intern(&mut skill_ids, &mut skill_names, skill);
+        if skill as usize == skill_items.len() {
+            skill_items.push(Vec::new());
+        }
+        let item = match item {
+            Some(name) => match item_ids.get(&(skill, name.to_owned())) {
+                Some(&i) => i,
+                None => {
+                    let list = &mut skill_items[skill as usize];
+                    let i = list.len() as u32;
+                    list.push(name.to_owned());
+                    item_ids.insert((skill, name.to_owned()), i);
+                    i
+                }
+            },
+            None => 0,
+        };
+        rows.push(Row {
+            order,
+            learner,
+            skill,
+            item,
+            correct,
+        });
+    }
+    report.rows_used = rows.len();
+    if rows.is_empty() {
+        return Err(Error::EmptyFile {
+            file,
+            detail: "no usable response rows",
+        });
+    }
+    if rows.len() > u32::MAX as usize {
+        return Err(Error::Csv {
+            at: Location::new(Some(file), None),
+            message: format!("{} rows; at most {} are supported", rows.len(), u32::MAX),
+        });
+    }
+
+    // Skills by name, and within a skill learners by id as a string, as pyBKT orders them.
+    let mut skill_order: Vec<u32> = (0..skill_names.len() as u32).collect();
+    skill_order.sort_by(|&a, &b| skill_names[a as usize].cmp(&skill_names[b as usize]));
+    let mut learner_rank = vec![0u32; learners.len()];
+    let mut by_name: Vec<u32> = (0..learners.len() as u32).collect();
+    by_name.sort_by(|&a, &b| learners[a as usize].cmp(&learners[b as usize]));
+    for (rank, &l) in by_name.iter().enumerate() {
+        learner_rank[l as usize] = rank as u32;
+    }
+    let mut skill_rank = vec![0u32; skill_names.len()];
+    for (rank, &s) in skill_order.iter().enumerate() {
+        skill_rank[s as usize] = rank as u32;
+    }
+    let mut index: Vec<u32> = (0..rows.len() as u32).collect();
+    // Stable: equal order_ids keep file order.
+    index.sort_by_key(|&r| {
+        let row = &rows[r as usize];
+        (
+            skill_rank[row.skill as usize],
+            learner_rank[row.learner as usize],
+            row.order,
+        )
+    });
+
+    let mut skills: Vec<SkillData> = skill_order
+        .iter()
+        .map(|&s| SkillData {
+            name: skill_names[s as usize].clone(),
+            items: if item_col.is_some() {
+                std::mem::take(&mut skill_items[s as usize])
+            } else {
+                vec![String::new()]
+            },
+            starts: vec![0],
+            learners: Vec::new(),
+            correct: Vec::new(),
+            item: Vec::new(),
+            rows: Vec::new(),
+        })
+        .collect();
+    let mut previous: Option<(u32, u32)> = None;
+    for &r in &index {
+        let row = &rows[r as usize];
+        let data = &mut skills[skill_rank[row.skill as usize] as usize];
+        if previous != Some((row.skill, row.learner)) {
+            if previous.is_some_and(|(s, _)| s == row.skill) {
+                data.starts.push(data.correct.len() as u32);
+            }
+            data.learners.push(row.learner);
+            previous = Some((row.skill, row.learner));
+        }
+        data.correct.push(row.correct);
+        data.item.push(row.item);
+        data.rows.push(r);
+    }
+    for data in &mut skills {
+        data.starts.push(data.correct.len() as u32);
+    }
+    Ok((
+        Dataset {
+            skills,
+            learners,
+            rows: rows.len(),
+        },
+        report,
+    ))
+}
+
+type Fields<'a> = (i64, &'a str, &'a str, u8, Option<&'a str>);
+
+fn parse_row<'a>(
+    record: &'a csv::StringRecord,
+    order: usize,
+    learner: usize,
+    skill: usize,
+    correct: usize,
+    item: Option<usize>,
+    columns: &ResponseColumns,
+) -> std::result::Result<Fields<'a>, String> {
+    let field = |i: usize, column: &str| match record.get(i) {
+        Some(v) if !v.is_empty() => Ok(v),
+        _ => Err(format!("column `{column}` is empty")),
+    };
+    let order_text = field(order, &columns.order)?;
+    let order_value = order_text.parse::<i64>().map_err(|_| {
+        format!(
+            "column `{}`: expected an integer, got {order_text:?}",
+            columns.order
+        )
+    })?;
+    let correct_value = match field(correct, &columns.correct)? {
+        "1" => 1,
+        "0" => 0,
+        other => {
+            return Err(format!(
+                "column `{}`: expected 0 or 1, got {other:?}",
+                columns.correct
+            ));
+        }
+    };
+    let item_value = match item {
+        Some(i) => Some(field(i, "item")?),
+        None => None,
+    };
+    Ok((
+        order_value,
+        field(learner, &columns.learner)?,
+        field(skill, &columns.skill)?,
+        correct_value,
+        item_value,
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const HEAD: &str = "order_id,user_id,skill_name,correct\n";
+
+    fn load(body: &str, skip: bool) -> Result<(Dataset, LoadReport)> {
+        Dataset::from_reader(
+            "r.csv",
+            format!("{HEAD}{body}").as_bytes(),
+            &DatasetOptions::default().skip_bad_rows(skip),
+        )
+    }
+
+    #[test]
+    fn groups_by_skill_then_learner_in_order() {
+        let (d, _) = load("5,u2,B,1\n1,u1,A,0\n9,u1,B,0\n2,u1,A,1\n3,u10,A,1\n", false).unwrap();
+        let names: Vec<&str> = d.skills().iter().map(SkillData::name).collect();
+        assert_eq!(names, ["A", "B"]);
+        let a = d.skill("A").unwrap();
+        // Learners sorted as strings, as pyBKT does: u1 < u10.
+        assert_eq!(a.sequence_count(), 2);
+        assert_eq!(a.sequence(0), [0, 1]);
+        assert_eq!(d.learners()[a.sequence_learner(1) as usize], "u10");
+        assert_eq!(a.sequence_rows(0), [1, 3]);
+        let b = d.skill("B").unwrap();
+        assert_eq!(d.learners()[b.sequence_learner(0) as usize], "u1");
+        assert_eq!(b.sequence(1), [1]);
+    }
+
+    #[test]
+    fn bad_rows_fail_or_are_reported() {
+        let body = "1,u1,A,1\n2,u1,A,2\nx,u1,A,1\n4,,A,1\n5,u1,A\n6,u1,A,0\n";
+        let err = load(body, false).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "r.csv:3: column `correct`: expected 0 or 1, got \"2\""
+        );
+        let (d, report) = load(body, true).unwrap();
+        assert_eq!(d.len(), 2);
+        assert_eq!(report.rows_read, 6);
+        assert_eq!(report.rows_used, 2);
+        let lines: Vec<u64> = report.skipped.iter().map(|s| s.line).collect();
+        assert_eq!(lines, [3, 4, 5, 6]);
+        assert!(
+            report.skipped[3].reason.contains("fields"),
+            "{:?}",
+            report.skipped[3]
+        );
+    }
+
+    #[test]
+    fn nothing_usable_is_an_error() {
+        assert!(matches!(load("", false), Err(Error::EmptyFile { .. })));
+        assert!(matches!(
+            load("1,u1,A,7\n", true),
+            Err(Error::EmptyFile { .. })
+        ));
+        let no_correct = Dataset::from_reader(
+            "r.csv",
+            "order_id,user_id,skill_name\n1,a,A\n".as_bytes(),
+            &DatasetOptions::default(),
+        );
+        assert!(matches!(no_correct, Err(Error::MissingColumn { .. })));
+    }
+
+    #[test]
+    fn items_are_per_skill() {
+        let csv = "order_id,user_id,skill_name,correct,template\n1,a,A,1,t1\n2,a,A,0,t2\n3,a,B,1,t1\n4,b,A,1,t2\n";
+        let (d, _) = Dataset::from_reader(
+            "r.csv",
+            csv.as_bytes(),
+            &DatasetOptions::default().item_column("template"),
+        )
+        .unwrap();
+        let a = d.skill("A").unwrap();
+        assert_eq!(a.items(), ["t1", "t2"]);
+        assert_eq!(a.sequence_items(0), [0, 1]);
+        assert_eq!(a.sequence_items(1), [1]);
+        assert_eq!(d.skill("B").unwrap().items(), ["t1"]);
+    }
+}

@@ -1,0 +1,538 @@
+//! Expectation-maximization (Baum-Welch) for BKT, one skill at a time.
+//!
+//! BKT is a two-state hidden Markov model: the hidden state is "known" or
+//! "not known", the initial chance of "known" is the prior, "not known" moves
+//! to "known" with probability learn and back with probability forget, and
+//! each response is correct with probability `1 - slip` when known and
+//! `guess` when not (per item with KT-IDEM). The E-step runs the scaled
+//! forward-backward algorithm (Rabiner 1989) over every learner's sequence and
+//! sums expected counts ([`ExpectedCounts`]); the M-step sets each parameter
+//! to its expected frequency, then clamps it to the [`Bounds`].
+//!
+//! Expected counts are sums over sequences, so they can be computed on
+//! shards of the learners (threads, or machines) and merged with
+//! [`ExpectedCounts::merge`] before the M-step: the path to fitting beyond one
+//! machine.
+
+use serde::{Deserialize, Serialize};
+
+use super::dataset::SkillData;
+use crate::error::{Error, Result};
+use crate::model::BktParams;
+
+/// Floor for emission and transition probabilities inside the E-step, so that
+/// an observation that the current parameters call impossible (e.g. a correct
+/// answer with guess 0 from a learner who cannot know the skill yet) does not
+/// divide by zero.
+const FLOOR: f64 = 1e-12;
+
+/// BKT parameters while fitting: one guess and slip per item (a single item
+/// without KT-IDEM). Unlike [`BktParams`] these may be degenerate when
+/// fitting without bounds.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct HmmParams {
+    /// P(L0).
+    pub prior: f64,
+    /// P(T).
+    pub learn: f64,
+    /// P(F).
+    pub forget: f64,
+    /// P(G) per item.
+    pub guess: Vec<f64>,
+    /// P(S) per item.
+    pub slip: Vec<f64>,
+}
+
+impl HmmParams {
+    /// The skill-level parameters: prior, learn, forget and the mean guess
+    /// and slip over items, weighted by each item's number of responses.
+    ///
+    /// # Errors
+    /// [`Error::InvalidValue`] when the parameters are degenerate
+    /// (`guess + slip >= 1` or `learn + forget > 1`), possible only when
+    /// fitting without bounds.
+    pub fn to_bkt(&self, item_weights: &[f64]) -> Result<BktParams> {
+        let total: f64 = item_weights.iter().sum();
+        let mean = |v: &[f64]| {
+            if total > 0.0 {
+                v.iter().zip(item_weights).map(|(x, w)| x * w).sum::<f64>() / total
+            } else {
+                v.iter().sum::<f64>() / v.len().max(1) as f64
+            }
+        };
+        BktParams::new(
+            self.prior,
+            self.learn,
+            self.forget,
+            mean(&self.guess),
+            mean(&self.slip),
+        )
+    }
+}
+
+/// Box constraints on fitted parameters, each an inclusive `(low, high)`
+/// range within [0, 1].
+///
+/// The default bounds rule out degenerate fits: guess and slip at most 0.49
+/// each (so `guess + slip < 1`: a correct answer always raises mastery), the
+/// others unconstrained, and forget at most `1 - learn`. [`Bounds::none`]
+/// turns all of it off, to compare with pyBKT, which has no bounds.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct Bounds {
+    /// Range of the prior.
+    pub prior: (f64, f64),
+    /// Range of learn.
+    pub learn: (f64, f64),
+    /// Range of forget.
+    pub forget: (f64, f64),
+    /// Range of each guess.
+    pub guess: (f64, f64),
+    /// Range of each slip.
+    pub slip: (f64, f64),
+    /// Whether to also keep `learn + forget <= 1`.
+    pub learn_plus_forget_at_most_one: bool,
+}
+
+impl Default for Bounds {
+    fn default() -> Self {
+        Bounds {
+            prior: (0.0, 1.0),
+            learn: (0.0, 1.0),
+            forget: (0.0, 1.0),
+            guess: (0.0, 0.49),
+            slip: (0.0, 0.49),
+            learn_plus_forget_at_most_one: true,
+        }
+    }
+}
+
+impl Bounds {
+    /// No constraints beyond [0, 1] (pyBKT's behavior).
+    #[must_use]
+    pub fn none() -> Self {
+        Bounds {
+            prior: (0.0, 1.0),
+            learn: (0.0, 1.0),
+            forget: (0.0, 1.0),
+            guess: (0.0, 1.0),
+            slip: (0.0, 1.0),
+            learn_plus_forget_at_most_one: false,
+        }
+    }
+
+    pub(crate) fn validate(&self) -> Result<()> {
+        for (name, (lo, hi)) in [
+            ("prior", self.prior),
+            ("learn", self.learn),
+            ("forget", self.forget),
+            ("guess", self.guess),
+            ("slip", self.slip),
+        ] {
+            if !(0.0..=1.0).contains(&lo) || !(0.0..=1.0).contains(&hi) || lo > hi {
+                return Err(Error::InvalidValue {
+                    what: format!("{name} bounds ({lo}, {hi})"),
+                    expected: "0 <= low <= high <= 1",
+                    value: if (0.0..=1.0).contains(&lo) { hi } else { lo },
+                });
+            }
+        }
+        Ok(())
+    }
+
+    fn clamp(&self, p: &mut HmmParams) {
+        let c = |x: f64, (lo, hi): (f64, f64)| x.clamp(lo, hi);
+        p.prior = c(p.prior, self.prior);
+        p.learn = c(p.learn, self.learn);
+        p.forget = c(p.forget, self.forget);
+        if self.learn_plus_forget_at_most_one {
+            p.forget = p.forget.min(1.0 - p.learn);
+        }
+        for g in &mut p.guess {
+            *g = c(*g, self.guess);
+        }
+        for s in &mut p.slip {
+            *s = c(*s, self.slip);
+        }
+    }
+}
+
+/// Expected counts of one E-step over some sequences of one skill; sums, so
+/// shards merge by addition.
+///
+/// ```
+/// use mastery::fit::{Dataset, DatasetOptions, ExpectedCounts, HmmParams};
+///
+/// let csv = "order_id,user_id,skill_name,correct\n1,a,S,0\n2,a,S,1\n3,b,S,1\n4,c,S,0\n5,c,S,1\n";
+/// let (data, _) = Dataset::from_reader("log.csv", csv.as_bytes(), &DatasetOptions::default())?;
+/// let skill = &data.skills()[0];
+/// let params = HmmParams { prior: 0.3, learn: 0.2, forget: 0.0, guess: vec![0.2], slip: vec![0.1] };
+/// // Two shards (learner a and b, then c) merge to the whole.
+/// let mut shards = ExpectedCounts::compute(skill, &params, 0..2)?;
+/// shards.merge(&ExpectedCounts::compute(skill, &params, 2..3)?);
+/// let whole = ExpectedCounts::compute(skill, &params, 0..3)?;
+/// assert!(ExpectedCounts::compute(skill, &params, 0..4).is_err());
+/// assert!((shards.log_likelihood - whole.log_likelihood).abs() < 1e-12);
+/// assert!((shards.learned - whole.learned).abs() < 1e-12);
+/// # Ok::<(), mastery::Error>(())
+/// ```
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct ExpectedCounts {
+    /// Log-likelihood of the responses under the parameters (natural log).
+    pub log_likelihood: f64,
+    /// Number of sequences.
+    pub sequences: f64,
+    /// Expected number of sequences starting in "known".
+    pub initial_known: f64,
+    /// Expected time steps in "not known" that have a next step.
+    pub unknown_with_next: f64,
+    /// Expected transitions "not known" -> "known".
+    pub learned: f64,
+    /// Expected time steps in "known" that have a next step.
+    pub known_with_next: f64,
+    /// Expected transitions "known" -> "not known".
+    pub forgot: f64,
+    /// Per item: expected responses while not known, of them correct, while
+    /// known, of them incorrect.
+    pub items: Vec<[f64; 4]>,
+}
+
+impl ExpectedCounts {
+    /// Adds another shard's counts (same skill, same parameters).
+    pub fn merge(&mut self, other: &ExpectedCounts) {
+        self.log_likelihood += other.log_likelihood;
+        self.sequences += other.sequences;
+        self.initial_known += other.initial_known;
+        self.unknown_with_next += other.unknown_with_next;
+        self.learned += other.learned;
+        self.known_with_next += other.known_with_next;
+        self.forgot += other.forgot;
+        if self.items.len() < other.items.len() {
+            self.items.resize(other.items.len(), [0.0; 4]);
+        }
+        for (a, b) in self.items.iter_mut().zip(&other.items) {
+            for k in 0..4 {
+                a[k] += b[k];
+            }
+        }
+    }
+
+    /// The E-step over sequences `range` of `skill` with `params`.
+    ///
+    /// # Errors
+    /// [`Error::IndexOutOfRange`] if `range` exceeds the skill's sequences;
+    /// [`Error::SizeMismatch`] if `params` has a different number of items
+    /// than the skill.
+    pub fn compute(
+        skill: &SkillData,
+        params: &HmmParams,
+        range: std::ops::Range<usize>,
+    ) -> Result<ExpectedCounts> {
+        if range.end > skill.sequence_count() || range.start > range.end {
+            return Err(Error::IndexOutOfRange {
+                index: range.end,
+                len: skill.sequence_count(),
+            });
+        }
+        for (what, found) in [("guess", params.guess.len()), ("slip", params.slip.len())] {
+            if found != skill.items().len() {
+                return Err(Error::SizeMismatch {
+                    what: if what == "guess" {
+                        "guess per item"
+                    } else {
+                        "slip per item"
+                    },
+                    expected: skill.items().len(),
+                    found,
+                });
+            }
+        }
+        Ok(Self::compute_unchecked(skill, params, range))
+    }
+
+    pub(crate) fn compute_unchecked(
+        skill: &SkillData,
+        params: &HmmParams,
+        range: std::ops::Range<usize>,
+    ) -> ExpectedCounts {
+        let mut counts = ExpectedCounts {
+            items: vec![[0.0; 4]; params.guess.len()],
+            ..ExpectedCounts::default()
+        };
+        let mut scratch = Vec::new();
+        let model = Emissions::new(params);
+        for s in range {
+            forward_backward(
+                skill.sequence(s),
+                skill.sequence_items(s),
+                &model,
+                &mut scratch,
+                &mut counts,
+            );
+        }
+        counts
+    }
+
+    /// The M-step: each parameter's expected frequency, clamped to `bounds`.
+    /// Parameters without evidence (e.g. learn for a skill where every
+    /// learner answered once) keep their value from `previous`.
+    #[must_use]
+    pub fn maximize(&self, previous: &HmmParams, forgets: bool, bounds: &Bounds) -> HmmParams {
+        let ratio = |num: f64, den: f64, keep: f64| if den > 1e-12 { num / den } else { keep };
+        let mut next = HmmParams {
+            prior: ratio(self.initial_known, self.sequences, previous.prior),
+            learn: ratio(self.learned, self.unknown_with_next, previous.learn),
+            forget: if forgets {
+                ratio(self.forgot, self.known_with_next, previous.forget)
+            } else {
+                0.0
+            },
+            guess: self
+                .items
+                .iter()
+                .zip(&previous.guess)
+                .map(|(c, &g)| ratio(c[1], c[0], g))
+                .collect(),
+            slip: self
+                .items
+                .iter()
+                .zip(&previous.slip)
+                .map(|(c, &s)| ratio(c[3], c[2], s))
+                .collect(),
+        };
+        bounds.clamp(&mut next);
+        next
+    }
+}
+
+/// Per-item emission probabilities `[P(o | not known), P(o | known)]` for o = 0, 1,
+/// and the transition matrix, floored away from 0.
+struct Emissions {
+    by_item: Vec<[[f64; 2]; 2]>,
+    prior: f64,
+    learn: f64,
+    forget: f64,
+}
+
+impl Emissions {
+    fn new(p: &HmmParams) -> Self {
+        let f = |x: f64| x.clamp(FLOOR, 1.0 - FLOOR);
+        Emissions {
+            by_item: p
+                .guess
+                .iter()
+                .zip(&p.slip)
+                .map(|(&g, &s)| [[f(1.0 - g), f(s)], [f(g), f(1.0 - s)]])
+                .collect(),
+            prior: f(p.prior),
+            learn: f(p.learn),
+            forget: if p.forget > 0.0 { f(p.forget) } else { 0.0 },
+        }
+    }
+}
+
+/// Scaled forward-backward over one sequence, adding its expected counts.
+fn forward_backward(
+    obs: &[u8],
+    items: &[u32],
+    m: &Emissions,
+    alpha: &mut Vec<[f64; 3]>,
+    counts: &mut ExpectedCounts,
+) {
+    let n = obs.len();
+    if n == 0 {
+        return;
+    }
+    let (learn, forget) = (m.learn, m.forget);
+    alpha.clear();
+    alpha.reserve(n);
+    // Forward: alpha[t] = [P(not known | o_1..t), P(known | o_1..t), 1 / c_t].
+    let mut log_likelihood = 0.0;
+    let mut product = 1.0f64;
+    let (mut a0, mut a1) = (1.0 - m.prior, m.prior);
+    for t in 0..n {
+        if t > 0 {
+            let (p0, p1) = (
+                a0 * (1.0 - learn) + a1 * forget,
+                a0 * learn + a1 * (1.0 - forget),
+            );
+            a0 = p0;
+            a1 = p1;
+        }
+        let e = m.by_item[items[t] as usize][obs[t] as usize];
+        a0 *= e[0];
+        a1 *= e[1];
+        let c = a0 + a1;
+        let inv = 1.0 / c;
+        a0 *= inv;
+        a1 *= inv;
+        alpha.push([a0, a1, inv]);
+        product *= c;
+        // Take the log only now and then: one log per ~100 responses instead of one each.
+        if product < 1e-250 {
+            log_likelihood += product.ln();
+            product = 1.0;
+        }
+    }
+    log_likelihood += product.ln();
+    counts.log_likelihood += log_likelihood;
+    counts.sequences += 1.0;
+
+    // Backward: beta scaled by the same c_t; gamma_t = alpha_t * beta_t.
+    let (mut b0, mut b1) = (1.0, 1.0);
+    let last = alpha[n - 1];
+    add_emission(counts, items[n - 1], obs[n - 1], last[0], last[1]);
+    if n == 1 {
+        counts.initial_known += last[1];
+        return;
+    }
+    for t in (0..n - 1).rev() {
+        let next = &alpha[t + 1];
+        let e = m.by_item[items[t + 1] as usize][obs[t + 1] as usize];
+        let w0 = e[0] * b0 * next[2];
+        let w1 = e[1] * b1 * next[2];
+        let [x0, x1, _] = alpha[t];
+        let learned = x0 * learn * w1;
+        let forgot = x1 * forget * w0;
+        b0 = (1.0 - learn) * w0 + learn * w1;
+        b1 = forget * w0 + (1.0 - forget) * w1;
+        let (g0, g1) = (x0 * b0, x1 * b1);
+        counts.unknown_with_next += g0;
+        counts.known_with_next += g1;
+        counts.learned += learned;
+        counts.forgot += forgot;
+        add_emission(counts, items[t], obs[t], g0, g1);
+        if t == 0 {
+            counts.initial_known += g1;
+        }
+    }
+}
+
+#[inline]
+fn add_emission(counts: &mut ExpectedCounts, item: u32, obs: u8, unknown: f64, known: f64) {
+    let c = &mut counts.items[item as usize];
+    let correct = f64::from(obs);
+    c[0] += unknown;
+    c[1] += unknown * correct;
+    c[2] += known;
+    c[3] += known * (1.0 - correct);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::fit::{Dataset, DatasetOptions};
+
+    fn skill(csv_body: &str) -> SkillData {
+        let csv = format!("order_id,user_id,skill_name,correct\n{csv_body}");
+        let (d, _) =
+            Dataset::from_reader("t.csv", csv.as_bytes(), &DatasetOptions::default()).unwrap();
+        d.skills()[0].clone()
+    }
+
+    /// Log-likelihood and posteriors by enumerating all hidden paths.
+    fn brute_force(obs: &[u8], p: &HmmParams) -> (f64, Vec<f64>) {
+        let n = obs.len();
+        let mut total = 0.0;
+        let mut known = vec![0.0; n];
+        for path in 0u32..(1 << n) {
+            let state = |t: usize| path >> t & 1;
+            let mut w = if state(0) == 1 {
+                p.prior
+            } else {
+                1.0 - p.prior
+            };
+            for t in 0..n {
+                if t > 0 {
+                    w *= match (state(t - 1), state(t)) {
+                        (0, 0) => 1.0 - p.learn,
+                        (0, _) => p.learn,
+                        (_, 0) => p.forget,
+                        _ => 1.0 - p.forget,
+                    };
+                }
+                let correct = obs[t] == 1;
+                w *= match (state(t), correct) {
+                    (1, true) => 1.0 - p.slip[0],
+                    (1, false) => p.slip[0],
+                    (_, true) => p.guess[0],
+                    (_, false) => 1.0 - p.guess[0],
+                };
+            }
+            total += w;
+            for (t, k) in known.iter_mut().enumerate() {
+                if state(t) == 1 {
+                    *k += w;
+                }
+            }
+        }
+        (total.ln(), known.iter().map(|k| k / total).collect())
+    }
+
+    #[test]
+    fn forward_backward_matches_enumeration() {
+        let data = skill("1,a,S,0\n2,a,S,1\n3,a,S,1\n4,a,S,0\n5,a,S,1\n6,a,S,1\n");
+        let params = HmmParams {
+            prior: 0.3,
+            learn: 0.2,
+            forget: 0.07,
+            guess: vec![0.25],
+            slip: vec![0.12],
+        };
+        let counts = ExpectedCounts::compute(&data, &params, 0..1).unwrap();
+        let (ll, known) = brute_force(data.sequence(0), &params);
+        assert!(
+            (counts.log_likelihood - ll).abs() < 1e-12,
+            "{} vs {ll}",
+            counts.log_likelihood
+        );
+        assert!((counts.initial_known - known[0]).abs() < 1e-12);
+        let expected_known: f64 = known.iter().sum();
+        assert!((counts.items[0][2] - expected_known).abs() < 1e-12);
+        let known_with_next: f64 = known[..known.len() - 1].iter().sum();
+        assert!((counts.known_with_next - known_with_next).abs() < 1e-12);
+    }
+
+    #[test]
+    fn long_sequences_do_not_underflow() {
+        let body: String = (0..5000)
+            .map(|i| format!("{i},a,S,{}\n", i % 3 % 2))
+            .collect();
+        let data = skill(&body);
+        let params = HmmParams {
+            prior: 0.3,
+            learn: 0.01,
+            forget: 0.01,
+            guess: vec![0.3],
+            slip: vec![0.3],
+        };
+        let counts = ExpectedCounts::compute(&data, &params, 0..1).unwrap();
+        assert!(counts.log_likelihood.is_finite() && counts.log_likelihood < -1000.0);
+        assert!((counts.items[0][0] + counts.items[0][2] - 5000.0).abs() < 1e-6);
+    }
+
+    #[test]
+    fn em_never_decreases_the_likelihood() {
+        let body: String = (0..400)
+            .map(|i| format!("{i},u{},S,{}\n", i / 20, u8::from((i * 7 + i / 20) % 5 < 3)))
+            .collect();
+        let data = skill(&body);
+        let mut params = HmmParams {
+            prior: 0.1,
+            learn: 0.1,
+            forget: 0.1,
+            guess: vec![0.2],
+            slip: vec![0.2],
+        };
+        let mut last = f64::NEG_INFINITY;
+        for _ in 0..30 {
+            let counts = ExpectedCounts::compute(&data, &params, 0..data.sequence_count()).unwrap();
+            assert!(
+                counts.log_likelihood >= last - 1e-9,
+                "{} < {last}",
+                counts.log_likelihood
+            );
+            last = counts.log_likelihood;
+            params = counts.maximize(&params, true, &Bounds::none());
+        }
+    }
+}

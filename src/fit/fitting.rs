@@ -1,0 +1,538 @@
+//! Fitting every skill of a dataset: settings, restarts, parallelism,
+//! results, and one-step-ahead prediction with the fitted parameters.
+
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use rand::{RngExt, SeedableRng};
+use rayon::prelude::*;
+use serde::{Deserialize, Serialize};
+
+use super::dataset::{Dataset, SkillData};
+use super::em::{Bounds, ExpectedCounts, HmmParams};
+use crate::error::{Error, Location, Result};
+use crate::model::{BktParams, SkillParams};
+
+/// Settings of a fit, before validation ([`FitConfig::validate`] checks them
+/// into a [`ValidFitConfig`], the only form [`fit`] accepts).
+///
+/// Defaults follow pyBKT where it has one: 5 random restarts, at most 100
+/// EM iterations, stop when the log-likelihood improves by less than 1e-3;
+/// no forgetting; one guess/slip per skill; [`Bounds::default`].
+///
+/// ```
+/// use mastery::fit::{Bounds, FitConfig};
+///
+/// let config = FitConfig::default().restarts(20).forgets(true).seed(7).validate()?;
+/// assert_eq!(config.restarts(), 20);
+/// assert!(FitConfig::default().restarts(0).validate().is_err());
+/// let pybkt_like = FitConfig::default().bounds(Bounds::none()).validate()?;
+/// # let _ = pybkt_like;
+/// # Ok::<(), mastery::Error>(())
+/// ```
+#[derive(Debug, Clone, PartialEq)]
+#[must_use]
+pub struct FitConfig {
+    restarts: usize,
+    seed: u64,
+    max_iterations: usize,
+    tolerance: f64,
+    forgets: bool,
+    item_guess_slip: bool,
+    bounds: Bounds,
+    shard_responses: usize,
+}
+
+impl Default for FitConfig {
+    fn default() -> Self {
+        FitConfig {
+            restarts: 5,
+            seed: 0,
+            max_iterations: 100,
+            tolerance: 1e-3,
+            forgets: false,
+            item_guess_slip: false,
+            bounds: Bounds::default(),
+            shard_responses: 50_000,
+        }
+    }
+}
+
+impl FitConfig {
+    /// Random restarts per skill; the best log-likelihood wins.
+    pub fn restarts(mut self, restarts: usize) -> Self {
+        self.restarts = restarts;
+        self
+    }
+
+    /// The seed of the random initializations. Same seed, same data: same result.
+    pub fn seed(mut self, seed: u64) -> Self {
+        self.seed = seed;
+        self
+    }
+
+    /// The most EM iterations per restart.
+    pub fn max_iterations(mut self, max_iterations: usize) -> Self {
+        self.max_iterations = max_iterations;
+        self
+    }
+
+    /// Stop when the log-likelihood improves by less than this.
+    pub fn tolerance(mut self, tolerance: f64) -> Self {
+        self.tolerance = tolerance;
+        self
+    }
+
+    /// Fit a forget probability too (otherwise forget is 0).
+    pub fn forgets(mut self, forgets: bool) -> Self {
+        self.forgets = forgets;
+        self
+    }
+
+    /// Fit one guess and slip per item (KT-IDEM) when the dataset has an item column.
+    pub fn item_guess_slip(mut self, per_item: bool) -> Self {
+        self.item_guess_slip = per_item;
+        self
+    }
+
+    /// Parameter bounds.
+    pub fn bounds(mut self, bounds: Bounds) -> Self {
+        self.bounds = bounds;
+        self
+    }
+
+    /// Skills with more responses than this are split into shards of about
+    /// this many responses whose E-steps run in parallel (default 50,000).
+    pub fn shard_responses(mut self, responses: usize) -> Self {
+        self.shard_responses = responses;
+        self
+    }
+
+    /// Checks the settings.
+    ///
+    /// # Errors
+    /// [`Error::InvalidValue`] for zero restarts, iterations or shard size, a
+    /// negative or non-finite tolerance, or invalid bounds.
+    pub fn validate(self) -> Result<ValidFitConfig> {
+        let positive = |what: &str, v: usize| {
+            if v == 0 {
+                Err(Error::InvalidValue {
+                    what: what.to_owned(),
+                    expected: "at least 1",
+                    value: 0.0,
+                })
+            } else {
+                Ok(())
+            }
+        };
+        positive("restarts", self.restarts)?;
+        positive("max_iterations", self.max_iterations)?;
+        positive("shard_responses", self.shard_responses)?;
+        if !(self.tolerance.is_finite() && self.tolerance >= 0.0) {
+            return Err(Error::InvalidValue {
+                what: "tolerance".into(),
+                expected: "a non-negative, finite number",
+                value: self.tolerance,
+            });
+        }
+        self.bounds.validate()?;
+        Ok(ValidFitConfig(self))
+    }
+}
+
+/// Validated fit settings; see [`FitConfig`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct ValidFitConfig(FitConfig);
+
+impl ValidFitConfig {
+    /// Random restarts per skill.
+    #[must_use]
+    pub fn restarts(&self) -> usize {
+        self.0.restarts
+    }
+
+    /// The seed.
+    #[must_use]
+    pub fn seed(&self) -> u64 {
+        self.0.seed
+    }
+
+    /// Whether forget is fitted.
+    #[must_use]
+    pub fn forgets(&self) -> bool {
+        self.0.forgets
+    }
+
+    /// The bounds.
+    #[must_use]
+    pub fn bounds(&self) -> &Bounds {
+        &self.0.bounds
+    }
+}
+
+/// The fit of one skill.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SkillFit {
+    /// The skill.
+    pub skill: String,
+    /// The fitted parameters (per item guess/slip in the order of `items`).
+    pub params: HmmParams,
+    /// The item ids (one unnamed item without KT-IDEM).
+    pub items: Vec<String>,
+    /// Responses per item, to weight item guesses and slips into skill-level ones.
+    pub item_responses: Vec<f64>,
+    /// The training log-likelihood (natural log).
+    pub log_likelihood: f64,
+    /// EM iterations of the winning restart.
+    pub iterations: usize,
+    /// Whether the winning restart converged before the iteration limit.
+    pub converged: bool,
+    /// Which restart won (0-based).
+    pub restart: usize,
+    /// Responses of the skill.
+    pub responses: usize,
+    /// Learner sequences of the skill.
+    pub sequences: usize,
+}
+
+impl SkillFit {
+    /// Skill-level BKT parameters (item guesses and slips averaged by responses).
+    ///
+    /// # Errors
+    /// [`Error::InvalidValue`] for degenerate parameters (only without bounds).
+    pub fn bkt_params(&self) -> Result<BktParams> {
+        self.params.to_bkt(&self.item_responses)
+    }
+}
+
+/// The fit of every skill.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FitReport {
+    /// Per skill, sorted by name.
+    pub skills: Vec<SkillFit>,
+    /// The total training log-likelihood.
+    pub log_likelihood: f64,
+}
+
+/// Progress of a running fit, reported after each skill.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct FitProgress {
+    /// Skills finished.
+    pub skills_done: usize,
+    /// Skills in all.
+    pub skills_total: usize,
+    /// Responses of the finished skills.
+    pub responses_done: usize,
+    /// Responses in all.
+    pub responses_total: usize,
+}
+
+/// Fits BKT to every skill of `data`; see [`fit_with_progress`].
+///
+/// ```
+/// use mastery::fit::{Dataset, DatasetOptions, FitConfig, fit};
+///
+/// let mut csv = String::from("order_id,user_id,skill_name,correct\n");
+/// for learner in 0..40 {
+///     for t in 0..8 {
+///         let correct = u8::from(t >= learner % 6); // learns after a few tries
+///         csv += &format!("{},{learner},fractions,{correct}\n", learner * 8 + t);
+///     }
+/// }
+/// let (data, _) = Dataset::from_reader("log.csv", csv.as_bytes(), &DatasetOptions::default())?;
+/// let report = fit(&data, &FitConfig::default().seed(1).validate()?)?;
+/// let params = report.skills[0].bkt_params()?;
+/// assert!(params.learn() > 0.1 && params.guess() + params.slip() < 1.0);
+/// # Ok::<(), mastery::Error>(())
+/// ```
+///
+/// # Errors
+/// None today for a loaded dataset; the `Result` leaves room for
+/// cancellation.
+pub fn fit(data: &Dataset, config: &ValidFitConfig) -> Result<FitReport> {
+    fit_with_progress(data, config, &|_| {})
+}
+
+/// Fits BKT to every skill of `data` by EM with random restarts, skills in
+/// parallel on the current rayon pool (and large skills split across
+/// learners), calling `progress` after each skill. The result does not
+/// depend on the number of threads.
+///
+/// # Errors
+/// As [`fit`].
+pub fn fit_with_progress(
+    data: &Dataset,
+    config: &ValidFitConfig,
+    progress: &(dyn Fn(FitProgress) + Sync),
+) -> Result<FitReport> {
+    let config = &config.0;
+    let skills_done = AtomicUsize::new(0);
+    let responses_done = AtomicUsize::new(0);
+    let skills_total = data.skills().len();
+    let responses_total = data.len();
+    let skills: Vec<SkillFit> = data
+        .skills()
+        .par_iter()
+        .map(|skill| {
+            let fitted = fit_skill(skill, config);
+            let done = skills_done.fetch_add(1, Ordering::Relaxed) + 1;
+            let rows = responses_done.fetch_add(skill.len(), Ordering::Relaxed) + skill.len();
+            progress(FitProgress {
+                skills_done: done,
+                skills_total,
+                responses_done: rows,
+                responses_total,
+            });
+            fitted
+        })
+        .collect();
+    let log_likelihood = skills.iter().map(|s| s.log_likelihood).sum();
+    Ok(FitReport {
+        skills,
+        log_likelihood,
+    })
+}
+
+/// SplitMix64: decorrelates the seeds of skills and restarts.
+fn mix(mut x: u64) -> u64 {
+    x = x.wrapping_add(0x9e37_79b9_7f4a_7c15);
+    x = (x ^ (x >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+    x = (x ^ (x >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+    x ^ (x >> 31)
+}
+
+fn name_hash(name: &str) -> u64 {
+    name.bytes().fold(0xcbf2_9ce4_8422_2325u64, |h, b| {
+        (h ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01b3)
+    })
+}
+
+/// pyBKT's random initialization (`random_model_uni`): prior from
+/// Beta(1, 100), learn U(0, 0.4), forget U(0, 1) when fitted, guess
+/// U(0, 0.4), slip U(0, 0.3); then clamped to the bounds.
+fn initial(config: &FitConfig, items: usize, seed: u64) -> HmmParams {
+    let mut rng = rand::rngs::Xoshiro256PlusPlus::seed_from_u64(seed);
+    let u: f64 = rng.random();
+    let mut p = HmmParams {
+        prior: 1.0 - u.powf(0.01),
+        learn: rng.random::<f64>() * 0.4,
+        forget: if config.forgets {
+            rng.random::<f64>()
+        } else {
+            0.0
+        },
+        guess: (0..items).map(|_| rng.random::<f64>() * 0.4).collect(),
+        slip: (0..items).map(|_| rng.random::<f64>() * 0.3).collect(),
+    };
+    if config.bounds.learn_plus_forget_at_most_one {
+        p.forget = p.forget.min(1.0 - p.learn);
+    }
+    p.prior = p.prior.clamp(config.bounds.prior.0, config.bounds.prior.1);
+    p.learn = p.learn.clamp(config.bounds.learn.0, config.bounds.learn.1);
+    p.forget = p
+        .forget
+        .clamp(config.bounds.forget.0, config.bounds.forget.1);
+    for g in &mut p.guess {
+        *g = g.clamp(config.bounds.guess.0, config.bounds.guess.1);
+    }
+    for s in &mut p.slip {
+        *s = s.clamp(config.bounds.slip.0, config.bounds.slip.1);
+    }
+    p
+}
+
+/// Sequence ranges of about `shard_responses` responses each.
+fn shards(skill: &SkillData, shard_responses: usize) -> Vec<std::ops::Range<usize>> {
+    let mut ranges = Vec::new();
+    let mut start = 0;
+    let mut size = 0;
+    for s in 0..skill.sequence_count() {
+        size += skill.sequence(s).len();
+        if size >= shard_responses {
+            ranges.push(start..s + 1);
+            start = s + 1;
+            size = 0;
+        }
+    }
+    if start < skill.sequence_count() {
+        ranges.push(start..skill.sequence_count());
+    }
+    ranges
+}
+
+fn e_step(
+    skill: &SkillData,
+    params: &HmmParams,
+    shards: &[std::ops::Range<usize>],
+) -> ExpectedCounts {
+    if shards.len() <= 1 {
+        return ExpectedCounts::compute_unchecked(skill, params, 0..skill.sequence_count());
+    }
+    // Collect in shard order, then merge in that order: the same sums whatever the threads.
+    let parts: Vec<ExpectedCounts> = shards
+        .par_iter()
+        .map(|r| ExpectedCounts::compute_unchecked(skill, params, r.clone()))
+        .collect();
+    let mut total = ExpectedCounts::default();
+    for part in &parts {
+        total.merge(part);
+    }
+    total
+}
+
+fn fit_skill(skill: &SkillData, config: &FitConfig) -> SkillFit {
+    let items = if config.item_guess_slip {
+        skill.items().len()
+    } else {
+        1
+    };
+    let shards = shards(skill, config.shard_responses);
+    // Without KT-IDEM, fit one item: map every response to item 0.
+    let single;
+    let data: &SkillData = if items == skill.items().len() {
+        skill
+    } else {
+        single = skill.with_single_item();
+        &single
+    };
+    let base = mix(config.seed ^ name_hash(skill.name()));
+    let runs: Vec<(HmmParams, f64, usize, bool)> = (0..config.restarts)
+        .into_par_iter()
+        .map(|r| {
+            let mut params = initial(config, items, mix(base.wrapping_add(r as u64)));
+            let mut previous = f64::NEG_INFINITY;
+            let mut iterations = 0;
+            loop {
+                let counts = e_step(data, &params, &shards);
+                iterations += 1;
+                let ll = counts.log_likelihood;
+                let converged = (ll - previous).abs() < config.tolerance;
+                if converged || iterations >= config.max_iterations {
+                    return (params, ll, iterations, converged);
+                }
+                previous = ll;
+                params = counts.maximize(&params, config.forgets, &config.bounds);
+            }
+        })
+        .collect();
+    let (restart, (params, log_likelihood, iterations, converged)) = runs
+        .into_iter()
+        .enumerate()
+        .fold(
+            None,
+            |best: Option<(usize, (HmmParams, f64, usize, bool))>, (r, run)| match best {
+                Some((_, ref b)) if b.1 >= run.1 => best,
+                _ => Some((r, run)),
+            },
+        )
+        .unwrap_or_else(|| {
+            (
+                0,
+                (initial(config, items, base), f64::NEG_INFINITY, 0, false),
+            )
+        });
+    let mut item_responses = vec![0.0; items];
+    for s in 0..data.sequence_count() {
+        for &i in data.sequence_items(s) {
+            item_responses[i as usize] += 1.0;
+        }
+    }
+    SkillFit {
+        skill: skill.name().to_owned(),
+        params,
+        items: if items == skill.items().len() {
+            skill.items().to_vec()
+        } else {
+            vec![String::new()]
+        },
+        item_responses,
+        log_likelihood,
+        iterations,
+        converged,
+        restart,
+        responses: skill.len(),
+        sequences: skill.sequence_count(),
+    }
+}
+
+impl FitReport {
+    /// One skill's fit by name.
+    #[must_use]
+    pub fn skill(&self, name: &str) -> Option<&SkillFit> {
+        self.skills
+            .binary_search_by(|s| s.skill.as_str().cmp(name))
+            .ok()
+            .map(|i| &self.skills[i])
+    }
+
+    /// Skill-level parameters of every skill, in the form `examples/predict.rs` reads.
+    ///
+    /// # Errors
+    /// [`Error::InvalidValue`] naming the first degenerate skill (only without bounds).
+    pub fn skill_params(&self) -> Result<SkillParams> {
+        let mut out = SkillParams::default();
+        for s in &self.skills {
+            let params = s.bkt_params().map_err(|e| Error::InvalidValue {
+                what: format!("fitted parameters of skill `{}` ({e})", s.skill),
+                expected: "non-degenerate: fit with bounds",
+                value: s.params.guess.iter().sum::<f64>() / s.params.guess.len().max(1) as f64,
+            })?;
+            out.params.insert(s.skill.clone(), params);
+        }
+        Ok(out)
+    }
+
+    /// P(correct) for every response of `data`, in the dataset's row order,
+    /// each predicted before the response is seen from the learner's earlier
+    /// responses on the skill in `data` only (pyBKT's `predict`). With
+    /// KT-IDEM, an item the fit has not seen uses the skill's averaged guess
+    /// and slip.
+    ///
+    /// # Errors
+    /// [`Error::UnknownStandard`] for a skill of `data` the fit does not have.
+    pub fn predict(&self, data: &Dataset) -> Result<Vec<f64>> {
+        let mut out = vec![0.0; data.len()];
+        for skill in data.skills() {
+            let fitted = self
+                .skill(skill.name())
+                .ok_or_else(|| Error::UnknownStandard {
+                    id: skill.name().to_owned(),
+                    at: Location::NONE,
+                })?;
+            let p = &fitted.params;
+            let weights = &fitted.item_responses;
+            let total: f64 = weights.iter().sum::<f64>().max(f64::MIN_POSITIVE);
+            let mean_guess = p.guess.iter().zip(weights).map(|(g, w)| g * w).sum::<f64>() / total;
+            let mean_slip = p.slip.iter().zip(weights).map(|(s, w)| s * w).sum::<f64>() / total;
+            // Guess and slip per item of `data`, by item name.
+            let answer: Vec<(f64, f64)> = skill
+                .items()
+                .iter()
+                .map(|name| match fitted.items.iter().position(|i| i == name) {
+                    Some(i) if fitted.items.len() > 1 => (p.guess[i], p.slip[i]),
+                    _ if fitted.items.len() == 1 => (p.guess[0], p.slip[0]),
+                    _ => (mean_guess, mean_slip),
+                })
+                .collect();
+            for s in 0..skill.sequence_count() {
+                let mut known = p.prior;
+                for ((&obs, &item), &row) in skill
+                    .sequence(s)
+                    .iter()
+                    .zip(skill.sequence_items(s))
+                    .zip(skill.sequence_rows(s))
+                {
+                    let (g, sl) = answer[item as usize];
+                    out[row as usize] = known * (1.0 - sl) + (1.0 - known) * g;
+                    let (l1, l0) = if obs == 1 {
+                        (1.0 - sl, g)
+                    } else {
+                        (sl, 1.0 - g)
+                    };
+                    let posterior = crate::model::posterior(known, l1, l0);
+                    known = posterior * (1.0 - p.forget) + (1.0 - posterior) * p.learn;
+                }
+            }
+        }
+        Ok(out)
+    }
+}
