@@ -430,6 +430,7 @@ mod tests {
     }
 
     /// Log-likelihood and posteriors by enumerating all hidden paths.
+    #[allow(clippy::needless_range_loop)] // t indexes the path's bits and obs together
     fn brute_force(obs: &[u8], p: &HmmParams) -> (f64, Vec<f64>) {
         let n = obs.len();
         let mut total = 0.0;
