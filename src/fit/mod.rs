@@ -6,9 +6,11 @@ mod dataset;
 mod em;
 mod fitting;
 pub mod metrics;
+mod synthetic;
 
 pub use dataset::{Dataset, DatasetOptions, LoadReport, SkillData, SkippedRow};
 pub use em::{Bounds, ExpectedCounts, HmmParams};
 pub use fitting::{
     FitConfig, FitProgress, FitReport, SkillFit, ValidFitConfig, fit, fit_with_progress,
 };
+pub use synthetic::synthetic_log;
