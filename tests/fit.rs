@@ -236,8 +236,10 @@ fn bad_settings_and_input() {
         FitConfig::default().max_iterations(0).validate(),
         Err(Error::InvalidValue { .. })
     ));
-    let mut bad = Bounds::default();
-    bad.guess = (0.6, 0.2);
+    let bad = Bounds {
+        guess: (0.6, 0.2),
+        ..Bounds::default()
+    };
     assert!(matches!(
         FitConfig::default().bounds(bad).validate(),
         Err(Error::InvalidValue { .. })
