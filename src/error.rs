@@ -135,12 +135,13 @@ pub enum Error {
         len: usize,
     },
 
-    /// A per-standard collection (a set, a list of values) does not match the curriculum's size.
-    #[error("{what} has {found} entries but the curriculum has {expected} standards")]
+    /// A collection has the wrong number of entries (e.g. one value per
+    /// standard, one outcome per prediction).
+    #[error("{what}: expected {expected} entries, found {found}")]
     SizeMismatch {
-        /// What was passed, e.g. "standard set".
+        /// What was passed, e.g. "DOT color values (one per standard)".
         what: &'static str,
-        /// The curriculum's number of standards.
+        /// The number of entries expected.
         expected: usize,
         /// The collection's size.
         found: usize,

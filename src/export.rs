@@ -81,7 +81,7 @@ pub fn to_dot(curriculum: &Curriculum, options: &DotOptions<'_>) -> Result<Strin
     if let Some(values) = options.values {
         if values.len() != curriculum.len() {
             return Err(Error::SizeMismatch {
-                what: "DOT color values",
+                what: "DOT color values (one per standard)",
                 expected: curriculum.len(),
                 found: values.len(),
             });

@@ -258,8 +258,17 @@ impl ExpectedCounts {
             items: vec![[0.0; 4]; params.guess.len()],
             ..ExpectedCounts::default()
         };
-        let mut scratch = Vec::new();
         let model = Emissions::new(params);
+        if model.by_item.len() == 1 {
+            let mut forward = Vec::new();
+            let mut single = SingleItem::default();
+            for s in range {
+                single.add(skill.sequence(s), &model, &mut forward);
+            }
+            single.finish(&mut counts);
+            return counts;
+        }
+        let mut scratch = Vec::new();
         for s in range {
             forward_backward(
                 skill.sequence(s),
@@ -407,6 +416,122 @@ fn forward_backward(
     }
 }
 
+/// The forward-backward pass for one guess/slip per skill (the common case),
+/// tuned for latency: both passes carry unnormalized probabilities (rescaled
+/// only when tiny), so the loop-carried work per response is a few
+/// multiply-adds and the one division per response is off the chain; and
+/// since `gamma(not known) = 1 - gamma(known)`, the emission counts reduce to
+/// sums of `gamma(known)` by response value.
+#[derive(Debug, Default)]
+struct SingleItem {
+    log_likelihood: f64,
+    sequences: f64,
+    responses: f64,
+    correct: f64,
+    initial_known: f64,
+    learned: f64,
+    forgot: f64,
+    /// Sum of gamma(known) over all responses, by response (0, 1).
+    known_by_response: [f64; 2],
+    /// Sum of gamma(known) over each sequence's last response.
+    known_at_end: f64,
+}
+
+impl SingleItem {
+    fn add(&mut self, obs: &[u8], m: &Emissions, forward: &mut Vec<(f64, f64)>) {
+        let n = obs.len();
+        if n == 0 {
+            return;
+        }
+        // e0[o] = P(o | not known), e1[o] = P(o | known).
+        let table = m.by_item[0];
+        let e0 = [table[0][0], table[1][0]];
+        let e1 = [table[0][1], table[1][1]];
+        let (learn, forget) = (m.learn, m.forget);
+        forward.clear();
+        forward.reserve(n);
+        // Forward with unnormalized probabilities, rescaled only when tiny: the
+        // loop-carried chain is two multiply-adds, not a division per response.
+        const TINY: f64 = 1e-200;
+        const RESCALE: f64 = 1e200;
+        let o0 = usize::from(obs[0]);
+        let (mut a0, mut a1) = ((1.0 - m.prior) * e0[o0], m.prior * e1[o0]);
+        let mut log_scale = 0.0;
+        let mut correct = o0;
+        forward.push((a0, a1));
+        for &o in &obs[1..] {
+            let o = usize::from(o);
+            correct += o;
+            let next0 = (a0 * (1.0 - learn) + a1 * forget) * e0[o];
+            let next1 = (a0 * learn + a1 * (1.0 - forget)) * e1[o];
+            a0 = next0;
+            a1 = next1;
+            if a0 + a1 < TINY {
+                a0 *= RESCALE;
+                a1 *= RESCALE;
+                log_scale -= RESCALE.ln();
+            }
+            forward.push((a0, a1));
+        }
+        self.log_likelihood += (a0 + a1).ln() + log_scale;
+        self.sequences += 1.0;
+        self.responses += n as f64;
+        self.correct += correct as f64;
+        // Backward with unnormalized beta, rescaled when tiny. At each step,
+        // Z = sum_j alpha_t(j) beta_t(j) normalizes gamma_t and xi_t from the
+        // same stored alpha_t and beta_(t+1), so the rescalings of either pass cancel.
+        let (a0, a1) = forward[n - 1];
+        let last = a1 / (a0 + a1);
+        self.known_at_end += last;
+        // Local sums (not indexed by response, which would chain through memory).
+        let mut known_sum = last;
+        let mut known_correct = last * f64::from(obs[n - 1]);
+        let (mut b0, mut b1) = (1.0f64, 1.0f64);
+        let (mut learned, mut forgot) = (0.0, 0.0);
+        let mut gamma_known = last;
+        for t in (0..n - 1).rev() {
+            let o_next = usize::from(obs[t + 1]);
+            let p0 = e0[o_next] * b0;
+            let p1 = e1[o_next] * b1;
+            b0 = p0 + learn * (p1 - p0);
+            b1 = p1 + forget * (p0 - p1);
+            let (a0, a1) = forward[t];
+            let inv = 1.0 / (a0 * b0 + a1 * b1);
+            learned += a0 * p1 * inv;
+            forgot += a1 * p0 * inv;
+            gamma_known = a1 * b1 * inv;
+            known_sum += gamma_known;
+            known_correct += gamma_known * f64::from(obs[t]);
+            if b0 + b1 < TINY {
+                b0 *= RESCALE;
+                b1 *= RESCALE;
+            }
+        }
+        self.known_by_response[0] += known_sum - known_correct;
+        self.known_by_response[1] += known_correct;
+        self.learned += learned * learn;
+        self.forgot += forgot * forget;
+        self.initial_known += gamma_known;
+    }
+
+    fn finish(&self, counts: &mut ExpectedCounts) {
+        let known = self.known_by_response[0] + self.known_by_response[1];
+        let known_with_next = known - self.known_at_end;
+        counts.log_likelihood += self.log_likelihood;
+        counts.sequences += self.sequences;
+        counts.initial_known += self.initial_known;
+        counts.known_with_next += known_with_next;
+        counts.unknown_with_next += (self.responses - self.sequences) - known_with_next;
+        counts.learned += self.learned;
+        counts.forgot += self.forgot;
+        let item = &mut counts.items[0];
+        item[0] += self.responses - known;
+        item[1] += self.correct - self.known_by_response[1];
+        item[2] += known;
+        item[3] += self.known_by_response[0];
+    }
+}
+
 #[inline]
 fn add_emission(counts: &mut ExpectedCounts, item: u32, obs: u8, unknown: f64, known: f64) {
     let c = &mut counts.items[item as usize];
@@ -491,6 +616,32 @@ mod tests {
         assert!((counts.items[0][2] - expected_known).abs() < 1e-12);
         let known_with_next: f64 = known[..known.len() - 1].iter().sum();
         assert!((counts.known_with_next - known_with_next).abs() < 1e-12);
+    }
+
+    #[test]
+    fn single_item_fast_path_equals_the_general_pass() {
+        let body: String = (0..300)
+            .map(|i| format!("{i},u{},S,{}\n", i / 17, u8::from((i * 5 + i / 17) % 7 < 4)))
+            .collect();
+        let data = skill(&body);
+        let params = HmmParams { prior: 0.27, learn: 0.13, forget: 0.06, guess: vec![0.22], slip: vec![0.09] };
+        let fast = ExpectedCounts::compute(&data, &params, 0..data.sequence_count()).unwrap();
+        let mut general = ExpectedCounts { items: vec![[0.0; 4]], ..ExpectedCounts::default() };
+        let model = Emissions::new(&params);
+        let mut scratch = Vec::new();
+        for s in 0..data.sequence_count() {
+            forward_backward(data.sequence(s), data.sequence_items(s), &model, &mut scratch, &mut general);
+        }
+        let close = |a: f64, b: f64| (a - b).abs() < 1e-9 * (1.0 + b.abs());
+        assert!(close(fast.log_likelihood, general.log_likelihood));
+        assert!(close(fast.initial_known, general.initial_known));
+        assert!(close(fast.learned, general.learned), "{} vs {}", fast.learned, general.learned);
+        assert!(close(fast.forgot, general.forgot));
+        assert!(close(fast.known_with_next, general.known_with_next));
+        assert!(close(fast.unknown_with_next, general.unknown_with_next));
+        for k in 0..4 {
+            assert!(close(fast.items[0][k], general.items[0][k]), "item count {k}");
+        }
     }
 
     #[test]
