@@ -17,6 +17,11 @@ pub(crate) type CsvReader<'r> = csv::Reader<Box<dyn Read + 'r>>;
 
 /// A CSV reader over an input plus the input's name for messages.
 pub(crate) fn open(input: Input<'_>) -> Result<(Arc<str>, CsvReader<'_>)> {
+    open_with(input, csv::Trim::All)
+}
+
+/// As [`open`], choosing what the reader trims (large files trim fields themselves, cheaper).
+pub(crate) fn open_with(input: Input<'_>, trim: csv::Trim) -> Result<(Arc<str>, CsvReader<'_>)> {
     let (name, reader): (Arc<str>, Box<dyn Read>) = match input {
         Input::Path(path) => {
             let name: Arc<str> = path.display().to_string().into();
@@ -29,7 +34,7 @@ pub(crate) fn open(input: Input<'_>) -> Result<(Arc<str>, CsvReader<'_>)> {
         Input::Reader(name, reader) => (name, reader),
     };
     let csv = csv::ReaderBuilder::new()
-        .trim(csv::Trim::All)
+        .trim(trim)
         .flexible(false)
         .from_reader(reader);
     Ok((name, csv))

@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Location, Result};
 use crate::evidence::ResponseColumns;
-use crate::io::{Input, csv_error, header, open, required};
+use crate::io::{Input, csv_error, header, open_with, required};
 
 /// How to read a response log into a [`Dataset`].
 ///
@@ -249,6 +249,71 @@ impl Dataset {
         self.rows == 0
     }
 
+    /// The responses of the skills for which `keep_skill` (given the name)
+    /// and of the learners for which `keep_learner` (given an index into
+    /// [`Dataset::learners`]) return `true`, rows renumbered in their
+    /// original order. Skills left without responses are dropped.
+    #[must_use]
+    pub fn subset(
+        &self,
+        keep_skill: impl Fn(&str) -> bool,
+        keep_learner: impl Fn(u32) -> bool,
+    ) -> Dataset {
+        let keep = |skill: &SkillData, s: usize| {
+            keep_skill(&skill.name) && keep_learner(skill.learners[s])
+        };
+        let mut used = vec![false; self.rows];
+        for skill in &self.skills {
+            for s in 0..skill.sequence_count() {
+                if keep(skill, s) {
+                    for &r in skill.sequence_rows(s) {
+                        used[r as usize] = true;
+                    }
+                }
+            }
+        }
+        let mut renumber = vec![0u32; self.rows];
+        let mut next = 0u32;
+        for (r, &u) in used.iter().enumerate() {
+            if u {
+                renumber[r] = next;
+                next += 1;
+            }
+        }
+        let skills = self
+            .skills
+            .iter()
+            .filter_map(|skill| {
+                let mut out = SkillData {
+                    name: skill.name.clone(),
+                    items: skill.items.clone(),
+                    starts: vec![0],
+                    learners: Vec::new(),
+                    correct: Vec::new(),
+                    item: Vec::new(),
+                    rows: Vec::new(),
+                };
+                for s in 0..skill.sequence_count() {
+                    if !keep(skill, s) {
+                        continue;
+                    }
+                    out.learners.push(skill.learners[s]);
+                    out.correct.extend_from_slice(skill.sequence(s));
+                    out.item.extend_from_slice(skill.sequence_items(s));
+                    out.rows
+                        .extend(skill.sequence_rows(s).iter().map(|&r| renumber[r as usize]));
+                    out.starts.push(out.correct.len() as u32);
+                }
+                (!out.correct.is_empty()).then_some(out)
+            })
+            .collect();
+        Dataset {
+            skills,
+            learners: self.learners.clone(),
+            rows: next as usize,
+        }
+    }
+
     /// Whether each response was correct, in row order (the order of the
     /// file's used rows; the order of [`FitReport::predict`](super::FitReport::predict)).
     #[must_use]
@@ -274,7 +339,7 @@ fn intern(map: &mut HashMap<String, u32>, names: &mut Vec<String>, name: &str) -
 }
 
 fn read(input: Input<'_>, options: &DatasetOptions) -> Result<(Dataset, LoadReport)> {
-    let (file, mut csv) = open(input)?;
+    let (file, mut csv) = open_with(input, csv::Trim::Headers)?;
     let header = header(&file, &mut csv)?;
     let columns = &options.columns;
     let order_col = required(&file, &header, &columns.order)?;
@@ -393,16 +458,19 @@ fn read(input: Input<'_>, options: &DatasetOptions) -> Result<(Dataset, LoadRepo
     for (rank, &s) in skill_order.iter().enumerate() {
         skill_rank[s as usize] = rank as u32;
     }
-    let mut index: Vec<u32> = (0..rows.len() as u32).collect();
-    // Stable: equal order_ids keep file order.
-    index.sort_by_key(|&r| {
-        let row = &rows[r as usize];
-        (
-            skill_rank[row.skill as usize],
-            learner_rank[row.learner as usize],
-            row.order,
-        )
-    });
+    // Sort keys carry the row index last, so an unstable sort keeps equal
+    // order_ids in file order.
+    let mut keys: Vec<(u64, i64, u32)> = rows
+        .iter()
+        .enumerate()
+        .map(|(r, row)| {
+            let group = u64::from(skill_rank[row.skill as usize]) << 32
+                | u64::from(learner_rank[row.learner as usize]);
+            (group, row.order, r as u32)
+        })
+        .collect();
+    keys.sort_unstable();
+    let index: Vec<u32> = keys.into_iter().map(|(_, _, r)| r).collect();
 
     let mut skills: Vec<SkillData> = skill_order
         .iter()
@@ -459,7 +527,7 @@ fn parse_row<'a>(
     item: Option<usize>,
     columns: &ResponseColumns,
 ) -> std::result::Result<Fields<'a>, String> {
-    let field = |i: usize, column: &str| match record.get(i) {
+    let field = |i: usize, column: &str| match record.get(i).map(str::trim) {
         Some(v) if !v.is_empty() => Ok(v),
         _ => Err(format!("column `{column}` is empty")),
     };

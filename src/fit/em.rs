@@ -139,6 +139,10 @@ impl Bounds {
         Ok(())
     }
 
+    pub(crate) fn clamp_params(&self, p: &mut HmmParams) {
+        self.clamp(p);
+    }
+
     fn clamp(&self, p: &mut HmmParams) {
         let c = |x: f64, (lo, hi): (f64, f64)| x.clamp(lo, hi);
         p.prior = c(p.prior, self.prior);
@@ -443,70 +447,102 @@ impl SingleItem {
         if n == 0 {
             return;
         }
-        // e0[o] = P(o | not known), e1[o] = P(o | known).
+        // P(o | not known) and P(o | known) as `base + o * step`: no branch or
+        // bounds check on the response value in the loops.
         let table = m.by_item[0];
-        let e0 = [table[0][0], table[1][0]];
-        let e1 = [table[0][1], table[1][1]];
+        let (u_base, u_step) = (table[0][0], table[1][0] - table[0][0]);
+        let (k_base, k_step) = (table[0][1], table[1][1] - table[0][1]);
         let (learn, forget) = (m.learn, m.forget);
+
+        // Forward with unnormalized probabilities, renormalized every 8
+        // responses (often enough that nothing underflows even with emissions
+        // at the 1e-12 floor), so the loop-carried work is two multiply-adds.
         forward.clear();
         forward.reserve(n);
-        // Forward with unnormalized probabilities, rescaled only when tiny: the
-        // loop-carried chain is two multiply-adds, not a division per response.
-        const TINY: f64 = 1e-200;
-        const RESCALE: f64 = 1e200;
-        let o0 = usize::from(obs[0]);
-        let (mut a0, mut a1) = ((1.0 - m.prior) * e0[o0], m.prior * e1[o0]);
+        let o = f64::from(obs[0]);
+        let (mut a0, mut a1) = (
+            (1.0 - m.prior) * (u_base + o * u_step),
+            m.prior * (k_base + o * k_step),
+        );
+        let mut scale_product = 1.0f64;
         let mut log_scale = 0.0;
-        let mut correct = o0;
+        let mut correct = o;
         forward.push((a0, a1));
-        for &o in &obs[1..] {
-            let o = usize::from(o);
+        for (t, &o) in obs.iter().enumerate().skip(1) {
+            let o = f64::from(o);
             correct += o;
-            let next0 = (a0 * (1.0 - learn) + a1 * forget) * e0[o];
-            let next1 = (a0 * learn + a1 * (1.0 - forget)) * e1[o];
+            let next0 = (a0 * (1.0 - learn) + a1 * forget) * (u_base + o * u_step);
+            let next1 = (a0 * learn + a1 * (1.0 - forget)) * (k_base + o * k_step);
             a0 = next0;
             a1 = next1;
-            if a0 + a1 < TINY {
-                a0 *= RESCALE;
-                a1 *= RESCALE;
-                log_scale -= RESCALE.ln();
+            if t % 8 == 0 {
+                let sum = a0 + a1;
+                let inv = 1.0 / sum;
+                a0 *= inv;
+                a1 *= inv;
+                scale_product *= sum;
+                if scale_product < 1e-200 {
+                    log_scale += scale_product.ln();
+                    scale_product = 1.0;
+                }
             }
             forward.push((a0, a1));
         }
-        self.log_likelihood += (a0 + a1).ln() + log_scale;
+        self.log_likelihood += (a0 + a1).ln() + scale_product.ln() + log_scale;
         self.sequences += 1.0;
         self.responses += n as f64;
-        self.correct += correct as f64;
-        // Backward with unnormalized beta, rescaled when tiny. At each step,
-        // Z = sum_j alpha_t(j) beta_t(j) normalizes gamma_t and xi_t from the
-        // same stored alpha_t and beta_(t+1), so the rescalings of either pass cancel.
+        self.correct += correct;
+
+        // Backward with unnormalized beta, renormalized every 8 responses.
+        // Z = sum_j alpha_t(j) beta_t(j) normalizes gamma_t and xi_t; it is the
+        // same for every t (it is P(o_1..n)) except where a pass rescaled, so
+        // sums are kept unnormalized per stretch and normalized by that
+        // stretch's Z: two divisions per 8 responses instead of one per response.
         let (a0, a1) = forward[n - 1];
         let last = a1 / (a0 + a1);
         self.known_at_end += last;
-        // Local sums (not indexed by response, which would chain through memory).
-        let mut known_sum = last;
-        let mut known_correct = last * f64::from(obs[n - 1]);
+        let mut totals = [last, last * f64::from(obs[n - 1]), 0.0, 0.0]; // known, known & correct, learned, forgot
+        let mut stretch = [0.0f64; 4];
         let (mut b0, mut b1) = (1.0f64, 1.0f64);
-        let (mut learned, mut forgot) = (0.0, 0.0);
+        let mut inv_z = 0.0;
+        let mut fresh_z = true;
         let mut gamma_known = last;
         for t in (0..n - 1).rev() {
-            let o_next = usize::from(obs[t + 1]);
-            let p0 = e0[o_next] * b0;
-            let p1 = e1[o_next] * b1;
+            let o_next = f64::from(obs[t + 1]);
+            let p0 = (u_base + o_next * u_step) * b0;
+            let p1 = (k_base + o_next * k_step) * b1;
             b0 = p0 + learn * (p1 - p0);
             b1 = p1 + forget * (p0 - p1);
             let (a0, a1) = forward[t];
-            let inv = 1.0 / (a0 * b0 + a1 * b1);
-            learned += a0 * p1 * inv;
-            forgot += a1 * p0 * inv;
-            gamma_known = a1 * b1 * inv;
-            known_sum += gamma_known;
-            known_correct += gamma_known * f64::from(obs[t]);
-            if b0 + b1 < TINY {
-                b0 *= RESCALE;
-                b1 *= RESCALE;
+            if fresh_z {
+                for (total, part) in totals.iter_mut().zip(&mut stretch) {
+                    *total += *part * inv_z;
+                    *part = 0.0;
+                }
+                inv_z = 1.0 / (a0 * b0 + a1 * b1);
+                fresh_z = false;
+            }
+            let known = a1 * b1;
+            stretch[0] += known;
+            stretch[1] += known * f64::from(obs[t]);
+            stretch[2] += a0 * p1;
+            stretch[3] += a1 * p0;
+            gamma_known = known * inv_z;
+            // alpha_(t-1) has another scale when the forward pass renormalized at t.
+            if t % 8 == 0 {
+                fresh_z = true;
+            }
+            if (n - 2 - t) % 8 == 7 {
+                let rescale = 1.0 / (b0 + b1);
+                b0 *= rescale;
+                b1 *= rescale;
+                fresh_z = true;
             }
         }
+        for (total, part) in totals.iter_mut().zip(&stretch) {
+            *total += *part * inv_z;
+        }
+        let [known_sum, known_correct, learned, forgot] = totals;
         self.known_by_response[0] += known_sum - known_correct;
         self.known_by_response[1] += known_correct;
         self.learned += learned * learn;
@@ -624,23 +660,46 @@ mod tests {
             .map(|i| format!("{i},u{},S,{}\n", i / 17, u8::from((i * 5 + i / 17) % 7 < 4)))
             .collect();
         let data = skill(&body);
-        let params = HmmParams { prior: 0.27, learn: 0.13, forget: 0.06, guess: vec![0.22], slip: vec![0.09] };
+        let params = HmmParams {
+            prior: 0.27,
+            learn: 0.13,
+            forget: 0.06,
+            guess: vec![0.22],
+            slip: vec![0.09],
+        };
         let fast = ExpectedCounts::compute(&data, &params, 0..data.sequence_count()).unwrap();
-        let mut general = ExpectedCounts { items: vec![[0.0; 4]], ..ExpectedCounts::default() };
+        let mut general = ExpectedCounts {
+            items: vec![[0.0; 4]],
+            ..ExpectedCounts::default()
+        };
         let model = Emissions::new(&params);
         let mut scratch = Vec::new();
         for s in 0..data.sequence_count() {
-            forward_backward(data.sequence(s), data.sequence_items(s), &model, &mut scratch, &mut general);
+            forward_backward(
+                data.sequence(s),
+                data.sequence_items(s),
+                &model,
+                &mut scratch,
+                &mut general,
+            );
         }
         let close = |a: f64, b: f64| (a - b).abs() < 1e-9 * (1.0 + b.abs());
         assert!(close(fast.log_likelihood, general.log_likelihood));
         assert!(close(fast.initial_known, general.initial_known));
-        assert!(close(fast.learned, general.learned), "{} vs {}", fast.learned, general.learned);
+        assert!(
+            close(fast.learned, general.learned),
+            "{} vs {}",
+            fast.learned,
+            general.learned
+        );
         assert!(close(fast.forgot, general.forgot));
         assert!(close(fast.known_with_next, general.known_with_next));
         assert!(close(fast.unknown_with_next, general.unknown_with_next));
         for k in 0..4 {
-            assert!(close(fast.items[0][k], general.items[0][k]), "item count {k}");
+            assert!(
+                close(fast.items[0][k], general.items[0][k]),
+                "item count {k}"
+            );
         }
     }
 

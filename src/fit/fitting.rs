@@ -40,6 +40,7 @@ pub struct FitConfig {
     item_guess_slip: bool,
     bounds: Bounds,
     shard_responses: usize,
+    accelerate: bool,
 }
 
 impl Default for FitConfig {
@@ -53,6 +54,7 @@ impl Default for FitConfig {
             item_guess_slip: false,
             bounds: Bounds::default(),
             shard_responses: 50_000,
+            accelerate: true,
         }
     }
 }
@@ -104,6 +106,14 @@ impl FitConfig {
     /// this many responses whose E-steps run in parallel (default 50,000).
     pub fn shard_responses(mut self, responses: usize) -> Self {
         self.shard_responses = responses;
+        self
+    }
+
+    /// Accelerate EM with SQUAREM (default `true`); `false` runs plain EM,
+    /// as pyBKT does. Both stop on the same tolerance; SQUAREM usually needs
+    /// fewer E-steps to get there.
+    pub fn accelerate(mut self, accelerate: bool) -> Self {
+        self.accelerate = accelerate;
         self
     }
 
@@ -379,6 +389,124 @@ fn e_step(
     total
 }
 
+/// Plain EM from `params` until the log-likelihood changes by less than the
+/// tolerance or the E-step budget is spent. Returns (params, log-likelihood,
+/// E-steps, converged).
+fn plain_em(
+    mut params: HmmParams,
+    e: &dyn Fn(&HmmParams) -> ExpectedCounts,
+    config: &FitConfig,
+) -> (HmmParams, f64, usize, bool) {
+    let mut previous = f64::NEG_INFINITY;
+    let mut iterations = 0;
+    loop {
+        let counts = e(&params);
+        iterations += 1;
+        let ll = counts.log_likelihood;
+        let converged = (ll - previous).abs() < config.tolerance;
+        if converged || iterations >= config.max_iterations {
+            return (params, ll, iterations, converged);
+        }
+        previous = ll;
+        params = counts.maximize(&params, config.forgets, &config.bounds);
+    }
+}
+
+/// The parameters as one vector, for extrapolation.
+fn flatten(p: &HmmParams) -> Vec<f64> {
+    let mut v = vec![p.prior, p.learn, p.forget];
+    v.extend(&p.guess);
+    v.extend(&p.slip);
+    v
+}
+
+fn unflatten(v: &[f64], items: usize) -> HmmParams {
+    HmmParams {
+        prior: v[0],
+        learn: v[1],
+        forget: v[2],
+        guess: v[3..3 + items].to_vec(),
+        slip: v[3 + items..3 + 2 * items].to_vec(),
+    }
+}
+
+/// EM accelerated by SQUAREM (Varadhan & Roland 2008, scheme S3): two EM
+/// steps give a direction, a squared extrapolation jumps along it, and one EM
+/// step from the jump stabilizes it. If the jump lands on a lower likelihood
+/// than the first EM step, the plain second EM step is kept instead, so the
+/// likelihood never decreases. The iteration budget counts E-steps, as plain
+/// EM's does.
+fn squarem(
+    mut params: HmmParams,
+    e: &dyn Fn(&HmmParams) -> ExpectedCounts,
+    config: &FitConfig,
+) -> (HmmParams, f64, usize, bool) {
+    let items = params.guess.len();
+    let m = |c: &ExpectedCounts, p: &HmmParams| c.maximize(p, config.forgets, &config.bounds);
+    let mut counts = e(&params);
+    let mut iterations = 1;
+    let mut previous = f64::NEG_INFINITY;
+    loop {
+        let ll = counts.log_likelihood;
+        let converged = (ll - previous).abs() < config.tolerance;
+        if converged || iterations + 3 > config.max_iterations {
+            // Finish with plain EM steps if budget remains but a cycle does not fit.
+            if !converged && iterations < config.max_iterations {
+                let (p, l, extra, c) = plain_em(
+                    params,
+                    e,
+                    &FitConfig {
+                        max_iterations: config.max_iterations - iterations + 1,
+                        ..config.clone()
+                    },
+                );
+                return (p, l, iterations - 1 + extra, c);
+            }
+            return (params, ll, iterations, converged);
+        }
+        previous = ll;
+        let first = m(&counts, &params);
+        let first_counts = e(&first);
+        let second = m(&first_counts, &first);
+        iterations += 1;
+        let (x0, x1, x2) = (flatten(&params), flatten(&first), flatten(&second));
+        let r: Vec<f64> = x1.iter().zip(&x0).map(|(a, b)| a - b).collect();
+        let v: Vec<f64> = x2
+            .iter()
+            .zip(&x1)
+            .zip(&r)
+            .map(|((a, b), r)| a - b - r)
+            .collect();
+        let (rr, vv) = (
+            r.iter().map(|x| x * x).sum::<f64>(),
+            v.iter().map(|x| x * x).sum::<f64>(),
+        );
+        let next = if vv > 1e-30 {
+            let alpha = -(rr / vv).sqrt().max(1.0);
+            let jump: Vec<f64> = x0
+                .iter()
+                .zip(&r)
+                .zip(&v)
+                .map(|((x, r), v)| (x - 2.0 * alpha * r + alpha * alpha * v).clamp(0.0, 1.0))
+                .collect();
+            let mut jump = unflatten(&jump, items);
+            config.bounds.clamp_params(&mut jump);
+            let jump_counts = e(&jump);
+            iterations += 1;
+            if jump_counts.log_likelihood >= first_counts.log_likelihood {
+                m(&jump_counts, &jump)
+            } else {
+                second
+            }
+        } else {
+            second
+        };
+        params = next;
+        counts = e(&params);
+        iterations += 1;
+    }
+}
+
 fn fit_skill(skill: &SkillData, config: &FitConfig) -> SkillFit {
     let items = if config.item_guess_slip {
         skill.items().len()
@@ -398,19 +526,12 @@ fn fit_skill(skill: &SkillData, config: &FitConfig) -> SkillFit {
     let runs: Vec<(HmmParams, f64, usize, bool)> = (0..config.restarts)
         .into_par_iter()
         .map(|r| {
-            let mut params = initial(config, items, mix(base.wrapping_add(r as u64)));
-            let mut previous = f64::NEG_INFINITY;
-            let mut iterations = 0;
-            loop {
-                let counts = e_step(data, &params, &shards);
-                iterations += 1;
-                let ll = counts.log_likelihood;
-                let converged = (ll - previous).abs() < config.tolerance;
-                if converged || iterations >= config.max_iterations {
-                    return (params, ll, iterations, converged);
-                }
-                previous = ll;
-                params = counts.maximize(&params, config.forgets, &config.bounds);
+            let start = initial(config, items, mix(base.wrapping_add(r as u64)));
+            let e = |p: &HmmParams| e_step(data, p, &shards);
+            if config.accelerate {
+                squarem(start, &e, config)
+            } else {
+                plain_em(start, &e, config)
             }
         })
         .collect();
@@ -535,4 +656,67 @@ impl FitReport {
         }
         Ok(out)
     }
+}
+
+/// k-fold cross-validation split by learner: for each fold, fit on the other
+/// folds' learners and predict the fold's learners one step ahead (as
+/// [`FitReport::predict`]), returning the fold's metrics. Folds come from
+/// [`kfold_by_learner`](super::metrics::kfold_by_learner) with `seed`.
+/// A skill that appears only in a test fold has no fitted parameters: its
+/// rows are left out of that fold's metrics and counted in `rows_skipped`.
+///
+/// ```
+/// use mastery::fit::{Dataset, DatasetOptions, FitConfig, HmmParams, cross_validate, synthetic_log};
+///
+/// let truth = HmmParams { prior: 0.3, learn: 0.2, forget: 0.0, guess: vec![0.2], slip: vec![0.1] };
+/// let csv = synthetic_log(&[("s".into(), truth)], 60, 5..=10, 1)?;
+/// let (data, _) = Dataset::from_reader("s.csv", csv.as_bytes(), &DatasetOptions::default())?;
+/// let folds = cross_validate(&data, &FitConfig::default().restarts(2).validate()?, 3, 7)?;
+/// assert_eq!(folds.len(), 3);
+/// assert_eq!(folds.iter().map(|f| f.metrics.rows + f.rows_skipped).sum::<usize>(), data.len());
+/// assert!(folds.iter().all(|f| f.metrics.auc.unwrap_or(0.5) > 0.5));
+/// # Ok::<(), mastery::Error>(())
+/// ```
+///
+/// # Errors
+/// As [`kfold_by_learner`](super::metrics::kfold_by_learner) (k < 2 or
+/// more folds than learners), or a metrics error for a fold with no
+/// predictable rows.
+pub fn cross_validate(
+    data: &Dataset,
+    config: &ValidFitConfig,
+    k: usize,
+    seed: u64,
+) -> Result<Vec<FoldResult>> {
+    let folds = super::metrics::kfold_by_learner(data.learners(), k, seed)?;
+    (0..k)
+        .map(|fold| {
+            let train = data.subset(|_| true, |l| folds[l as usize] != fold);
+            let report = fit(&train, config)?;
+            let in_fold = |l: u32| folds[l as usize] == fold;
+            let test = data.subset(|name| report.skill(name).is_some(), in_fold);
+            let all_test_rows = data.subset(|_| true, in_fold).len();
+            let predictions = report.predict(&test)?;
+            let metrics = super::metrics::Metrics::compute(&predictions, &test.outcomes())?;
+            Ok(FoldResult {
+                fold,
+                train_rows: train.len(),
+                rows_skipped: all_test_rows - test.len(),
+                metrics,
+            })
+        })
+        .collect()
+}
+
+/// The outcome of one cross-validation fold.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FoldResult {
+    /// The fold, 0-based.
+    pub fold: usize,
+    /// Responses the fold's model was fitted on.
+    pub train_rows: usize,
+    /// Test responses of skills the training folds did not have.
+    pub rows_skipped: usize,
+    /// Metrics over the fold's predicted responses.
+    pub metrics: super::metrics::Metrics,
 }

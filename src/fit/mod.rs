@@ -11,6 +11,7 @@ mod synthetic;
 pub use dataset::{Dataset, DatasetOptions, LoadReport, SkillData, SkippedRow};
 pub use em::{Bounds, ExpectedCounts, HmmParams};
 pub use fitting::{
-    FitConfig, FitProgress, FitReport, SkillFit, ValidFitConfig, fit, fit_with_progress,
+    FitConfig, FitProgress, FitReport, FoldResult, SkillFit, ValidFitConfig, cross_validate, fit,
+    fit_with_progress,
 };
 pub use synthetic::synthetic_log;
