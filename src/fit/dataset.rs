@@ -4,7 +4,8 @@ use std::io::Read;
 use std::path::Path;
 use std::sync::Arc;
 
-use foldhash::{HashMap, HashMapExt};
+use foldhash::HashMap;
+use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Location, Result};
@@ -338,28 +339,198 @@ fn intern(map: &mut HashMap<String, u32>, names: &mut Vec<String>, name: &str) -
     i
 }
 
-fn read(input: Input<'_>, options: &DatasetOptions) -> Result<(Dataset, LoadReport)> {
-    let (file, mut csv) = open_with(input, csv::Trim::Headers)?;
-    let header = header(&file, &mut csv)?;
-    let columns = &options.columns;
-    let order_col = required(&file, &header, &columns.order)?;
-    let learner_col = required(&file, &header, &columns.learner)?;
-    let skill_col = required(&file, &header, &columns.skill)?;
-    let correct_col = required(&file, &header, &columns.correct)?;
-    let item_col = match &options.item {
-        Some(name) => Some(required(&file, &header, name)?),
-        None => None,
-    };
-
-    let mut learner_ids = HashMap::new();
-    let mut learners = Vec::new();
-    let mut skill_ids = HashMap::new();
-    let mut skill_names = Vec::new();
+/// Rows as they are read, with ids interned.
+#[derive(Default)]
+struct Rows {
+    learner_ids: HashMap<String, u32>,
+    learners: Vec<String>,
+    skill_ids: HashMap<String, u32>,
+    skill_names: Vec<String>,
     // Items are interned per (skill, item) pair so each skill gets its own item list.
-    let mut item_ids: HashMap<(u32, String), u32> = HashMap::new();
-    let mut skill_items: Vec<Vec<String>> = Vec::new();
-    let mut rows: Vec<Row> = Vec::new();
-    let mut report = LoadReport::default();
+    item_ids: HashMap<(u32, String), u32>,
+    skill_items: Vec<Vec<String>>,
+    rows: Vec<Row>,
+    report: LoadReport,
+}
+
+/// Where the columns are.
+struct Columns<'c> {
+    names: &'c ResponseColumns,
+    order: usize,
+    learner: usize,
+    skill: usize,
+    correct: usize,
+    item: Option<usize>,
+}
+
+impl Rows {
+    /// Parses one data row given its fields; a bad row is an error or, with
+    /// `skip`, a report entry.
+    fn add<'r>(
+        &mut self,
+        get: impl Fn(usize) -> Option<&'r str>,
+        columns: &Columns<'_>,
+        line: u64,
+        file: &Arc<str>,
+        skip: bool,
+    ) -> Result<()> {
+        self.report.rows_read += 1;
+        let (order, learner, skill, correct, item) = match parse_row(get, columns) {
+            Ok(fields) => fields,
+            Err(reason) if skip => {
+                self.report.skipped.push(SkippedRow { line, reason });
+                return Ok(());
+            }
+            Err(message) => {
+                return Err(Error::Csv {
+                    at: Location::new(Some(Arc::clone(file)), Some(line)),
+                    message,
+                });
+            }
+        };
+        let learner = intern(&mut self.learner_ids, &mut self.learners, learner);
+        let skill = intern(&mut self.skill_ids, &mut self.skill_names, skill);
+        if skill as usize == self.skill_items.len() {
+            self.skill_items.push(Vec::new());
+        }
+        let item = match item {
+            Some(name) => match self.item_ids.get(&(skill, name.to_owned())) {
+                Some(&i) => i,
+                None => {
+                    let list = &mut self.skill_items[skill as usize];
+                    let i = list.len() as u32;
+                    list.push(name.to_owned());
+                    self.item_ids.insert((skill, name.to_owned()), i);
+                    i
+                }
+            },
+            None => 0,
+        };
+        self.rows.push(Row {
+            order,
+            learner,
+            skill,
+            item,
+            correct,
+        });
+        Ok(())
+    }
+
+    /// Appends rows read after these (another chunk of the file), re-interning its ids.
+    fn append(&mut self, other: Rows) {
+        let learners: Vec<u32> = other
+            .learners
+            .iter()
+            .map(|l| intern(&mut self.learner_ids, &mut self.learners, l))
+            .collect();
+        let skills: Vec<u32> = other
+            .skill_names
+            .iter()
+            .map(|s| intern(&mut self.skill_ids, &mut self.skill_names, s))
+            .collect();
+        while self.skill_items.len() < self.skill_names.len() {
+            self.skill_items.push(Vec::new());
+        }
+        let items: Vec<Vec<u32>> = other
+            .skill_items
+            .iter()
+            .enumerate()
+            .map(|(local_skill, names)| {
+                let skill = skills[local_skill];
+                names
+                    .iter()
+                    .map(|name| match self.item_ids.get(&(skill, name.clone())) {
+                        Some(&i) => i,
+                        None => {
+                            let list = &mut self.skill_items[skill as usize];
+                            let i = list.len() as u32;
+                            list.push(name.clone());
+                            self.item_ids.insert((skill, name.clone()), i);
+                            i
+                        }
+                    })
+                    .collect()
+            })
+            .collect();
+        self.rows.extend(other.rows.into_iter().map(|row| {
+            Row {
+                learner: learners[row.learner as usize],
+                skill: skills[row.skill as usize],
+                item: items
+                    .get(row.skill as usize)
+                    .and_then(|i| i.get(row.item as usize))
+                    .copied()
+                    .unwrap_or(0),
+                ..row
+            }
+        }));
+        self.report.rows_read += other.report.rows_read;
+        self.report.skipped.extend(other.report.skipped);
+    }
+
+    fn skip(&mut self, line: u64, reason: String) {
+        self.report.rows_read += 1;
+        self.report.skipped.push(SkippedRow { line, reason });
+    }
+}
+
+fn locate<'c>(
+    file: &Arc<str>,
+    header: &[String],
+    options: &'c DatasetOptions,
+) -> Result<Columns<'c>> {
+    let names = &options.columns;
+    Ok(Columns {
+        names,
+        order: required(file, header, &names.order)?,
+        learner: required(file, header, &names.learner)?,
+        skill: required(file, header, &names.skill)?,
+        correct: required(file, header, &names.correct)?,
+        item: match &options.item {
+            Some(name) => Some(required(file, header, name)?),
+            None => None,
+        },
+    })
+}
+
+/// Reads the whole input. Files without quotes (response logs almost never
+/// have any) take a fast path that splits lines and fields directly; others
+/// go through the csv crate. Both give the same rows and the same errors.
+fn read(input: Input<'_>, options: &DatasetOptions) -> Result<(Dataset, LoadReport)> {
+    let (file, bytes) = match input {
+        Input::Path(path) => {
+            let name: Arc<str> = path.display().to_string().into();
+            let bytes = std::fs::read(&path).map_err(|source| Error::Io {
+                file: name.clone(),
+                source,
+            })?;
+            (name, bytes)
+        }
+        Input::Reader(name, mut reader) => {
+            let mut bytes = Vec::new();
+            reader.read_to_end(&mut bytes).map_err(|source| Error::Io {
+                file: name.clone(),
+                source,
+            })?;
+            (name, bytes)
+        }
+    };
+    let rows = if bytes.contains(&b'"') {
+        read_quoted(&file, &bytes, options)?
+    } else {
+        read_plain(&file, &bytes, options)?
+    };
+    build(file, rows)
+}
+
+fn read_quoted(file: &Arc<str>, bytes: &[u8], options: &DatasetOptions) -> Result<Rows> {
+    let (file, mut csv) = open_with(
+        Input::Reader(Arc::clone(file), Box::new(bytes)),
+        csv::Trim::Headers,
+    )?;
+    let header = header(&file, &mut csv)?;
+    let columns = locate(&file, &header, options)?;
+    let mut rows = Rows::default();
     let mut record = csv::StringRecord::new();
     loop {
         match csv.read_record(&mut record) {
@@ -370,67 +541,155 @@ fn read(input: Input<'_>, options: &DatasetOptions) -> Result<(Dataset, LoadRepo
                 // Only row-shape problems are skippable; I/O and UTF-8 errors are not.
                 match (&err, options.skip_bad_rows) {
                     (Error::Csv { at, message }, true) => {
-                        report.rows_read += 1;
-                        report.skipped.push(SkippedRow {
-                            line: at.line.unwrap_or(0),
-                            reason: message.clone(),
-                        });
+                        rows.skip(at.line.unwrap_or(0), message.clone());
                         continue;
                     }
                     _ => return Err(err),
                 }
             }
         }
-        report.rows_read += 1;
         let line = record.position().map_or(0, csv::Position::line);
-        let parsed = parse_row(
-            &record,
-            order_col,
-            learner_col,
-            skill_col,
-            correct_col,
-            item_col,
-            columns,
-        );
-        let (order, learner, skill, correct, item) = match parsed {
-            Ok(fields) => fields,
-            Err(reason) if options.skip_bad_rows => {
-                report.skipped.push(SkippedRow { line, reason });
+        rows.add(
+            |i| record.get(i),
+            &columns,
+            line,
+            &file,
+            options.skip_bad_rows,
+        )?;
+    }
+    Ok(rows)
+}
+
+fn read_plain(file: &Arc<str>, bytes: &[u8], options: &DatasetOptions) -> Result<Rows> {
+    let text = std::str::from_utf8(bytes).map_err(|e| {
+        let line = bytes[..e.valid_up_to()]
+            .iter()
+            .filter(|&&b| b == b'\n')
+            .count() as u64
+            + 1;
+        Error::InvalidUtf8 {
+            at: Location::new(Some(Arc::clone(file)), Some(line)),
+        }
+    })?;
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    // The header is the first non-blank line.
+    let mut offset = 0;
+    let mut line_no = 0u64;
+    let header_line = loop {
+        if offset >= text.len() {
+            return Err(Error::EmptyFile {
+                file: Arc::clone(file),
+                detail: "no header line",
+            });
+        }
+        let end = text[offset..].find('\n').map_or(text.len(), |i| offset + i);
+        line_no += 1;
+        let line = &text[offset..end];
+        offset = end + 1;
+        if !line.trim().is_empty() {
+            break line.strip_suffix('\r').unwrap_or(line);
+        }
+    };
+    let header: Vec<String> = header_line
+        .split(',')
+        .map(|h| h.trim().to_owned())
+        .collect();
+    let columns = locate(file, &header, options)?;
+    // The rest of the text, split into chunks at line ends, parsed in
+    // parallel, then merged in file order.
+    let body = text.get(offset..).unwrap_or("");
+    let first_line = line_no + 1;
+    let chunks = split_at_lines(body, rayon::current_num_threads().max(1) * 2);
+    let mut first = first_line;
+    let mut starts = Vec::with_capacity(chunks.len());
+    for chunk in &chunks {
+        starts.push(first);
+        first += chunk.bytes().filter(|&b| b == b'\n').count() as u64;
+    }
+    let parsed: Vec<Result<Rows>> = chunks
+        .par_iter()
+        .zip(starts.par_iter())
+        .map(|(chunk, &start)| {
+            parse_plain_chunk(
+                chunk,
+                start,
+                header.len(),
+                &columns,
+                file,
+                options.skip_bad_rows,
+            )
+        })
+        .collect();
+    let mut merged = Rows::default();
+    for part in parsed {
+        merged.append(part?);
+    }
+    Ok(merged)
+}
+
+/// Splits `text` into about `parts` pieces, each ending at a line end.
+fn split_at_lines(text: &str, parts: usize) -> Vec<&str> {
+    let target = text.len() / parts.max(1) + 1;
+    let mut out = Vec::with_capacity(parts);
+    let mut rest = text;
+    while !rest.is_empty() {
+        let cut = if rest.len() <= target {
+            rest.len()
+        } else {
+            rest[target..]
+                .find('\n')
+                .map_or(rest.len(), |i| target + i + 1)
+        };
+        out.push(&rest[..cut]);
+        rest = &rest[cut..];
+    }
+    out
+}
+
+fn parse_plain_chunk(
+    chunk: &str,
+    first_line: u64,
+    width: usize,
+    columns: &Columns<'_>,
+    file: &Arc<str>,
+    skip: bool,
+) -> Result<Rows> {
+    let mut rows = Rows::default();
+    let mut fields: Vec<&str> = Vec::with_capacity(width);
+    for (i, text) in chunk.split('\n').enumerate() {
+        let text = text.strip_suffix('\r').unwrap_or(text);
+        if text.is_empty() {
+            continue; // blank lines are not rows (as in the csv crate)
+        }
+        let line = first_line + i as u64;
+        fields.clear();
+        fields.extend(text.split(','));
+        if fields.len() != width {
+            let message = format!("row has {} fields but the header has {width}", fields.len());
+            if skip {
+                rows.skip(line, message);
                 continue;
             }
-            Err(message) => {
-                return Err(Error::Csv {
-                    at: Location::new(Some(Arc::clone(&file)), Some(line)),
-                    message,
-                });
-            }
-        };
-        let learner = intern(&mut learner_ids, &mut learners, learner);
-        let skill = intern(&mut skill_ids, &mut skill_names, skill);
-        if skill as usize == skill_items.len() {
-            skill_items.push(Vec::new());
+            return Err(Error::Csv {
+                at: Location::new(Some(Arc::clone(file)), Some(line)),
+                message,
+            });
         }
-        let item = match item {
-            Some(name) => match item_ids.get(&(skill, name.to_owned())) {
-                Some(&i) => i,
-                None => {
-                    let list = &mut skill_items[skill as usize];
-                    let i = list.len() as u32;
-                    list.push(name.to_owned());
-                    item_ids.insert((skill, name.to_owned()), i);
-                    i
-                }
-            },
-            None => 0,
-        };
-        rows.push(Row {
-            order,
-            learner,
-            skill,
-            item,
-            correct,
-        });
+        rows.add(|i| fields.get(i).copied(), columns, line, file, skip)?;
     }
+    Ok(rows)
+}
+
+fn build(file: Arc<str>, rows: Rows) -> Result<(Dataset, LoadReport)> {
+    let Rows {
+        learners,
+        skill_names,
+        mut skill_items,
+        rows,
+        mut report,
+        ..
+    } = rows;
+    let item_col = skill_items.iter().any(|items| !items.is_empty());
     report.rows_used = rows.len();
     if rows.is_empty() {
         return Err(Error::EmptyFile {
@@ -458,54 +717,57 @@ fn read(input: Input<'_>, options: &DatasetOptions) -> Result<(Dataset, LoadRepo
     for (rank, &s) in skill_order.iter().enumerate() {
         skill_rank[s as usize] = rank as u32;
     }
-    // Sort keys carry the row index last, so an unstable sort keeps equal
-    // order_ids in file order.
-    let mut keys: Vec<(u64, i64, u32)> = rows
-        .iter()
-        .enumerate()
-        .map(|(r, row)| {
-            let group = u64::from(skill_rank[row.skill as usize]) << 32
-                | u64::from(learner_rank[row.learner as usize]);
-            (group, row.order, r as u32)
-        })
-        .collect();
-    keys.sort_unstable();
-    let index: Vec<u32> = keys.into_iter().map(|(_, _, r)| r).collect();
+    let index = group_rows(&rows, &skill_rank, &learner_rank);
 
-    let mut skills: Vec<SkillData> = skill_order
+    // Each skill's rows are one contiguous stretch of `index`: build them in parallel.
+    let mut bounds = vec![0usize; skill_order.len() + 1];
+    for row in &rows {
+        bounds[skill_rank[row.skill as usize] as usize + 1] += 1;
+    }
+    for k in 0..skill_order.len() {
+        bounds[k + 1] += bounds[k];
+    }
+    let items: Vec<Vec<String>> = skill_order
         .iter()
-        .map(|&s| SkillData {
-            name: skill_names[s as usize].clone(),
-            items: if item_col.is_some() {
+        .map(|&s| {
+            if item_col {
                 std::mem::take(&mut skill_items[s as usize])
             } else {
                 vec![String::new()]
-            },
-            starts: vec![0],
-            learners: Vec::new(),
-            correct: Vec::new(),
-            item: Vec::new(),
-            rows: Vec::new(),
+            }
         })
         .collect();
-    let mut previous: Option<(u32, u32)> = None;
-    for &r in &index {
-        let row = &rows[r as usize];
-        let data = &mut skills[skill_rank[row.skill as usize] as usize];
-        if previous != Some((row.skill, row.learner)) {
-            if previous.is_some_and(|(s, _)| s == row.skill) {
-                data.starts.push(data.correct.len() as u32);
+    let skills: Vec<SkillData> = skill_order
+        .par_iter()
+        .zip(items)
+        .enumerate()
+        .map(|(k, (&s, items))| {
+            let stretch = &index[bounds[k]..bounds[k + 1]];
+            let mut data = SkillData {
+                name: skill_names[s as usize].clone(),
+                items,
+                starts: Vec::new(),
+                learners: Vec::new(),
+                correct: Vec::with_capacity(stretch.len()),
+                item: Vec::with_capacity(stretch.len()),
+                rows: Vec::with_capacity(stretch.len()),
+            };
+            let mut previous = None;
+            for &r in stretch {
+                let row = &rows[r as usize];
+                if previous != Some(row.learner) {
+                    data.starts.push(data.correct.len() as u32);
+                    data.learners.push(row.learner);
+                    previous = Some(row.learner);
+                }
+                data.correct.push(row.correct);
+                data.item.push(row.item);
+                data.rows.push(r);
             }
-            data.learners.push(row.learner);
-            previous = Some((row.skill, row.learner));
-        }
-        data.correct.push(row.correct);
-        data.item.push(row.item);
-        data.rows.push(r);
-    }
-    for data in &mut skills {
-        data.starts.push(data.correct.len() as u32);
-    }
+            data.starts.push(data.correct.len() as u32);
+            data
+        })
+        .collect();
     Ok((
         Dataset {
             skills,
@@ -516,46 +778,89 @@ fn read(input: Input<'_>, options: &DatasetOptions) -> Result<(Dataset, LoadRepo
     ))
 }
 
+/// Row indices grouped by (skill rank, learner rank), by `order_id` within a
+/// group and file order among equal `order_id`s. Two stable counting sorts
+/// (by learner, then by skill) do the grouping in O(n); a group is sorted by
+/// `order_id` only if the file did not already list it in order.
+fn group_rows(rows: &[Row], skill_rank: &[u32], learner_rank: &[u32]) -> Vec<u32> {
+    fn counting_sort(index: &[u32], buckets: usize, key: impl Fn(u32) -> usize) -> Vec<u32> {
+        let mut starts = vec![0usize; buckets + 1];
+        for &r in index {
+            starts[key(r) + 1] += 1;
+        }
+        for b in 0..buckets {
+            starts[b + 1] += starts[b];
+        }
+        let mut out = vec![0u32; index.len()];
+        for &r in index {
+            let slot = &mut starts[key(r)];
+            out[*slot] = r;
+            *slot += 1;
+        }
+        out
+    }
+    let all: Vec<u32> = (0..rows.len() as u32).collect();
+    let by_learner = counting_sort(&all, learner_rank.len(), |r| {
+        learner_rank[rows[r as usize].learner as usize] as usize
+    });
+    let mut index = counting_sort(&by_learner, skill_rank.len(), |r| {
+        skill_rank[rows[r as usize].skill as usize] as usize
+    });
+    let group = |r: u32| (rows[r as usize].skill, rows[r as usize].learner);
+    let mut start = 0;
+    while start < index.len() {
+        let g = group(index[start]);
+        let mut end = start + 1;
+        let mut sorted = true;
+        while end < index.len() && group(index[end]) == g {
+            sorted &= rows[index[end - 1] as usize].order <= rows[index[end] as usize].order;
+            end += 1;
+        }
+        if !sorted {
+            // Stable: equal order_ids keep file order.
+            index[start..end].sort_by_key(|&r| rows[r as usize].order);
+        }
+        start = end;
+    }
+    index
+}
+
 type Fields<'a> = (i64, &'a str, &'a str, u8, Option<&'a str>);
 
 fn parse_row<'a>(
-    record: &'a csv::StringRecord,
-    order: usize,
-    learner: usize,
-    skill: usize,
-    correct: usize,
-    item: Option<usize>,
-    columns: &ResponseColumns,
+    get: impl Fn(usize) -> Option<&'a str>,
+    columns: &Columns<'_>,
 ) -> std::result::Result<Fields<'a>, String> {
-    let field = |i: usize, column: &str| match record.get(i).map(str::trim) {
+    let names = columns.names;
+    let field = |i: usize, column: &str| match get(i).map(str::trim) {
         Some(v) if !v.is_empty() => Ok(v),
         _ => Err(format!("column `{column}` is empty")),
     };
-    let order_text = field(order, &columns.order)?;
+    let order_text = field(columns.order, &names.order)?;
     let order_value = order_text.parse::<i64>().map_err(|_| {
         format!(
             "column `{}`: expected an integer, got {order_text:?}",
-            columns.order
+            names.order
         )
     })?;
-    let correct_value = match field(correct, &columns.correct)? {
+    let correct_value = match field(columns.correct, &names.correct)? {
         "1" => 1,
         "0" => 0,
         other => {
             return Err(format!(
                 "column `{}`: expected 0 or 1, got {other:?}",
-                columns.correct
+                names.correct
             ));
         }
     };
-    let item_value = match item {
+    let item_value = match columns.item {
         Some(i) => Some(field(i, "item")?),
         None => None,
     };
     Ok((
         order_value,
-        field(learner, &columns.learner)?,
-        field(skill, &columns.skill)?,
+        field(columns.learner, &names.learner)?,
+        field(columns.skill, &names.skill)?,
         correct_value,
         item_value,
     ))
@@ -625,6 +930,30 @@ mod tests {
             &DatasetOptions::default(),
         );
         assert!(matches!(no_correct, Err(Error::MissingColumn { .. })));
+    }
+
+    #[test]
+    fn quoted_files_read_the_same_as_plain_ones() {
+        let plain = "order_id,user_id,skill_name,correct\n2,u1,A,1\n1,u1,A,0\n3,u2,B,1\n";
+        let quoted = "order_id,user_id,skill_name,correct\r\n\"2\",\"u1\",\"A\",1\r\n1,u1,A,0\r\n3,u2,\"B\",1\r\n";
+        let options = DatasetOptions::default();
+        let (a, _) = Dataset::from_reader("p.csv", plain.as_bytes(), &options).unwrap();
+        let (b, _) = Dataset::from_reader("q.csv", quoted.as_bytes(), &options).unwrap();
+        assert_eq!(a, b);
+        let bad_plain = Dataset::from_reader(
+            "p.csv",
+            "order_id,user_id,skill_name,correct\n1,u,A,1\n2,u,A,x\n".as_bytes(),
+            &options,
+        );
+        let bad_quoted = Dataset::from_reader(
+            "p.csv",
+            "order_id,user_id,skill_name,correct\n1,u,A,1\n2,\"u\",A,x\n".as_bytes(),
+            &options,
+        );
+        assert_eq!(
+            bad_plain.unwrap_err().to_string(),
+            bad_quoted.unwrap_err().to_string()
+        );
     }
 
     #[test]

@@ -264,10 +264,20 @@ impl ExpectedCounts {
         };
         let model = Emissions::new(params);
         if model.by_item.len() == 1 {
-            let mut forward = Vec::new();
-            let mut single = SingleItem::default();
-            for s in range {
-                single.add(skill.sequence(s), &model, &mut forward);
+            let (mut fa, mut fb) = (Vec::new(), Vec::new());
+            let mut single = SingleItem::new();
+            let mut pending = range.clone();
+            while let (Some(a), Some(b)) = (pending.next(), pending.next()) {
+                single.add_pair(
+                    skill.sequence(a),
+                    skill.sequence(b),
+                    &model,
+                    &mut fa,
+                    &mut fb,
+                );
+            }
+            if range.len() % 2 == 1 {
+                single.add(skill.sequence(range.end - 1), &model, &mut fa);
             }
             single.finish(&mut counts);
             return counts;
@@ -420,15 +430,15 @@ fn forward_backward(
     }
 }
 
-/// The forward-backward pass for one guess/slip per skill (the common case),
-/// tuned for latency: both passes carry unnormalized probabilities (rescaled
-/// only when tiny), so the loop-carried work per response is a few
-/// multiply-adds and the one division per response is off the chain; and
-/// since `gamma(not known) = 1 - gamma(known)`, the emission counts reduce to
-/// sums of `gamma(known)` by response value.
-#[derive(Debug, Default)]
+/// Expected counts for one guess/slip per skill (the common case), tuned for
+/// speed: see [`Lane`] for the passes. Since `gamma(not known) = 1 -
+/// gamma(known)`, the emission counts reduce to sums of `gamma(known)` by
+/// response value.
+#[derive(Debug)]
 struct SingleItem {
     log_likelihood: f64,
+    /// Sequence probabilities not yet in `log_likelihood` (see [`Lane::finish`]).
+    probability_product: f64,
     sequences: f64,
     responses: f64,
     correct: f64,
@@ -442,118 +452,76 @@ struct SingleItem {
 }
 
 impl SingleItem {
+    /// Adds two sequences, their passes interleaved step by step: each pass
+    /// is a chain of dependent multiply-adds, and two independent chains
+    /// keep the processor busy where one leaves it waiting. (Four lanes were
+    /// slower in the `fit` bench: the lane state no longer fits in registers.)
+    fn add_pair(
+        &mut self,
+        a: &[u8],
+        b: &[u8],
+        m: &Emissions,
+        fa: &mut Vec<(f64, f64)>,
+        fb: &mut Vec<(f64, f64)>,
+    ) {
+        let c = Consts::new(m);
+        let (mut la, mut lb) = (Lane::start(a, fa, &c), Lane::start(b, fb, &c));
+        let (na, nb) = (a.len(), b.len());
+        for t in 1..na.max(nb) {
+            if t < na {
+                la.forward_step(t, &c);
+            }
+            if t < nb {
+                lb.forward_step(t, &c);
+            }
+        }
+        la.start_backward();
+        lb.start_backward();
+        for i in 0..na.max(nb).saturating_sub(1) {
+            if i + 1 < na {
+                la.backward_step(i, &c);
+            }
+            if i + 1 < nb {
+                lb.backward_step(i, &c);
+            }
+        }
+        la.finish(self, &c);
+        lb.finish(self, &c);
+    }
+
+    /// Adds one sequence.
     fn add(&mut self, obs: &[u8], m: &Emissions, forward: &mut Vec<(f64, f64)>) {
-        let n = obs.len();
-        if n == 0 {
-            return;
+        let c = Consts::new(m);
+        let mut lane = Lane::start(obs, forward, &c);
+        for t in 1..obs.len() {
+            lane.forward_step(t, &c);
         }
-        // P(o | not known) and P(o | known) as `base + o * step`: no branch or
-        // bounds check on the response value in the loops.
-        let table = m.by_item[0];
-        let (u_base, u_step) = (table[0][0], table[1][0] - table[0][0]);
-        let (k_base, k_step) = (table[0][1], table[1][1] - table[0][1]);
-        let (learn, forget) = (m.learn, m.forget);
+        lane.start_backward();
+        for i in 0..obs.len().saturating_sub(1) {
+            lane.backward_step(i, &c);
+        }
+        lane.finish(self, &c);
+    }
 
-        // Forward with unnormalized probabilities, renormalized every 8
-        // responses (often enough that nothing underflows even with emissions
-        // at the 1e-12 floor), so the loop-carried work is two multiply-adds.
-        forward.clear();
-        forward.reserve(n);
-        let o = f64::from(obs[0]);
-        let (mut a0, mut a1) = (
-            (1.0 - m.prior) * (u_base + o * u_step),
-            m.prior * (k_base + o * k_step),
-        );
-        let mut scale_product = 1.0f64;
-        let mut log_scale = 0.0;
-        let mut correct = o;
-        forward.push((a0, a1));
-        for (t, &o) in obs.iter().enumerate().skip(1) {
-            let o = f64::from(o);
-            correct += o;
-            let next0 = (a0 * (1.0 - learn) + a1 * forget) * (u_base + o * u_step);
-            let next1 = (a0 * learn + a1 * (1.0 - forget)) * (k_base + o * k_step);
-            a0 = next0;
-            a1 = next1;
-            if t % 8 == 0 {
-                let sum = a0 + a1;
-                let inv = 1.0 / sum;
-                a0 *= inv;
-                a1 *= inv;
-                scale_product *= sum;
-                if scale_product < 1e-200 {
-                    log_scale += scale_product.ln();
-                    scale_product = 1.0;
-                }
-            }
-            forward.push((a0, a1));
+    fn new() -> Self {
+        SingleItem {
+            log_likelihood: 0.0,
+            probability_product: 1.0,
+            sequences: 0.0,
+            responses: 0.0,
+            correct: 0.0,
+            initial_known: 0.0,
+            learned: 0.0,
+            forgot: 0.0,
+            known_by_response: [0.0; 2],
+            known_at_end: 0.0,
         }
-        self.log_likelihood += (a0 + a1).ln() + scale_product.ln() + log_scale;
-        self.sequences += 1.0;
-        self.responses += n as f64;
-        self.correct += correct;
-
-        // Backward with unnormalized beta, renormalized every 8 responses.
-        // Z = sum_j alpha_t(j) beta_t(j) normalizes gamma_t and xi_t; it is the
-        // same for every t (it is P(o_1..n)) except where a pass rescaled, so
-        // sums are kept unnormalized per stretch and normalized by that
-        // stretch's Z: two divisions per 8 responses instead of one per response.
-        let (a0, a1) = forward[n - 1];
-        let last = a1 / (a0 + a1);
-        self.known_at_end += last;
-        let mut totals = [last, last * f64::from(obs[n - 1]), 0.0, 0.0]; // known, known & correct, learned, forgot
-        let mut stretch = [0.0f64; 4];
-        let (mut b0, mut b1) = (1.0f64, 1.0f64);
-        let mut inv_z = 0.0;
-        let mut fresh_z = true;
-        let mut gamma_known = last;
-        for t in (0..n - 1).rev() {
-            let o_next = f64::from(obs[t + 1]);
-            let p0 = (u_base + o_next * u_step) * b0;
-            let p1 = (k_base + o_next * k_step) * b1;
-            b0 = p0 + learn * (p1 - p0);
-            b1 = p1 + forget * (p0 - p1);
-            let (a0, a1) = forward[t];
-            if fresh_z {
-                for (total, part) in totals.iter_mut().zip(&mut stretch) {
-                    *total += *part * inv_z;
-                    *part = 0.0;
-                }
-                inv_z = 1.0 / (a0 * b0 + a1 * b1);
-                fresh_z = false;
-            }
-            let known = a1 * b1;
-            stretch[0] += known;
-            stretch[1] += known * f64::from(obs[t]);
-            stretch[2] += a0 * p1;
-            stretch[3] += a1 * p0;
-            gamma_known = known * inv_z;
-            // alpha_(t-1) has another scale when the forward pass renormalized at t.
-            if t % 8 == 0 {
-                fresh_z = true;
-            }
-            if (n - 2 - t) % 8 == 7 {
-                let rescale = 1.0 / (b0 + b1);
-                b0 *= rescale;
-                b1 *= rescale;
-                fresh_z = true;
-            }
-        }
-        for (total, part) in totals.iter_mut().zip(&stretch) {
-            *total += *part * inv_z;
-        }
-        let [known_sum, known_correct, learned, forgot] = totals;
-        self.known_by_response[0] += known_sum - known_correct;
-        self.known_by_response[1] += known_correct;
-        self.learned += learned * learn;
-        self.forgot += forgot * forget;
-        self.initial_known += gamma_known;
     }
 
     fn finish(&self, counts: &mut ExpectedCounts) {
         let known = self.known_by_response[0] + self.known_by_response[1];
         let known_with_next = known - self.known_at_end;
-        counts.log_likelihood += self.log_likelihood;
+        counts.log_likelihood += self.log_likelihood + self.probability_product.ln();
         counts.sequences += self.sequences;
         counts.initial_known += self.initial_known;
         counts.known_with_next += known_with_next;
@@ -565,6 +533,201 @@ impl SingleItem {
         item[1] += self.correct - self.known_by_response[1];
         item[2] += known;
         item[3] += self.known_by_response[0];
+    }
+}
+
+/// The single-item model's numbers, with P(o | not known) and P(o | known)
+/// as `base + o * step`: no branch or bounds check on the response value.
+struct Consts {
+    u_base: f64,
+    u_step: f64,
+    k_base: f64,
+    k_step: f64,
+    prior: f64,
+    learn: f64,
+    forget: f64,
+}
+
+impl Consts {
+    fn new(m: &Emissions) -> Self {
+        let table = m.by_item[0];
+        Consts {
+            u_base: table[0][0],
+            u_step: table[1][0] - table[0][0],
+            k_base: table[0][1],
+            k_step: table[1][1] - table[0][1],
+            prior: m.prior,
+            learn: m.learn,
+            forget: m.forget,
+        }
+    }
+}
+
+/// The state of one sequence's forward-backward pass.
+///
+/// Forward: unnormalized probabilities, renormalized every 8 responses (often
+/// enough that nothing underflows even with emissions at the 1e-12 floor), so
+/// the loop-carried work is two multiply-adds per response.
+///
+/// Backward: unnormalized beta, renormalized every 8 responses. Z = sum_j
+/// alpha_t(j) beta_t(j) normalizes gamma_t and xi_t; it is the same for
+/// every t (it is P(o_1..n)) except where a pass rescaled, so sums are kept
+/// unnormalized per stretch and normalized by that stretch's Z: two
+/// divisions per 8 responses instead of one per response.
+struct Lane<'a> {
+    obs: &'a [u8],
+    forward: &'a mut Vec<(f64, f64)>,
+    a0: f64,
+    a1: f64,
+    scale_product: f64,
+    log_scale: f64,
+    correct: f64,
+    b0: f64,
+    b1: f64,
+    inv_z: f64,
+    fresh_z: bool,
+    /// Known, known and correct, learned, forgot: totals and the current stretch.
+    totals: [f64; 4],
+    stretch: [f64; 4],
+    gamma_known: f64,
+}
+
+impl<'a> Lane<'a> {
+    fn start(obs: &'a [u8], forward: &'a mut Vec<(f64, f64)>, c: &Consts) -> Self {
+        forward.clear();
+        forward.reserve(obs.len());
+        let o = obs.first().map_or(0.0, |&o| f64::from(o));
+        let (a0, a1) = (
+            (1.0 - c.prior) * (c.u_base + o * c.u_step),
+            c.prior * (c.k_base + o * c.k_step),
+        );
+        if !obs.is_empty() {
+            forward.push((a0, a1));
+        }
+        Lane {
+            obs,
+            forward,
+            a0,
+            a1,
+            scale_product: 1.0,
+            log_scale: 0.0,
+            correct: o,
+            b0: 1.0,
+            b1: 1.0,
+            inv_z: 0.0,
+            fresh_z: true,
+            totals: [0.0; 4],
+            stretch: [0.0; 4],
+            gamma_known: 0.0,
+        }
+    }
+
+    #[inline(always)]
+    fn forward_step(&mut self, t: usize, c: &Consts) {
+        let o = f64::from(self.obs[t]);
+        self.correct += o;
+        let (a0, a1) = (self.a0, self.a1);
+        let mut next0 = (a0 * (1.0 - c.learn) + a1 * c.forget) * (c.u_base + o * c.u_step);
+        let mut next1 = (a0 * c.learn + a1 * (1.0 - c.forget)) * (c.k_base + o * c.k_step);
+        if t % 8 == 0 {
+            let sum = next0 + next1;
+            let inv = 1.0 / sum;
+            next0 *= inv;
+            next1 *= inv;
+            self.scale_product *= sum;
+            if self.scale_product < 1e-200 {
+                self.log_scale += self.scale_product.ln();
+                self.scale_product = 1.0;
+            }
+        }
+        self.a0 = next0;
+        self.a1 = next1;
+        self.forward.push((next0, next1));
+    }
+
+    fn start_backward(&mut self) {
+        let n = self.obs.len();
+        if n == 0 {
+            return;
+        }
+        let (a0, a1) = self.forward[n - 1];
+        let last = a1 / (a0 + a1);
+        self.totals = [last, last * f64::from(self.obs[n - 1]), 0.0, 0.0];
+        self.gamma_known = last;
+    }
+
+    /// Step `i` of the backward pass: time `t = n - 2 - i`.
+    #[inline(always)]
+    fn backward_step(&mut self, i: usize, c: &Consts) {
+        let t = self.obs.len() - 2 - i;
+        let o_next = f64::from(self.obs[t + 1]);
+        let p0 = (c.u_base + o_next * c.u_step) * self.b0;
+        let p1 = (c.k_base + o_next * c.k_step) * self.b1;
+        let b0 = p0 + c.learn * (p1 - p0);
+        let b1 = p1 + c.forget * (p0 - p1);
+        let (a0, a1) = self.forward[t];
+        if self.fresh_z {
+            for (total, part) in self.totals.iter_mut().zip(&mut self.stretch) {
+                *total += *part * self.inv_z;
+                *part = 0.0;
+            }
+            self.inv_z = 1.0 / (a0 * b0 + a1 * b1);
+            self.fresh_z = false;
+        }
+        let known = a1 * b1;
+        self.stretch[0] += known;
+        self.stretch[1] += known * f64::from(self.obs[t]);
+        self.stretch[2] += a0 * p1;
+        self.stretch[3] += a1 * p0;
+        self.gamma_known = known * self.inv_z;
+        // alpha_(t-1) has another scale when the forward pass renormalized at t.
+        if t % 8 == 0 {
+            self.fresh_z = true;
+        }
+        if i % 8 == 7 {
+            let rescale = 1.0 / (b0 + b1);
+            self.b0 = b0 * rescale;
+            self.b1 = b1 * rescale;
+            self.fresh_z = true;
+        } else {
+            self.b0 = b0;
+            self.b1 = b1;
+        }
+    }
+
+    fn finish(mut self, acc: &mut SingleItem, c: &Consts) {
+        let n = self.obs.len();
+        if n == 0 {
+            return;
+        }
+        for (total, part) in self.totals.iter_mut().zip(&self.stretch) {
+            *total += *part * self.inv_z;
+        }
+        // P(sequence) = (a0 + a1) * scale_product * exp(log_scale). Logs are
+        // slow next to everything else here, so small factors are multiplied
+        // into a running product whose log is taken only when it gets small.
+        let probability = (self.a0 + self.a1) * self.scale_product;
+        acc.log_likelihood += self.log_scale;
+        if probability < 1e-100 {
+            acc.log_likelihood += probability.ln();
+        } else {
+            acc.probability_product *= probability;
+            if acc.probability_product < 1e-100 {
+                acc.log_likelihood += acc.probability_product.ln();
+                acc.probability_product = 1.0;
+            }
+        }
+        acc.sequences += 1.0;
+        acc.responses += n as f64;
+        acc.correct += self.correct;
+        let (a0, a1) = self.forward[n - 1];
+        acc.known_at_end += a1 / (a0 + a1);
+        let [known_sum, known_correct, learned, forgot] = self.totals;
+        acc.known_by_response[0] += known_sum - known_correct;
+        acc.known_by_response[1] += known_correct;
+        acc.learned += learned * c.learn;
+        acc.forgot += forgot * c.forget;
+        acc.initial_known += self.gamma_known;
     }
 }
 
