@@ -592,10 +592,17 @@ impl FitReport {
     pub fn skill_params(&self) -> Result<SkillParams> {
         let mut out = SkillParams::default();
         for s in &self.skills {
-            let params = s.bkt_params().map_err(|e| Error::InvalidValue {
-                what: format!("fitted parameters of skill `{}` ({e})", s.skill),
-                expected: "non-degenerate: fit with bounds",
-                value: s.params.guess.iter().sum::<f64>() / s.params.guess.len().max(1) as f64,
+            let params = s.bkt_params().map_err(|_| {
+                let mean = |v: &[f64]| v.iter().sum::<f64>() / v.len().max(1) as f64;
+                let (guess, slip) = (mean(&s.params.guess), mean(&s.params.slip));
+                Error::InvalidValue {
+                    what: format!(
+                        "fitted parameters of skill `{}` (learn {:.4}, forget {:.4}, guess {guess:.4}, slip {slip:.4}): guess + slip",
+                        s.skill, s.params.learn, s.params.forget
+                    ),
+                    expected: "below 1 (and learn + forget at most 1); fit with bounds, the default, to rule out degenerate fits",
+                    value: guess + slip,
+                }
             })?;
             out.params.insert(s.skill.clone(), params);
         }
