@@ -70,7 +70,7 @@ pub use params::{
 pub use propagation::ChangeCause;
 pub(crate) use propagation::{MasteryAccess, PropagationSource, propagate};
 
-use crate::catalog::{ActivityIdx, Catalog};
+use crate::catalog::{Activity, ActivityIdx, Catalog};
 use crate::curriculum::{Curriculum, StandardIdx, StandardKey};
 use crate::error::{Error, Result};
 use crate::evidence::{Outcome, Target};
@@ -198,7 +198,11 @@ impl ModelBuilder {
         let activity_answers = (0..catalog.len())
             .map(|i| {
                 let idx = ActivityIdx::new(i);
-                overrides.get(&idx).copied().unwrap_or_else(|| {
+                let own = catalog
+                    .get(idx)
+                    .and_then(Activity::guess_slip)
+                    .and_then(|(g, s)| GuessSlip::new(g, s).ok());
+                overrides.get(&idx).copied().or(own).unwrap_or_else(|| {
                     mean_answer(catalog.alignment(idx).iter().map(|s| params[s.index()]))
                 })
             })
