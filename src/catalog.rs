@@ -8,7 +8,9 @@ use crate::curriculum::{Curriculum, StandardIdx};
 use crate::error::{Error, Location, Result};
 
 /// The kind of an activity.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default, Serialize, Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default, Serialize, Deserialize,
+)]
 #[serde(rename_all = "snake_case")]
 #[non_exhaustive]
 pub enum ActivityKind {
@@ -99,7 +101,12 @@ impl ActivityKind {
     }
 
     fn parse(text: &str) -> Option<ActivityKind> {
-        let normalized: String = text.trim().to_ascii_lowercase().chars().filter(|c| c.is_ascii_alphabetic()).collect();
+        let normalized: String = text
+            .trim()
+            .to_ascii_lowercase()
+            .chars()
+            .filter(|c| c.is_ascii_alphabetic())
+            .collect();
         ActivityKind::ALL
             .into_iter()
             .find(|k| k.label().replace(' ', "") == normalized)
@@ -182,7 +189,9 @@ impl Activity {
     /// The weight of each aligned standard, in the order of [`Activity::standards`].
     #[must_use]
     pub fn weights(&self) -> Vec<f64> {
-        (0..self.standards.len()).map(|i| self.weights.get(i).copied().unwrap_or(1.0)).collect()
+        (0..self.standards.len())
+            .map(|i| self.weights.get(i).copied().unwrap_or(1.0))
+            .collect()
     }
 
     /// The activity's own (guess, slip), if set.
@@ -251,9 +260,17 @@ fn validate_numbers(activity: &Activity) -> Result<()> {
         }
     }
     if activity.weights.len() > activity.standards.len() {
-        return Err(invalid("number of weights", "at most one per aligned standard", activity.weights.len() as f64));
+        return Err(invalid(
+            "number of weights",
+            "at most one per aligned standard",
+            activity.weights.len() as f64,
+        ));
     }
-    if let Some(w) = activity.weights.iter().find(|w| !(w.is_finite() && **w > 0.0)) {
+    if let Some(w) = activity
+        .weights
+        .iter()
+        .find(|w| !(w.is_finite() && **w > 0.0))
+    {
         return Err(invalid("weight", "a positive number", *w));
     }
     if let Some((g, s)) = activity.guess_slip {
@@ -443,18 +460,36 @@ impl Catalog {
     /// # Errors
     /// [`Error::EmptyFile`], [`Error::MissingColumn`], [`Error::InvalidUtf8`],
     /// [`Error::Csv`] for an unparsable field (with line), or as [`Catalog::new`].
-    pub fn from_csv(curriculum: &Curriculum, name: &str, reader: impl std::io::Read) -> Result<Self> {
+    pub fn from_csv(
+        curriculum: &Curriculum,
+        name: &str,
+        reader: impl std::io::Read,
+    ) -> Result<Self> {
         use crate::io::{Input, csv_error, header, open, optional, required};
         let (file, mut csv) = open(Input::Reader(name.into(), Box::new(reader)))?;
         let header = header(&file, &mut csv)?;
         let id = required(&file, &header, "id")?;
         let standards = required(&file, &header, "standards")?;
-        let [title, kind, minutes, tags, guess, slip, prerequisites] =
-            ["title", "kind", "minutes", "tags", "guess", "slip", "prerequisites"].map(|c| optional(&header, c));
+        let [title, kind, minutes, tags, guess, slip, prerequisites] = [
+            "title",
+            "kind",
+            "minutes",
+            "tags",
+            "guess",
+            "slip",
+            "prerequisites",
+        ]
+        .map(|c| optional(&header, c));
         let mut activities = Vec::new();
         let mut record = csv::StringRecord::new();
-        while csv.read_record(&mut record).map_err(|e| csv_error(&file, e))? {
-            let at = Location::new(Some(file.clone()), record.position().map(csv::Position::line));
+        while csv
+            .read_record(&mut record)
+            .map_err(|e| csv_error(&file, e))?
+        {
+            let at = Location::new(
+                Some(file.clone()),
+                record.position().map(csv::Position::line),
+            );
             let bad = |column: &str, message: String| Error::Csv {
                 at: at.clone(),
                 message: format!("column `{column}`: {message}"),
@@ -462,29 +497,43 @@ impl Catalog {
             let cell = |c: Option<usize>| c.and_then(|i| record.get(i)).filter(|v| !v.is_empty());
             let number = |c: Option<usize>, column: &str| -> Result<Option<f64>> {
                 cell(c)
-                    .map(|v| v.parse::<f64>().map_err(|_| bad(column, format!("expected a number, got {v:?}"))))
+                    .map(|v| {
+                        v.parse::<f64>()
+                            .map_err(|_| bad(column, format!("expected a number, got {v:?}")))
+                    })
                     .transpose()
             };
             let kind_value = match cell(kind) {
-                Some(k) => ActivityKind::parse(k).ok_or_else(|| bad("kind", format!("unknown activity kind {k:?}")))?,
+                Some(k) => ActivityKind::parse(k)
+                    .ok_or_else(|| bad("kind", format!("unknown activity kind {k:?}")))?,
                 None => ActivityKind::default(),
             };
             let mut activity = Activity::new(record.get(id).unwrap_or_default(), kind_value);
             if let Some(t) = cell(title) {
                 activity = activity.with_title(t);
             }
-            for part in record.get(standards).unwrap_or_default().split(';').map(str::trim).filter(|p| !p.is_empty()) {
+            for part in record
+                .get(standards)
+                .unwrap_or_default()
+                .split(';')
+                .map(str::trim)
+                .filter(|p| !p.is_empty())
+            {
                 activity = match part.rsplit_once(':') {
-                    Some((standard, weight)) if weight.parse::<f64>().is_ok() => {
-                        activity.aligned_to_weighted(standard.trim(), weight.parse::<f64>().unwrap_or(1.0))
-                    }
+                    Some((standard, weight)) if weight.parse::<f64>().is_ok() => activity
+                        .aligned_to_weighted(standard.trim(), weight.parse::<f64>().unwrap_or(1.0)),
                     _ => activity.aligned_to(part),
                 };
             }
             if let Some(m) = number(minutes, "minutes")? {
                 activity = activity.with_minutes(m);
             }
-            for tag in cell(tags).unwrap_or_default().split(';').map(str::trim).filter(|t| !t.is_empty()) {
+            for tag in cell(tags)
+                .unwrap_or_default()
+                .split(';')
+                .map(str::trim)
+                .filter(|t| !t.is_empty())
+            {
                 activity = activity.with_tag(tag);
             }
             match (number(guess, "guess")?, number(slip, "slip")?) {
@@ -492,7 +541,12 @@ impl Catalog {
                 (None, None) => {}
                 _ => return Err(bad("guess", "guess and slip must be given together".into())),
             }
-            for before in cell(prerequisites).unwrap_or_default().split(';').map(str::trim).filter(|t| !t.is_empty()) {
+            for before in cell(prerequisites)
+                .unwrap_or_default()
+                .split(';')
+                .map(str::trim)
+                .filter(|t| !t.is_empty())
+            {
                 activity = activity.after(before);
             }
             validate_numbers(&activity).map_err(|e| Error::Csv {
@@ -535,14 +589,19 @@ impl Catalog {
     #[must_use]
     pub fn demo(curriculum: &Curriculum, seed: u64) -> Self {
         use rand::{RngExt, SeedableRng};
-        const INTERESTS: [&str; 8] = ["sports", "music", "art", "games", "nature", "cooking", "space", "animals"];
+        const INTERESTS: [&str; 8] = [
+            "sports", "music", "art", "games", "nature", "cooking", "space", "animals",
+        ];
         let mut rng = rand::rngs::Xoshiro256PlusPlus::seed_from_u64(seed);
         let mut activities = Vec::new();
         for standard in curriculum.standards() {
             let id = standard.id();
             let text = standard.title().or(standard.description()).unwrap_or(id);
             let short: String = if text.chars().count() > 60 {
-                format!("{}...", text.chars().take(57).collect::<String>().trim_end())
+                format!(
+                    "{}...",
+                    text.chars().take(57).collect::<String>().trim_end()
+                )
             } else {
                 text.to_owned()
             };
@@ -555,19 +614,44 @@ impl Catalog {
                     .with_tag(tag)
             };
             activities.push(
-                add("practice", ActivityKind::Practice, format!("Practice: {short}"), f64::from(rng.random_range(6..=12u32)))
-                    .with_guess_slip(0.25, 0.08),
+                add(
+                    "practice",
+                    ActivityKind::Practice,
+                    format!("Practice: {short}"),
+                    f64::from(rng.random_range(6..=12u32)),
+                )
+                .with_guess_slip(0.25, 0.08),
             );
             activities.push(
-                add("challenge", ActivityKind::Practice, format!("Challenge problems: {short}"), f64::from(rng.random_range(10..=15u32)))
-                    .with_guess_slip(0.1, 0.15),
+                add(
+                    "challenge",
+                    ActivityKind::Practice,
+                    format!("Challenge problems: {short}"),
+                    f64::from(rng.random_range(10..=15u32)),
+                )
+                .with_guess_slip(0.1, 0.15),
             );
-            activities.push(add("video", ActivityKind::Video, format!("Watch: {short}"), f64::from(rng.random_range(4..=8u32))));
+            activities.push(add(
+                "video",
+                ActivityKind::Video,
+                format!("Watch: {short}"),
+                f64::from(rng.random_range(4..=8u32)),
+            ));
             if rng.random_range(0..3u32) == 0 {
-                activities.push(add("reading", ActivityKind::Reading, format!("Read: {short}"), f64::from(rng.random_range(6..=10u32))));
+                activities.push(add(
+                    "reading",
+                    ActivityKind::Reading,
+                    format!("Read: {short}"),
+                    f64::from(rng.random_range(6..=10u32)),
+                ));
             }
             if rng.random_range(0..5u32) == 0 {
-                activities.push(add("project", ActivityKind::Project, format!("Project ({tag}): {short}"), f64::from(rng.random_range(30..=60u32))));
+                activities.push(add(
+                    "project",
+                    ActivityKind::Project,
+                    format!("Project ({tag}): {short}"),
+                    f64::from(rng.random_range(30..=60u32)),
+                ));
             }
             if rng.random_range(0..5u32) == 0 {
                 activities.push(add(

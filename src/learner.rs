@@ -489,11 +489,22 @@ impl LearnerState {
     /// [`Error::CurriculumMismatch`].
     pub fn all_mastery_at(&self, model: &Model, now: i64) -> Result<Vec<f64>> {
         self.check(model)?;
-        Ok(model
-            .curriculum()
-            .indices()
-            .map(|s| self.current(model, s, now))
-            .collect())
+        // One pass over the dense estimates, then decay only the practiced
+        // standards: O(V + k), no search per standard.
+        let mut all: Vec<f64> = self.mastery.iter().map(|m| m.get()).collect();
+        if let Some(decay) = model.decay() {
+            for r in &self.records {
+                let i = r.standard.index();
+                let floor = model.all_params()[i].prior();
+                all[i] = decay.decayed(
+                    all[i],
+                    floor,
+                    now - r.updated_at,
+                    f64::from(r.half_life_days),
+                );
+            }
+        }
+        Ok(all)
     }
 
     /// The standards at or above the mastered threshold at time `now`.

@@ -51,6 +51,10 @@
 //!   that turns evidence into mastery (the science is in its docs);
 //! - [`learner`]: [`LearnerState`], one learner's estimates, levels and
 //!   explanations; replaying a log as pyBKT's `predict` does;
+//! - [`recommend`]: the next activities with reasons, wheel-spinning flags,
+//!   learning paths toward goals;
+//! - [`fit`]: fitting parameters from response logs (EM), metrics,
+//!   cross-validation;
 //! - [`export`]: Graphviz DOT pictures, optionally colored by mastery;
 //! - [`error`]: the crate's one [`Error`] type.
 //!
@@ -72,6 +76,7 @@ pub mod fit;
 mod io;
 pub mod learner;
 pub mod model;
+pub mod recommend;
 
 pub use catalog::{Activity, ActivityIdx, ActivityKind, Catalog};
 pub use curriculum::{

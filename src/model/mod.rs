@@ -329,6 +329,14 @@ impl Model {
         }
     }
 
+    /// The answer model (guess and slip) of an activity of the catalog.
+    pub(crate) fn activity_answer(&self, activity: ActivityIdx) -> GuessSlip {
+        self.activity_answers
+            .get(activity.index())
+            .copied()
+            .unwrap_or_else(|| BktParams::default().guess_slip())
+    }
+
     pub(crate) fn resolve_standard(&self, idx: StandardIdx) -> Resolved<'_> {
         // A one-element slice borrowed from the model, so that a standard and
         // an activity resolve to the same shape without allocating.

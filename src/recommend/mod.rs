@@ -1,0 +1,588 @@
+//! Recommendations: the next activities for a learner, each with a reason;
+//! learning paths toward goals.
+//!
+//! # Ranking
+//!
+//! Candidate standards, each with a [`Reason`]:
+//!
+//! - **ready to learn**: not mastered, every prerequisite mastered (the outer
+//!   fringe); with goals, only those needed for a goal, as **goal steps**;
+//! - **review**: mastered at the last evidence, below the bar now (decay);
+//! - **remediate**: for a standard the learner is wheel-spinning on (at least
+//!   [`RecommendOptions::wheel_spin_attempts`] attempts without mastery, after
+//!   Beck & Gong 2013), its weakest unmastered prerequisite that is ready, or,
+//!   if no prerequisite is missing, another kind of activity for it;
+//! - **stretch**: when every goal is mastered, ready standards beyond them.
+//!
+//! Each scores `base(reason) + 2·gain + 0.5·ln(1 + unlocks)`, where `gain =
+//! (1 - P(L))·P(T)` is the expected learning from one opportunity and
+//! `unlocks` counts dependents that its mastery would make ready. Bases:
+//! remediate 3, goal step 2, review 1 + urgency (how far below the bar it
+//! fell, in [0, 1]), ready 1, stretch 0.5. Within a standard, the activity is
+//! the one whose predicted chance of success is closest to the target band
+//! (desirable difficulty: 70-85% by default), with a small bonus for the
+//! learner's preferred kinds and interests. The list takes the best
+//! candidates, one activity per standard first, within the count and time
+//! budget, never the same activity twice; if every pick is of one kind and
+//! the catalog offers another for a candidate, the weakest pick gives way to
+//! it. Ties break by index: the same input gives the same output.
+
+mod path;
+mod reason;
+
+use serde::{Deserialize, Serialize};
+
+pub use path::{LearningPath, PathStep};
+pub use reason::Reason;
+
+use crate::catalog::{ActivityIdx, ActivityKind};
+use crate::curriculum::{StandardIdx, StandardKey, StandardSet};
+use crate::error::{Error, Result};
+use crate::learner::LearnerState;
+use crate::model::Model;
+
+/// What to recommend: how many, toward which goals, within what time, with
+/// which preferences.
+///
+/// ```
+/// use mastery::{ActivityKind, recommend::RecommendOptions};
+///
+/// let options = RecommendOptions::new(1_700_000_000)
+///     .count(3)
+///     .goal("4.NF.A.1")
+///     .time_budget_minutes(30.0)
+///     .prefer_kind(ActivityKind::Video)
+///     .interest("sports");
+/// # let _ = options;
+/// ```
+#[derive(Debug, Clone, PartialEq)]
+#[must_use]
+pub struct RecommendOptions {
+    now: i64,
+    count: usize,
+    goals: Vec<String>,
+    time_budget: Option<f64>,
+    preferred_kinds: Vec<ActivityKind>,
+    interests: Vec<String>,
+    exclude: Vec<String>,
+    mastered_threshold: Option<f64>,
+    success_band: (f64, f64),
+    wheel_spin_attempts: u32,
+}
+
+impl RecommendOptions {
+    /// Defaults at time `now` (seconds since the Unix epoch): 5
+    /// recommendations, no goals, no time budget, no preferences, the model's
+    /// mastered threshold, a 70-85% success band, wheel-spinning after 10
+    /// attempts.
+    pub fn new(now: i64) -> Self {
+        RecommendOptions {
+            now,
+            count: 5,
+            goals: Vec::new(),
+            time_budget: None,
+            preferred_kinds: Vec::new(),
+            interests: Vec::new(),
+            exclude: Vec::new(),
+            mastered_threshold: None,
+            success_band: (0.7, 0.85),
+            wheel_spin_attempts: 10,
+        }
+    }
+
+    /// How many activities to recommend.
+    pub fn count(mut self, count: usize) -> Self {
+        self.count = count;
+        self
+    }
+
+    /// Adds a goal standard.
+    pub fn goal(mut self, standard: impl Into<String>) -> Self {
+        self.goals.push(standard.into());
+        self
+    }
+
+    /// The most minutes the recommended activities may add up to.
+    pub fn time_budget_minutes(mut self, minutes: f64) -> Self {
+        self.time_budget = Some(minutes);
+        self
+    }
+
+    /// Prefers activities of this kind (a tie-breaker within a standard, never over need).
+    pub fn prefer_kind(mut self, kind: ActivityKind) -> Self {
+        self.preferred_kinds.push(kind);
+        self
+    }
+
+    /// Prefers activities tagged with this interest.
+    pub fn interest(mut self, tag: impl Into<String>) -> Self {
+        self.interests.push(tag.into());
+        self
+    }
+
+    /// Never recommends this activity (e.g. done in the last hour).
+    pub fn exclude(mut self, activity: impl Into<String>) -> Self {
+        self.exclude.push(activity.into());
+        self
+    }
+
+    /// The mastery bar (default: the model's mastered level threshold).
+    pub fn mastered_threshold(mut self, threshold: f64) -> Self {
+        self.mastered_threshold = Some(threshold);
+        self
+    }
+
+    /// The target band of predicted success (default 0.70 to 0.85).
+    pub fn success_band(mut self, low: f64, high: f64) -> Self {
+        self.success_band = (low, high);
+        self
+    }
+
+    /// Attempts without mastery after which a learner is wheel-spinning (default 10).
+    pub fn wheel_spin_attempts(mut self, attempts: u32) -> Self {
+        self.wheel_spin_attempts = attempts;
+        self
+    }
+
+    /// The time the recommendations are for.
+    #[must_use]
+    pub fn now(&self) -> i64 {
+        self.now
+    }
+}
+
+/// One recommended activity.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Recommendation {
+    /// The activity's index in the model's catalog.
+    pub activity: ActivityIdx,
+    /// The activity's id.
+    pub activity_id: String,
+    /// The activity's kind.
+    pub kind: ActivityKind,
+    /// The standard it works on.
+    pub standard: StandardIdx,
+    /// Why.
+    pub reason: Reason,
+    /// The ranking score (higher first).
+    pub score: f64,
+    /// The predicted chance of success on the activity.
+    pub p_success: f64,
+    /// Expected minutes.
+    pub minutes: f64,
+}
+
+/// A standard the learner is wheel-spinning on (for a teacher: a candidate
+/// for tiered intervention).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct WheelSpin {
+    /// The standard.
+    pub standard: StandardIdx,
+    /// Attempts so far.
+    pub attempts: u32,
+    /// The estimate now.
+    pub mastery: f64,
+}
+
+/// The recommendations for a learner and the wheel-spinning flags.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Recommendations {
+    /// Best first.
+    pub items: Vec<Recommendation>,
+    /// Standards the learner is stuck on.
+    pub wheel_spinning: Vec<WheelSpin>,
+}
+
+/// Ranks activities for learners of one model (curriculum, catalog, parameters).
+///
+/// ```
+/// use mastery::{Catalog, Curriculum, Evidence, LearnerState, Model, Outcome};
+/// use mastery::recommend::{RecommendOptions, Recommender};
+///
+/// let ccss = Curriculum::ccss_math();
+/// let model = Model::builder(ccss.clone()).catalog(Catalog::demo(&ccss, 1)).build()?;
+/// let ada = LearnerState::new(&model, "ada")?;
+/// let now = 1_700_000_000;
+/// let list = Recommender::new(&model).recommend(&ada, &RecommendOptions::new(now).count(4))?;
+/// assert_eq!(list.items.len(), 4);
+/// for r in &list.items {
+///     println!("{} ({}): {}", r.activity_id, r.kind.label(), r.reason.explain(&ccss));
+///     // A learner with no evidence starts at the beginning.
+///     assert!(ccss.prerequisites(r.standard)?.is_empty());
+/// }
+/// # Ok::<(), mastery::Error>(())
+/// ```
+#[derive(Debug, Clone, Copy)]
+pub struct Recommender<'m> {
+    model: &'m Model,
+}
+
+struct Candidate {
+    standard: StandardIdx,
+    reason: Reason,
+    score: f64,
+}
+
+impl<'m> Recommender<'m> {
+    /// A recommender over `model`'s curriculum and catalog.
+    #[must_use]
+    pub fn new(model: &'m Model) -> Self {
+        Recommender { model }
+    }
+
+    /// The learner's mastered standards at `now` under `threshold`.
+    fn mastered(mastery: &[f64], threshold: f64) -> StandardSet {
+        mastery
+            .iter()
+            .enumerate()
+            .filter(|&(_, &m)| m >= threshold)
+            .map(|(i, _)| StandardIdx(i as u32))
+            .collect()
+    }
+
+    /// Recommends activities for `learner`.
+    ///
+    /// # Errors
+    /// [`Error::CurriculumMismatch`] for a learner of another curriculum,
+    /// [`Error::UnknownStandard`] for an unknown goal, [`Error::UnknownActivity`]
+    /// for an unknown excluded activity, [`Error::InvalidValue`] for a
+    /// threshold or success band outside [0, 1] or a negative time budget.
+    pub fn recommend(
+        &self,
+        learner: &LearnerState,
+        options: &RecommendOptions,
+    ) -> Result<Recommendations> {
+        let model = self.model;
+        let curriculum = model.curriculum();
+        let catalog = model.catalog();
+        let threshold = options
+            .mastered_threshold
+            .unwrap_or(model.levels().mastered());
+        validate(options, threshold)?;
+        let goals: Vec<StandardIdx> = options
+            .goals
+            .iter()
+            .map(|g| g.as_str().resolve(curriculum))
+            .collect::<Result<_>>()?;
+        let excluded: Vec<ActivityIdx> = options
+            .exclude
+            .iter()
+            .map(|a| catalog.index_of(a))
+            .collect::<Result<_>>()?;
+        let mastery = learner.all_mastery_at(model, options.now)?;
+        let mastered = Self::mastered(&mastery, threshold);
+        let ready = curriculum.ready_to_learn(&mastered)?;
+        let params = model.all_params();
+
+        let unlocks = |s: StandardIdx| -> Vec<StandardIdx> {
+            curriculum
+                .dependents(s)
+                .unwrap_or_default()
+                .iter()
+                .copied()
+                .filter(|&d| {
+                    !mastered.contains(d)
+                        && curriculum
+                            .prerequisites(d)
+                            .unwrap_or_default()
+                            .iter()
+                            .all(|&p| p == s || mastered.contains(p))
+                })
+                .collect()
+        };
+        let gain = |s: StandardIdx| (1.0 - mastery[s.index()]) * params[s.index()].learn();
+        let mut candidates: Vec<Candidate> = Vec::new();
+        let mut push = |standard: StandardIdx, reason: Reason, base: f64| {
+            let opens = match &reason {
+                Reason::ReadyToLearn { unlocks, .. } => unlocks.len(),
+                _ => unlocks(standard).len(),
+            };
+            let score = base + 2.0 * gain(standard) + 0.5 * (1.0 + opens as f64).ln();
+            candidates.push(Candidate {
+                standard,
+                reason,
+                score,
+            });
+        };
+
+        // Wheel-spinning standards, and what to do about each.
+        let mut wheel_spinning = Vec::new();
+        let mut remediated = StandardSet::with_capacity(curriculum.len());
+        for record in learner.practice_records() {
+            let s = record.standard();
+            if record.attempts() < options.wheel_spin_attempts || mastery[s.index()] >= threshold {
+                continue;
+            }
+            wheel_spinning.push(WheelSpin {
+                standard: s,
+                attempts: record.attempts(),
+                mastery: mastery[s.index()],
+            });
+            // The weakest unmastered ancestor that is ready now.
+            let prerequisite = curriculum
+                .ancestors(s)?
+                .iter()
+                .filter(|a| ready.contains(*a))
+                .min_by(|a, b| {
+                    mastery[a.index()]
+                        .total_cmp(&mastery[b.index()])
+                        .then(a.cmp(b))
+                });
+            remediated.insert(prerequisite.unwrap_or(s));
+            push(
+                prerequisite.unwrap_or(s),
+                Reason::Remediate {
+                    blocked: s,
+                    prerequisite,
+                    attempts: record.attempts(),
+                },
+                3.0,
+            );
+        }
+
+        // Reviews: mastered at the last evidence, faded below the bar since.
+        let stored: Vec<f64> = learner.estimates().collect();
+        for record in learner.practice_records() {
+            let s = record.standard();
+            if stored[s.index()] >= threshold
+                && mastery[s.index()] < threshold
+                && !remediated.contains(s)
+            {
+                let urgency = ((threshold - mastery[s.index()]) / threshold).clamp(0.0, 1.0);
+                push(
+                    s,
+                    Reason::Review {
+                        standard: s,
+                        last_practiced: record.practiced_at(),
+                        mastery_now: mastery[s.index()],
+                    },
+                    1.0 + urgency,
+                );
+            }
+        }
+
+        // Ready standards: toward goals, or in general, or beyond reached goals.
+        let needed = if goals.is_empty() {
+            None
+        } else {
+            Some(curriculum.prerequisite_closure(&goals.iter().copied().collect())?)
+        };
+        let goals_reached = goals.iter().all(|g| mastered.contains(*g));
+        for s in ready.iter().filter(|s| !remediated.contains(*s)) {
+            match &needed {
+                Some(needed) if needed.contains(s) => {
+                    // The first goal that needs it, and how much that goal still needs.
+                    let Some(&goal) = goals
+                        .iter()
+                        .find(|&&g| g == s || curriculum.ancestors(g).is_ok_and(|a| a.contains(s)))
+                    else {
+                        continue;
+                    };
+                    let mut remaining =
+                        curriculum.prerequisite_closure(&[goal].into_iter().collect())?;
+                    remaining.difference_with(&mastered);
+                    push(
+                        s,
+                        Reason::GoalStep {
+                            standard: s,
+                            goal,
+                            steps_remaining: remaining.len(),
+                        },
+                        2.0,
+                    );
+                }
+                Some(_) if goals_reached => push(s, Reason::Stretch { standard: s }, 0.5),
+                Some(_) => {}
+                None => push(
+                    s,
+                    Reason::ReadyToLearn {
+                        standard: s,
+                        unlocks: unlocks(s),
+                    },
+                    1.0,
+                ),
+            }
+        }
+
+        candidates.sort_by(|a, b| {
+            b.score
+                .total_cmp(&a.score)
+                .then(a.standard.cmp(&b.standard))
+        });
+        Ok(Recommendations {
+            items: self.choose(&candidates, &mastery, &excluded, options),
+            wheel_spinning,
+        })
+    }
+
+    /// The activity for a candidate standard: success closest to the band,
+    /// then preferences, then index. Remediation without a missing
+    /// prerequisite avoids practice (another kind of activity).
+    fn activity_for(
+        &self,
+        c: &Candidate,
+        mastery: &[f64],
+        taken: &[ActivityIdx],
+        excluded: &[ActivityIdx],
+        options: &RecommendOptions,
+        kind_other_than: Option<&[ActivityKind]>,
+    ) -> Option<(ActivityIdx, f64, f64)> {
+        let catalog = self.model.catalog();
+        let (low, high) = options.success_band;
+        let avoid_practice = matches!(
+            c.reason,
+            Reason::Remediate {
+                prerequisite: None,
+                ..
+            }
+        );
+        catalog
+            .for_standard(c.standard)
+            .iter()
+            .copied()
+            .filter(|a| !taken.contains(a) && !excluded.contains(a))
+            .filter_map(|a| {
+                let activity = catalog.get(a)?;
+                if avoid_practice && activity.kind() == ActivityKind::Practice {
+                    return None;
+                }
+                if kind_other_than.is_some_and(|kinds| kinds.contains(&activity.kind())) {
+                    return None;
+                }
+                let answer = self.model.activity_answer(a);
+                let all_known: f64 = catalog
+                    .alignment(a)
+                    .iter()
+                    .map(|s| mastery[s.index()])
+                    .product();
+                let p = answer.p_correct(all_known);
+                let distance = if p < low {
+                    low - p
+                } else if p > high {
+                    p - high
+                } else {
+                    0.0
+                };
+                let preference = 0.3
+                    * f64::from(u8::from(options.preferred_kinds.contains(&activity.kind())))
+                    + 0.2
+                        * f64::from(u8::from(
+                            activity
+                                .tags()
+                                .iter()
+                                .any(|t| options.interests.contains(t)),
+                        ));
+                Some((a, preference - 2.0 * distance, p))
+            })
+            .max_by(|x, y| x.1.total_cmp(&y.1).then(y.0.cmp(&x.0)))
+            .map(|(a, _, p)| (a, p, catalog.get(a).map_or(0.0, |x| x.minutes())))
+    }
+
+    fn choose(
+        &self,
+        candidates: &[Candidate],
+        mastery: &[f64],
+        excluded: &[ActivityIdx],
+        options: &RecommendOptions,
+    ) -> Vec<Recommendation> {
+        let catalog = self.model.catalog();
+        let mut budget = options.time_budget.unwrap_or(f64::INFINITY);
+        let mut picked: Vec<Recommendation> = Vec::new();
+        let mut taken: Vec<ActivityIdx> = Vec::new();
+        let make = |c: &Candidate, (a, p, minutes): (ActivityIdx, f64, f64)| Recommendation {
+            activity: a,
+            activity_id: catalog
+                .get(a)
+                .map_or_else(String::new, |x| x.id().to_owned()),
+            kind: catalog.get(a).map_or(ActivityKind::Practice, |x| x.kind()),
+            standard: c.standard,
+            reason: c.reason.clone(),
+            score: c.score,
+            p_success: p,
+            minutes,
+        };
+        // One activity per standard first, then more per standard if room is left.
+        for pass in 0..2 {
+            for c in candidates {
+                if picked.len() >= options.count {
+                    break;
+                }
+                if pass == 0 && picked.iter().any(|r| r.standard == c.standard) {
+                    continue;
+                }
+                if let Some(choice) = self.activity_for(c, mastery, &taken, excluded, options, None)
+                {
+                    if choice.2 <= budget {
+                        budget -= choice.2;
+                        taken.push(choice.0);
+                        picked.push(make(c, choice));
+                    }
+                }
+            }
+        }
+        // Choice: if every pick is one kind, the weakest gives way to the best other kind.
+        if picked.len() >= 2 && picked.iter().all(|r| r.kind == picked[0].kind) {
+            let kinds = [picked[0].kind];
+            let weakest = picked.len() - 1;
+            let freed = budget + picked[weakest].minutes;
+            let alternative = candidates.iter().find_map(|c| {
+                let without: Vec<ActivityIdx> = taken[..weakest].to_vec();
+                self.activity_for(c, mastery, &without, excluded, options, Some(&kinds))
+                    .filter(|choice| choice.2 <= freed)
+                    .map(|choice| make(c, choice))
+            });
+            if let Some(alternative) = alternative {
+                picked[weakest] = alternative;
+            }
+        }
+        picked
+    }
+
+    /// The unmastered standards needed for `goal`, in a valid order, with the
+    /// expected practice to master each at the learner's pace.
+    ///
+    /// # Errors
+    /// As [`Recommender::recommend`].
+    pub fn path_to(
+        &self,
+        learner: &LearnerState,
+        goal: impl StandardKey,
+        now: i64,
+    ) -> Result<LearningPath> {
+        path::path_to(self.model, learner, goal, now)
+    }
+}
+
+fn validate(options: &RecommendOptions, threshold: f64) -> Result<()> {
+    let (low, high) = options.success_band;
+    for (what, value) in [
+        ("mastered threshold", threshold),
+        ("success band low", low),
+        ("success band high", high),
+    ] {
+        if !(0.0..=1.0).contains(&value) {
+            return Err(Error::InvalidValue {
+                what: what.into(),
+                expected: "a probability in [0, 1]",
+                value,
+            });
+        }
+    }
+    if low > high {
+        return Err(Error::InvalidValue {
+            what: "success band low".into(),
+            expected: "at most the band's high end",
+            value: low,
+        });
+    }
+    if let Some(b) = options.time_budget {
+        if b.is_nan() || b < 0.0 {
+            return Err(Error::InvalidValue {
+                what: "time budget".into(),
+                expected: "a non-negative number of minutes",
+                value: b,
+            });
+        }
+    }
+    Ok(())
+}
