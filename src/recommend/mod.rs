@@ -14,9 +14,12 @@
 //!   if no prerequisite is missing, another kind of activity for it;
 //! - **stretch**: when every goal is mastered, ready standards beyond them.
 //!
-//! Each scores `base(reason) + 2·gain + 0.5·ln(1 + unlocks)`, where `gain =
-//! (1 - P(L))·P(T)` is the expected learning from one opportunity and
-//! `unlocks` counts dependents that its mastery would make ready. Bases:
+//! Each scores `base(reason) + 2·gain + 0.5·ln(1 + unlocks) + earliness`,
+//! where `gain = (1 - P(L))·P(T)` is the expected learning from one
+//! opportunity, `unlocks` counts dependents that its mastery would make
+//! ready, and `earliness = 1 - position / len` in the curriculum's
+//! topological order (a scope and sequence: for the Common Core default,
+//! kindergarten before grade 4 among standards that are equally ready). Bases:
 //! remediate 3, goal step 2, review 1 + urgency (how far below the bar it
 //! fell, in [0, 1]), ready 1, stretch 0.5. Within a standard, the activity is
 //! the one whose predicted chance of success is closest to the target band
@@ -212,9 +215,11 @@ pub struct Recommendations {
 /// }
 /// # Ok::<(), mastery::Error>(())
 /// ```
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone)]
 pub struct Recommender<'m> {
     model: &'m Model,
+    /// Per standard, `1 - position / len` in the curriculum's topological order.
+    earliness: Vec<f64>,
 }
 
 struct Candidate {
@@ -227,7 +232,12 @@ impl<'m> Recommender<'m> {
     /// A recommender over `model`'s curriculum and catalog.
     #[must_use]
     pub fn new(model: &'m Model) -> Self {
-        Recommender { model }
+        let order = model.curriculum().topological_order();
+        let mut earliness = vec![0.0; order.len()];
+        for (position, s) in order.iter().enumerate() {
+            earliness[s.index()] = 1.0 - position as f64 / order.len() as f64;
+        }
+        Recommender { model, earliness }
     }
 
     /// The learner's mastered standards at `now` under `threshold`.
@@ -297,7 +307,10 @@ impl<'m> Recommender<'m> {
                 Reason::ReadyToLearn { unlocks, .. } => unlocks.len(),
                 _ => unlocks(standard).len(),
             };
-            let score = base + 2.0 * gain(standard) + 0.5 * (1.0 + opens as f64).ln();
+            let score = base
+                + 2.0 * gain(standard)
+                + 0.5 * (1.0 + opens as f64).ln()
+                + self.earliness[standard.index()];
             candidates.push(Candidate {
                 standard,
                 reason,

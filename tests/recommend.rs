@@ -1,0 +1,488 @@
+//! Recommendations: invariants on random curricula, catalogs and evidence;
+//! scenarios on the Common Core default; explanations.
+
+use mastery::recommend::{Reason, RecommendOptions, Recommender};
+use mastery::{
+    Activity, ActivityKind, Catalog, Curriculum, Evidence, LearnerState, Model, Outcome,
+    Propagation, StandardIdx,
+};
+use proptest::prelude::*;
+
+const N: usize = 12;
+const NOW: i64 = 1_700_000_000;
+
+fn id(i: usize) -> String {
+    format!("s{i}")
+}
+
+fn curriculum() -> impl Strategy<Value = Curriculum> {
+    proptest::collection::vec(proptest::bool::weighted(0.2), N * (N - 1) / 2).prop_map(|present| {
+        let mut edges = Vec::new();
+        let mut k = 0;
+        for i in 0..N {
+            for j in i + 1..N {
+                if present[k] {
+                    edges.push((id(i), id(j)));
+                }
+                k += 1;
+            }
+        }
+        Curriculum::builder()
+            .standard_ids((0..N).map(id))
+            .unwrap()
+            .prerequisites(edges)
+            .build()
+            .unwrap()
+    })
+}
+
+/// Per standard 1-3 activities of random kinds and minutes, plus some spanning two standards.
+fn catalog_spec() -> impl Strategy<Value = Vec<(Vec<usize>, usize, u32)>> {
+    let single = (0..N, 0..6usize, 1..40u32).prop_map(|(s, k, m)| (vec![s], k, m));
+    let double = (0..N, 0..N, 0..6usize, 1..40u32).prop_map(|(a, b, k, m)| (vec![a, b], k, m));
+    (
+        proptest::collection::vec(single, N..3 * N),
+        proptest::collection::vec(double, 0..4),
+    )
+        .prop_map(|(mut a, b)| {
+            a.extend(b);
+            a
+        })
+}
+
+fn build_catalog(curriculum: &Curriculum, spec: &[(Vec<usize>, usize, u32)]) -> Catalog {
+    let activities = spec
+        .iter()
+        .enumerate()
+        .map(|(i, (standards, kind, minutes))| {
+            standards.iter().fold(
+                Activity::new(format!("a{i}"), ActivityKind::ALL[*kind])
+                    .with_minutes(f64::from(*minutes)),
+                |a, &s| a.aligned_to(id(s)),
+            )
+        });
+    Catalog::new(curriculum, activities).unwrap()
+}
+
+fn evidence() -> impl Strategy<Value = Vec<(usize, bool, i64)>> {
+    proptest::collection::vec(
+        (0..N, proptest::bool::weighted(0.7), 0i64..20 * 86_400),
+        0..60,
+    )
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(200))]
+
+    #[test]
+    fn recommendations_respect_prerequisites_budget_and_uniqueness(
+        curriculum in curriculum(),
+        spec in catalog_spec(),
+        history in evidence(),
+        count in 1usize..7,
+        budget in proptest::option::of(5.0f64..120.0),
+        goal in proptest::option::of(0..N),
+    ) {
+        let catalog = build_catalog(&curriculum, &spec);
+        let model = Model::builder(curriculum.clone()).catalog(catalog).build().unwrap();
+        let mut learner = LearnerState::new(&model, "ada").unwrap();
+        let mut time = NOW - 30 * 86_400;
+        for (s, correct, dt) in &history {
+            time += dt / 20;
+            learner.apply(&model, &Evidence::on_standard("ada", id(*s), Outcome::from_correct(*correct), time).unwrap()).unwrap();
+        }
+        let mut options = RecommendOptions::new(NOW).count(count);
+        if let Some(b) = budget {
+            options = options.time_budget_minutes(b);
+        }
+        if let Some(g) = goal {
+            options = options.goal(id(g));
+        }
+        let recommender = Recommender::new(&model);
+        let list = recommender.recommend(&learner, &options).unwrap();
+        let mastery = learner.all_mastery_at(&model, NOW).unwrap();
+        let stored: Vec<f64> = learner.estimates().collect();
+        let bar = model.levels().mastered();
+
+        prop_assert!(list.items.len() <= count);
+        if let Some(b) = budget {
+            prop_assert!(list.items.iter().map(|r| r.minutes).sum::<f64>() <= b + 1e-9);
+        }
+        let mut seen = std::collections::HashSet::new();
+        for r in &list.items {
+            prop_assert!(seen.insert(r.activity), "activity {} twice", r.activity_id);
+            prop_assert!((0.0..=1.0).contains(&r.p_success));
+            prop_assert_eq!(r.reason.target(), r.standard);
+            match &r.reason {
+                Reason::ReadyToLearn { standard, .. } | Reason::GoalStep { standard, .. } | Reason::Stretch { standard } => {
+                    prop_assert!(mastery[standard.index()] < bar);
+                    for p in curriculum.prerequisites(*standard).unwrap() {
+                        prop_assert!(mastery[p.index()] >= bar, "{} recommended before its prerequisite {}", id(standard.index()), id(p.index()));
+                    }
+                }
+                Reason::Review { standard, .. } => {
+                    prop_assert!(stored[standard.index()] >= bar, "review of a standard never mastered");
+                    prop_assert!(mastery[standard.index()] < bar);
+                }
+                Reason::Remediate { blocked, prerequisite, .. } => {
+                    prop_assert!(list.wheel_spinning.iter().any(|w| w.standard == *blocked));
+                    if let Some(p) = prerequisite {
+                        prop_assert!(curriculum.ancestors(*blocked).unwrap().contains(*p));
+                    }
+                }
+                _ => {}
+            }
+            let explanation = r.reason.explain(&curriculum);
+            prop_assert!(explanation.contains(&id(r.standard.index())), "{}", explanation);
+        }
+        // Same input, same output.
+        prop_assert_eq!(recommender.recommend(&learner, &options).unwrap(), list);
+    }
+}
+
+fn ccss_model() -> Model {
+    let ccss = Curriculum::ccss_math();
+    Model::builder(ccss.clone())
+        .catalog(Catalog::demo(&ccss, 3))
+        .build()
+        .unwrap()
+}
+
+fn master(model: &Model, learner: &mut LearnerState, standard: &str, time: &mut i64) {
+    for _ in 0..8 {
+        *time += 600;
+        learner
+            .apply(
+                model,
+                &Evidence::on_standard(
+                    learner.learner().to_owned(),
+                    standard,
+                    Outcome::Correct,
+                    *time,
+                )
+                .unwrap(),
+            )
+            .unwrap();
+    }
+    assert!(
+        learner.mastery_at(model, standard, *time).unwrap() >= 0.95,
+        "{standard} not mastered"
+    );
+}
+
+#[test]
+fn a_new_learner_starts_at_kindergarten_and_first_grade_sources() {
+    let model = ccss_model();
+    let ccss = model.curriculum();
+    let learner = LearnerState::new(&model, "new").unwrap();
+    let list = Recommender::new(&model)
+        .recommend(&learner, &RecommendOptions::new(NOW).count(8))
+        .unwrap();
+    assert_eq!(list.items.len(), 8);
+    for r in &list.items {
+        let s = &ccss[r.standard];
+        assert!(
+            ccss.prerequisites(r.standard).unwrap().is_empty(),
+            "{} has prerequisites",
+            s.id()
+        );
+        assert!(
+            matches!(s.grade(), Some("K" | "1")),
+            "{} is grade {:?}",
+            s.id(),
+            s.grade()
+        );
+    }
+    let kinds: std::collections::BTreeSet<_> = list.items.iter().map(|r| r.kind).collect();
+    assert!(kinds.len() >= 2, "only {kinds:?}");
+    let standards: std::collections::BTreeSet<_> = list.items.iter().map(|r| r.standard).collect();
+    assert!(standards.len() > 1);
+}
+
+#[test]
+fn mastering_a_chain_brings_its_next_standard() {
+    let model = ccss_model();
+    let ccss = model.curriculum();
+    let mut learner = LearnerState::new(&model, "ada").unwrap();
+    let mut time = NOW;
+    master(&model, &mut learner, "K.CC.B.4.a", &mut time);
+    let next = ccss.index_of("K.CC.B.4.b").unwrap();
+    // With the chain's end as goal, the next standard is the first step.
+    let list = Recommender::new(&model)
+        .recommend(
+            &learner,
+            &RecommendOptions::new(time).count(3).goal("K.CC.B.5"),
+        )
+        .unwrap();
+    assert_eq!(list.items[0].standard, next, "{:?}", list.items[0]);
+    assert!(matches!(
+        list.items[0].reason,
+        Reason::GoalStep {
+            steps_remaining: 2,
+            ..
+        }
+    ));
+    // Without a goal it is among the ready standards recommended.
+    let all = Recommender::new(&model)
+        .recommend(&learner, &RecommendOptions::new(time).count(200))
+        .unwrap();
+    assert!(all.items.iter().any(|r| r.standard == next));
+    assert!(
+        all.items
+            .iter()
+            .all(|r| r.standard != ccss.index_of("K.CC.B.5").unwrap())
+    );
+    // And once it is mastered too, the chain moves on.
+    master(&model, &mut learner, "K.CC.B.4.b", &mut time);
+    let list = Recommender::new(&model)
+        .recommend(
+            &learner,
+            &RecommendOptions::new(time).count(3).goal("K.CC.B.5"),
+        )
+        .unwrap();
+    assert_eq!(ccss[list.items[0].standard].id(), "K.CC.B.5");
+}
+
+#[test]
+fn a_grade_five_goal_gives_a_valid_path() {
+    let model = ccss_model();
+    let ccss = model.curriculum();
+    let mut learner = LearnerState::new(&model, "ada").unwrap();
+    let mut time = NOW;
+    master(&model, &mut learner, "K.CC.A.1", &mut time);
+    let goal = ccss.index_of("5.NF.B.4.a").unwrap();
+    let path = Recommender::new(&model)
+        .path_to(&learner, goal, time)
+        .unwrap();
+    let ancestors = ccss.ancestors(goal).unwrap();
+    assert_eq!(path.steps.last().unwrap().standard, goal);
+    let position: std::collections::HashMap<StandardIdx, usize> = path
+        .steps
+        .iter()
+        .enumerate()
+        .map(|(i, s)| (s.standard, i))
+        .collect();
+    for step in &path.steps {
+        assert!(step.standard == goal || ancestors.contains(step.standard));
+        for p in ccss.prerequisites(step.standard).unwrap() {
+            if let Some(&before) = position.get(p) {
+                assert!(
+                    before < position[&step.standard],
+                    "{} after {}",
+                    ccss[*p].id(),
+                    ccss[step.standard].id()
+                );
+            }
+        }
+        assert!(step.opportunities >= 1 && step.minutes > 0.0);
+    }
+    // Every unmastered ancestor is on the path; mastered ones are not.
+    let unmastered = ancestors
+        .iter()
+        .filter(|&a| learner.mastery_at(&model, a, time).unwrap() < 0.95)
+        .count();
+    assert_eq!(path.steps.len(), unmastered + 1);
+    assert_eq!(
+        path.opportunities,
+        path.steps.iter().map(|s| s.opportunities).sum::<u32>()
+    );
+}
+
+#[test]
+fn wheel_spinning_is_flagged_and_switches_to_a_prerequisite() {
+    let ccss = Curriculum::ccss_math();
+    let model = Model::builder(ccss.clone())
+        .catalog(Catalog::demo(&ccss, 3))
+        .propagation(Propagation::off())
+        .build()
+        .unwrap();
+    let mut learner = LearnerState::new(&model, "bo").unwrap();
+    let mut time = NOW;
+    for _ in 0..12 {
+        time += 300;
+        learner
+            .apply(
+                &model,
+                &Evidence::on_standard("bo", "K.CC.B.5", Outcome::Incorrect, time).unwrap(),
+            )
+            .unwrap();
+    }
+    let list = Recommender::new(&model)
+        .recommend(&learner, &RecommendOptions::new(time).count(3))
+        .unwrap();
+    let stuck = ccss.index_of("K.CC.B.5").unwrap();
+    assert_eq!(list.wheel_spinning.len(), 1);
+    assert_eq!(list.wheel_spinning[0].standard, stuck);
+    assert_eq!(list.wheel_spinning[0].attempts, 12);
+    let first = &list.items[0];
+    let Reason::Remediate {
+        blocked,
+        prerequisite: Some(p),
+        attempts,
+    } = &first.reason
+    else {
+        panic!("expected remediation first, got {:?}", first.reason)
+    };
+    assert_eq!((*blocked, *attempts), (stuck, 12));
+    assert_eq!(ccss[*p].id(), "K.CC.B.4.a"); // the ready ancestor of the chain
+    let text = first.reason.explain(&ccss);
+    assert!(
+        text.contains("K.CC.B.5") && text.contains("K.CC.B.4.a") && text.contains("12 tries"),
+        "{text}"
+    );
+}
+
+#[test]
+fn faded_mastery_is_reviewed() {
+    let model = ccss_model();
+    let ccss = model.curriculum();
+    let mut learner = LearnerState::new(&model, "cy").unwrap();
+    let mut time = NOW;
+    master(&model, &mut learner, "K.CC.A.1", &mut time);
+    let months_later = time + 90 * 86_400;
+    let list = Recommender::new(&model)
+        .recommend(&learner, &RecommendOptions::new(months_later).count(20))
+        .unwrap();
+    let review = list
+        .items
+        .iter()
+        .find(|r| matches!(r.reason, Reason::Review { .. }))
+        .expect("a review");
+    assert_eq!(ccss[review.standard].id(), "K.CC.A.1");
+    let text = review.reason.explain(&ccss);
+    assert!(
+        text.starts_with("Time to review K.CC.A.1") && text.contains("faded"),
+        "{text}"
+    );
+    // Not yet faded: no review.
+    let soon = Recommender::new(&model)
+        .recommend(&learner, &RecommendOptions::new(time + 60).count(20))
+        .unwrap();
+    assert!(
+        soon.items
+            .iter()
+            .all(|r| !matches!(r.reason, Reason::Review { .. }))
+    );
+}
+
+#[test]
+fn every_reason_explains_itself() {
+    let ccss = Curriculum::ccss_math();
+    let s = |id: &str| ccss.index_of(id).unwrap();
+    let cases = [
+        (
+            Reason::ReadyToLearn {
+                standard: s("3.NF.A.1"),
+                unlocks: vec![s("3.NF.A.3")],
+            },
+            vec!["ready", "3.NF.A.1", "3.NF.A.3"],
+        ),
+        (
+            Reason::ReadyToLearn {
+                standard: s("3.NF.A.1"),
+                unlocks: vec![],
+            },
+            vec!["ready", "3.NF.A.1", "mastered everything it builds on"],
+        ),
+        (
+            Reason::GoalStep {
+                standard: s("3.NF.A.1"),
+                goal: s("4.NF.A.1"),
+                steps_remaining: 4,
+            },
+            vec!["3.NF.A.1", "goal 4.NF.A.1", "4 standards to go"],
+        ),
+        (
+            Reason::GoalStep {
+                standard: s("4.NF.A.1"),
+                goal: s("4.NF.A.1"),
+                steps_remaining: 1,
+            },
+            vec!["4.NF.A.1 is your goal", "ready"],
+        ),
+        (
+            Reason::Review {
+                standard: s("2.OA.A.1"),
+                last_practiced: NOW,
+                mastery_now: 0.81,
+            },
+            vec!["review 2.OA.A.1", "81%"],
+        ),
+        (
+            Reason::Remediate {
+                blocked: s("3.NF.A.3"),
+                prerequisite: Some(s("3.NF.A.1")),
+                attempts: 11,
+            },
+            vec!["3.NF.A.3", "11 tries", "3.NF.A.1"],
+        ),
+        (
+            Reason::Remediate {
+                blocked: s("3.NF.A.3"),
+                prerequisite: None,
+                attempts: 10,
+            },
+            vec!["3.NF.A.3", "different kind of activity"],
+        ),
+        (
+            Reason::Stretch {
+                standard: s("5.NF.A.1"),
+            },
+            vec!["5.NF.A.1", "challenge"],
+        ),
+    ];
+    for (reason, words) in cases {
+        let text = reason.explain(&ccss);
+        for w in words {
+            assert!(
+                text.contains(w),
+                "{:?}: {text:?} lacks {w:?}",
+                reason.kind()
+            );
+        }
+        assert!(!text.contains("P(L)") && text.ends_with('.'), "{text}");
+    }
+}
+
+#[test]
+fn bad_options_are_errors() {
+    let model = ccss_model();
+    let learner = LearnerState::new(&model, "ada").unwrap();
+    let r = Recommender::new(&model);
+    assert!(
+        r.recommend(&learner, &RecommendOptions::new(NOW).goal("9.ZZ.Z.9"))
+            .is_err()
+    );
+    assert!(
+        r.recommend(&learner, &RecommendOptions::new(NOW).exclude("nope"))
+            .is_err()
+    );
+    assert!(
+        r.recommend(&learner, &RecommendOptions::new(NOW).success_band(0.9, 0.5))
+            .is_err()
+    );
+    assert!(
+        r.recommend(
+            &learner,
+            &RecommendOptions::new(NOW).time_budget_minutes(f64::NAN)
+        )
+        .is_err()
+    );
+    assert!(
+        r.recommend(
+            &learner,
+            &RecommendOptions::new(NOW).mastered_threshold(1.5)
+        )
+        .is_err()
+    );
+    // A time budget too small for anything gives an empty list, not an error.
+    assert!(
+        r.recommend(
+            &learner,
+            &RecommendOptions::new(NOW).time_budget_minutes(0.5)
+        )
+        .unwrap()
+        .items
+        .is_empty()
+    );
+}
