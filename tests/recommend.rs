@@ -349,7 +349,7 @@ fn faded_mastery_is_reviewed() {
         .find(|r| matches!(r.reason, Reason::Review { .. }))
         .expect("a review");
     assert_eq!(ccss[review.standard].id(), "K.CC.A.1");
-    let text = review.reason.explain(&ccss);
+    let text = review.reason.explain(ccss);
     assert!(
         text.starts_with("Time to review K.CC.A.1") && text.contains("faded"),
         "{text}"
