@@ -21,7 +21,9 @@
 //! topological order (a scope and sequence: for the Common Core default,
 //! kindergarten before grade 4 among standards that are equally ready). Bases:
 //! remediate 3, goal step 2, review 1 + urgency (how far below the bar it
-//! fell, in [0, 1]), ready 1, stretch 0.5. Within a standard, the activity is
+//! fell, in [0, 1]), ready 1, stretch 0.5; with goals set, ready standards
+//! off the goals' paths get -2, so they only fill places the goal steps
+//! leave empty. Within a standard, the activity is
 //! the one whose predicted chance of success is closest to the target band
 //! (desirable difficulty: 70-85% by default), with a small bonus for the
 //! learner's preferred kinds and interests. The list takes the best
@@ -405,7 +407,15 @@ impl<'m> Recommender<'m> {
                     );
                 }
                 Some(_) if goals_reached => push(s, Reason::Stretch { standard: s }, 0.5),
-                Some(_) => {}
+                // Off the goals' paths: only fills places the goals leave empty.
+                Some(_) => push(
+                    s,
+                    Reason::ReadyToLearn {
+                        standard: s,
+                        unlocks: unlocks(s),
+                    },
+                    -2.0,
+                ),
                 None => push(
                     s,
                     Reason::ReadyToLearn {
@@ -548,6 +558,8 @@ impl<'m> Recommender<'m> {
                 picked[weakest] = alternative;
             }
         }
+        // Best first; a stable sort keeps pick order among equal scores.
+        picked.sort_by(|a, b| b.score.total_cmp(&a.score));
         picked
     }
 
