@@ -53,6 +53,8 @@
 //!   explanations; replaying a log as pyBKT's `predict` does;
 //! - [`recommend`]: the next activities with reasons, wheel-spinning flags,
 //!   learning paths toward goals;
+//! - [`cohort`]: many learners: groupings by need or by profile, class
+//!   reports, progress reports for learners and families;
 //! - [`fit`]: fitting parameters from response logs (EM), metrics,
 //!   cross-validation;
 //! - [`export`]: Graphviz DOT pictures, optionally colored by mastery;
@@ -68,6 +70,7 @@
 #![warn(missing_docs)]
 
 pub mod catalog;
+pub mod cohort;
 pub mod curriculum;
 pub mod error;
 pub mod evidence;

@@ -1,0 +1,531 @@
+//! Class reports for teachers and progress reports for learners and families.
+
+use std::fmt::Write as _;
+
+use rayon::prelude::*;
+use serde::{Deserialize, Serialize};
+
+use super::Cohort;
+use crate::curriculum::{Curriculum, StandardIdx, StandardSet};
+use crate::error::Result;
+use crate::evidence::Evidence;
+use crate::learner::LearnerState;
+use crate::model::Model;
+use crate::recommend::{LearningPath, Recommender};
+
+/// Attempts without mastery after which a learner counts as wheel-spinning
+/// (Beck & Gong 2013).
+const WHEEL_SPIN_ATTEMPTS: u32 = 10;
+
+/// Where a class stands on one standard.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct StandardSummary {
+    /// The standard.
+    pub standard: StandardIdx,
+    /// Share of learners who mastered it.
+    pub mastered: f64,
+    /// Share not mastered but started: attempted, or at least 50% likely known.
+    pub in_progress: f64,
+    /// Share not started.
+    pub not_started: f64,
+    /// Share not mastered with at least one prerequisite not mastered either.
+    pub blocked: f64,
+}
+
+/// A learner a teacher should look at, and why.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct LearnerFlag {
+    /// The learner's row in the cohort.
+    pub learner: usize,
+    /// The learner's id.
+    pub id: String,
+    /// What stands out, in words.
+    pub detail: String,
+}
+
+/// Where a class stands on a set of standards.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ClassReport {
+    /// Learners in the class.
+    pub learners: usize,
+    /// Per standard, in the curriculum's order.
+    pub standards: Vec<StandardSummary>,
+    /// Standards where at least 30% of the class is blocked, most blocked first.
+    pub most_blocked: Vec<StandardIdx>,
+    /// Learners wheel-spinning on a standard (10+ attempts, not mastered).
+    pub wheel_spinning: Vec<LearnerFlag>,
+    /// Learners far behind the class (share mastered 1.5 standard deviations below the mean).
+    pub behind: Vec<LearnerFlag>,
+    /// Learners far ahead (1.5 standard deviations above).
+    pub ahead: Vec<LearnerFlag>,
+    /// The class's mean share of the standards mastered.
+    pub mean_mastered_share: f64,
+}
+
+impl Cohort {
+    /// The class report on `standards`, parallel over learners.
+    /// O(learners x (standards + their prerequisite edges)).
+    ///
+    /// ```
+    /// use mastery::{Curriculum, Evidence, LearnerState, Model, Outcome};
+    /// use mastery::cohort::Cohort;
+    ///
+    /// let model = Model::builder(Curriculum::ccss_math()).build()?;
+    /// let mut ada = LearnerState::new(&model, "ada")?;
+    /// for t in 0..8 {
+    ///     ada.apply(&model, &Evidence::on_standard("ada", "K.CC.A.1", Outcome::Correct, t)?)?;
+    /// }
+    /// let class = Cohort::from_states(&model, &[ada, LearnerState::new(&model, "bo")?], 10)?;
+    /// let report = class.class_report(&class.grade("K"))?;
+    /// let first = report.standards.iter().find(|s| model.curriculum()[s.standard].id() == "K.CC.A.1").unwrap();
+    /// assert_eq!((first.mastered, first.not_started), (0.5, 0.5));
+    /// # Ok::<(), mastery::Error>(())
+    /// ```
+    ///
+    /// # Errors
+    /// [`Error::IndexOutOfRange`](crate::Error::IndexOutOfRange) for standards of another curriculum.
+    pub fn class_report(&self, standards: &StandardSet) -> Result<ClassReport> {
+        if let Some(max) = standards.max() {
+            self.curriculum.standard(max)?;
+        }
+        let curriculum = &self.curriculum;
+        let columns: Vec<StandardIdx> = curriculum
+            .topological_order()
+            .iter()
+            .copied()
+            .filter(|&s| standards.contains(s))
+            .collect();
+        let bar = self.mastered_threshold as f32;
+        // Per learner: counts per column (mastered, in progress, blocked), share mastered, wheel-spin.
+        let per_learner: Vec<(Vec<[u32; 3]>, f64, Option<(StandardIdx, u32)>)> = (0..self.len())
+            .into_par_iter()
+            .map(|l| {
+                let row = self.mastery.row(l);
+                let attempts = self.attempts(l);
+                let attempted = |s: StandardIdx| {
+                    attempts
+                        .iter()
+                        .find(|a| a.standard == s)
+                        .map_or(0, |a| a.attempts)
+                };
+                let mut counts = Vec::with_capacity(columns.len());
+                let mut mastered = 0usize;
+                for &s in &columns {
+                    let m = row[s.index()];
+                    if m >= bar {
+                        mastered += 1;
+                        counts.push([1, 0, 0]);
+                    } else {
+                        let started = attempted(s) > 0 || m >= 0.5;
+                        let blocked = curriculum
+                            .prerequisites(s)
+                            .unwrap_or_default()
+                            .iter()
+                            .any(|p| row[p.index()] < bar);
+                        counts.push([0, u32::from(started), u32::from(blocked)]);
+                    }
+                }
+                let spin = attempts
+                    .iter()
+                    .filter(|a| a.attempts >= WHEEL_SPIN_ATTEMPTS && row[a.standard.index()] < bar)
+                    .max_by_key(|a| (a.attempts, std::cmp::Reverse(a.standard)))
+                    .map(|a| (a.standard, a.attempts));
+                (counts, mastered as f64 / columns.len().max(1) as f64, spin)
+            })
+            .collect();
+        let n = self.len().max(1) as f64;
+        let mut totals = vec![[0u64; 3]; columns.len()];
+        for (counts, _, _) in &per_learner {
+            for (t, c) in totals.iter_mut().zip(counts) {
+                for k in 0..3 {
+                    t[k] += u64::from(c[k]);
+                }
+            }
+        }
+        let summaries: Vec<StandardSummary> = columns
+            .iter()
+            .zip(&totals)
+            .map(|(&standard, t)| StandardSummary {
+                standard,
+                mastered: t[0] as f64 / n,
+                in_progress: t[1] as f64 / n,
+                not_started: (n - t[0] as f64 - t[1] as f64) / n,
+                blocked: t[2] as f64 / n,
+            })
+            .collect();
+        let mut most_blocked: Vec<&StandardSummary> =
+            summaries.iter().filter(|s| s.blocked >= 0.3).collect();
+        most_blocked.sort_by(|a, b| {
+            b.blocked
+                .total_cmp(&a.blocked)
+                .then(a.standard.cmp(&b.standard))
+        });
+        let shares: Vec<f64> = per_learner.iter().map(|p| p.1).collect();
+        let mean = shares.iter().sum::<f64>() / n;
+        let sd = (shares.iter().map(|s| (s - mean).powi(2)).sum::<f64>() / n).sqrt();
+        let flag = |l: usize, detail: String| LearnerFlag {
+            learner: l,
+            id: self.learners[l].clone(),
+            detail,
+        };
+        let percent = |x: f64| (x * 100.0).round();
+        let mut behind = Vec::new();
+        let mut ahead = Vec::new();
+        if sd > 0.0 {
+            for (l, &share) in shares.iter().enumerate() {
+                let detail = format!(
+                    "has mastered {:.0}% of these standards; the class average is {:.0}%",
+                    percent(share),
+                    percent(mean)
+                );
+                if share <= mean - 1.5 * sd {
+                    behind.push(flag(l, detail));
+                } else if share >= mean + 1.5 * sd {
+                    ahead.push(flag(l, detail));
+                }
+            }
+        }
+        let wheel_spinning = per_learner
+            .iter()
+            .enumerate()
+            .filter_map(|(l, p)| {
+                p.2.map(|(s, attempts)| {
+                    flag(
+                        l,
+                        format!(
+                            "has tried {} {attempts} times without mastering it",
+                            curriculum[s].id()
+                        ),
+                    )
+                })
+            })
+            .collect();
+        Ok(ClassReport {
+            learners: self.len(),
+            most_blocked: most_blocked.iter().map(|s| s.standard).collect(),
+            standards: summaries,
+            wheel_spinning,
+            behind,
+            ahead,
+            mean_mastered_share: mean,
+        })
+    }
+}
+
+impl ClassReport {
+    /// The report as Markdown, for a teacher.
+    #[must_use]
+    pub fn to_markdown(&self, curriculum: &Curriculum, title: &str) -> String {
+        let id = |s: StandardIdx| curriculum.standard(s).map_or("?", |s| s.id());
+        let pct = |x: f64| format!("{:.0}%", x * 100.0);
+        let mut md = format!(
+            "# {title}\n\n{} learners; on average {} of these standards mastered.\n\n",
+            self.learners,
+            pct(self.mean_mastered_share)
+        );
+        md += "| standard | mastered | in progress | not started | blocked |\n|---|---|---|---|---|\n";
+        for s in &self.standards {
+            let _ = writeln!(
+                md,
+                "| {} | {} | {} | {} | {} |",
+                id(s.standard),
+                pct(s.mastered),
+                pct(s.in_progress),
+                pct(s.not_started),
+                pct(s.blocked)
+            );
+        }
+        let list = |md: &mut String, heading: &str, flags: &[LearnerFlag], none: &str| {
+            let _ = writeln!(md, "\n## {heading}\n");
+            if flags.is_empty() {
+                let _ = writeln!(md, "{none}");
+            }
+            for f in flags {
+                let _ = writeln!(md, "- {} {}.", f.id, f.detail);
+            }
+        };
+        md += "\n## Where many learners are blocked\n\n";
+        if self.most_blocked.is_empty() {
+            md += "No standard has 30% or more of the class blocked.\n";
+        }
+        for &s in &self.most_blocked {
+            let share = self
+                .standards
+                .iter()
+                .find(|x| x.standard == s)
+                .map_or(0.0, |x| x.blocked);
+            let _ = writeln!(
+                md,
+                "- {}: {} of the class still miss a prerequisite.",
+                id(s),
+                pct(share)
+            );
+        }
+        list(
+            &mut md,
+            "Stuck (wheel-spinning)",
+            &self.wheel_spinning,
+            "Nobody is stuck.",
+        );
+        list(
+            &mut md,
+            "Far behind the class",
+            &self.behind,
+            "Nobody is far behind.",
+        );
+        list(
+            &mut md,
+            "Far ahead of the class",
+            &self.ahead,
+            "Nobody is far ahead.",
+        );
+        md
+    }
+}
+
+/// A learner's progress over a period, for the learner or a parent: no jargon.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ProgressReport {
+    /// The learner.
+    pub learner: String,
+    /// Start of the period (seconds since the Unix epoch).
+    pub from: i64,
+    /// End of the period.
+    pub to: i64,
+    /// Standards mastered during the period.
+    pub newly_mastered: Vec<StandardIdx>,
+    /// Standards mastered at the end.
+    pub mastered_total: usize,
+    /// Answers and other evidence in the period.
+    pub evidence_count: usize,
+    /// Days with at least one piece of evidence.
+    pub active_days: usize,
+    /// The path to each goal.
+    pub goals: Vec<LearningPath>,
+    /// A plain-language summary.
+    pub summary: String,
+}
+
+impl ProgressReport {
+    /// The report from the learner's state at the start (`before`) and end
+    /// (`after`) of the period, the evidence of the period, and goals.
+    ///
+    /// # Errors
+    /// [`Error::CurriculumMismatch`](crate::Error::CurriculumMismatch) for states of
+    /// another curriculum; [`Error::UnknownStandard`](crate::Error::UnknownStandard) for a goal.
+    pub fn new(
+        model: &Model,
+        before: &LearnerState,
+        after: &LearnerState,
+        evidence: &[Evidence],
+        from: i64,
+        to: i64,
+        goals: &[&str],
+    ) -> Result<Self> {
+        let curriculum = model.curriculum();
+        let was = before.mastered_at(model, from)?;
+        let now = after.mastered_at(model, to)?;
+        let newly_mastered: Vec<StandardIdx> = curriculum
+            .topological_order()
+            .iter()
+            .copied()
+            .filter(|&s| now.contains(s) && !was.contains(s))
+            .collect();
+        let in_period: Vec<&Evidence> = evidence
+            .iter()
+            .filter(|e| (from..=to).contains(&e.timestamp()))
+            .collect();
+        let mut days: Vec<i64> = in_period
+            .iter()
+            .map(|e| e.timestamp().div_euclid(86_400))
+            .collect();
+        days.sort_unstable();
+        days.dedup();
+        let recommender = Recommender::new(model);
+        let goals = goals
+            .iter()
+            .map(|g| recommender.path_to(after, *g, to))
+            .collect::<Result<Vec<_>>>()?;
+        let name = after.learner();
+        let ids = |list: &[StandardIdx]| -> String {
+            let names: Vec<&str> = list.iter().map(|&s| curriculum[s].id()).collect();
+            match names.len() {
+                0 => String::new(),
+                1 => names[0].to_owned(),
+                n if n <= 5 => format!("{} and {}", names[..n - 1].join(", "), names[n - 1]),
+                n => format!("{} and {} more", names[..4].join(", "), n - 4),
+            }
+        };
+        let mut summary = match newly_mastered.len() {
+            0 => format!(
+                "In this period {name} practiced {} times on {} days but did not master a new standard yet.",
+                in_period.len(),
+                days.len()
+            ),
+            1 => format!(
+                "In this period {name} mastered 1 new standard: {}.",
+                ids(&newly_mastered)
+            ),
+            n => format!(
+                "In this period {name} mastered {n} new standards: {}.",
+                ids(&newly_mastered)
+            ),
+        };
+        let _ = write!(
+            summary,
+            " {name} has now mastered {} standards in all.",
+            now.len()
+        );
+        for path in &goals {
+            let goal = curriculum[path.goal].id();
+            if path.steps.is_empty() {
+                let _ = write!(summary, " Goal {goal} is reached.");
+            } else {
+                let hours = path.minutes / 60.0;
+                let _ = write!(
+                    summary,
+                    " To reach the goal {goal}, {} more standard{} to learn, about {} of practice.",
+                    path.steps.len(),
+                    if path.steps.len() == 1 {
+                        " is left"
+                    } else {
+                        "s are left"
+                    },
+                    if hours >= 1.5 {
+                        format!("{hours:.0} hours")
+                    } else {
+                        format!("{:.0} minutes", path.minutes)
+                    }
+                );
+            }
+        }
+        Ok(ProgressReport {
+            learner: name.to_owned(),
+            from,
+            to,
+            newly_mastered,
+            mastered_total: now.len(),
+            evidence_count: in_period.len(),
+            active_days: days.len(),
+            goals,
+            summary,
+        })
+    }
+
+    /// The report as Markdown.
+    #[must_use]
+    pub fn to_markdown(&self, curriculum: &Curriculum) -> String {
+        let mut md = format!(
+            "# Progress report: {}\n\n{}\n\n",
+            self.learner, self.summary
+        );
+        let _ = writeln!(
+            md,
+            "- Practice: {} answers on {} days",
+            self.evidence_count, self.active_days
+        );
+        let _ = writeln!(md, "- Standards mastered in all: {}", self.mastered_total);
+        if !self.newly_mastered.is_empty() {
+            md += "\n## Mastered in this period\n\n";
+            for &s in &self.newly_mastered {
+                let st = &curriculum[s];
+                let _ = writeln!(
+                    md,
+                    "- **{}**: {}",
+                    st.id(),
+                    st.description().or(st.title()).unwrap_or("")
+                );
+            }
+        }
+        for path in &self.goals {
+            let _ = writeln!(
+                md,
+                "\n## Next steps toward {}\n",
+                curriculum[path.goal].id()
+            );
+            for (i, step) in path.steps.iter().enumerate() {
+                let _ = writeln!(
+                    md,
+                    "{}. {} (about {:.0} minutes)",
+                    i + 1,
+                    curriculum[step.standard].id(),
+                    step.minutes
+                );
+            }
+            if path.steps.is_empty() {
+                md += "Reached.\n";
+            }
+        }
+        md
+    }
+
+    /// The report as a self-contained HTML page (well-formed XHTML, no external files).
+    #[must_use]
+    pub fn to_html(&self, curriculum: &Curriculum) -> String {
+        let e = escape;
+        let mut html = String::from(
+            "<!DOCTYPE html>\n<html xmlns=\"http://www.w3.org/1999/xhtml\" lang=\"en\">\n<head>\n<meta charset=\"utf-8\"/>\n",
+        );
+        let _ = writeln!(html, "<title>Progress report: {}</title>", e(&self.learner));
+        html += "<style>body{font-family:sans-serif;max-width:44em;margin:2em auto;line-height:1.5;color:#222}h1{color:#1a6e3a}li{margin:.2em 0}.meta{color:#555}</style>\n</head>\n<body>\n";
+        let _ = writeln!(html, "<h1>Progress report: {}</h1>", e(&self.learner));
+        let _ = writeln!(html, "<p>{}</p>", e(&self.summary));
+        let _ = writeln!(
+            html,
+            "<p class=\"meta\">{} answers on {} days; {} standards mastered in all.</p>",
+            self.evidence_count, self.active_days, self.mastered_total
+        );
+        if !self.newly_mastered.is_empty() {
+            html += "<h2>Mastered in this period</h2>\n<ul>\n";
+            for &s in &self.newly_mastered {
+                let st = &curriculum[s];
+                let _ = writeln!(
+                    html,
+                    "<li><strong>{}</strong>: {}</li>",
+                    e(st.id()),
+                    e(st.description().or(st.title()).unwrap_or(""))
+                );
+            }
+            html += "</ul>\n";
+        }
+        for path in &self.goals {
+            let _ = writeln!(
+                html,
+                "<h2>Next steps toward {}</h2>",
+                e(curriculum[path.goal].id())
+            );
+            if path.steps.is_empty() {
+                html += "<p>Reached.</p>\n";
+                continue;
+            }
+            html += "<ol>\n";
+            for step in &path.steps {
+                let _ = writeln!(
+                    html,
+                    "<li>{} (about {:.0} minutes)</li>",
+                    e(curriculum[step.standard].id()),
+                    step.minutes
+                );
+            }
+            html += "</ol>\n";
+        }
+        html += "</body>\n</html>\n";
+        html
+    }
+}
+
+/// Escapes text for HTML and XML.
+fn escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}

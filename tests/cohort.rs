@@ -1,0 +1,243 @@
+//! Cohorts: groupings partition the class and respect sizes, k-means is
+//! deterministic and never empty, report numbers equal direct counts,
+//! HTML is well-formed.
+
+use mastery::cohort::{Attempts, Cohort, ProgressReport};
+use mastery::{Curriculum, Evidence, LearnerState, Model, Outcome, StandardIdx, StandardSet};
+use ndarray::Array2;
+use proptest::prelude::*;
+
+fn cohort(values: &[f32], learners: usize, ccss: &Curriculum) -> Cohort {
+    let n = ccss.len();
+    let matrix = Array2::from_shape_fn((learners, n), |(l, s)| {
+        values[(l * 31 + s * 7) % values.len()]
+    });
+    let attempts = (0..learners)
+        .map(|l| {
+            if l % 5 == 0 {
+                vec![Attempts {
+                    standard: StandardIdx::new(l % n).unwrap(),
+                    attempts: 12,
+                    correct: 2,
+                }]
+            } else {
+                vec![]
+            }
+        })
+        .collect();
+    Cohort::from_matrix(
+        ccss,
+        (0..learners).map(|l| format!("learner{l}")).collect(),
+        matrix,
+        attempts,
+        0.95,
+        0,
+    )
+    .unwrap()
+}
+
+fn partition_ok(groups: &[mastery::cohort::Group], learners: usize) -> Result<(), TestCaseError> {
+    let mut seen = vec![0; learners];
+    for g in groups {
+        prop_assert!(!g.learners.is_empty(), "empty group");
+        for &l in &g.learners {
+            seen[l] += 1;
+        }
+    }
+    prop_assert!(seen.iter().all(|&c| c == 1), "every learner exactly once");
+    Ok(())
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(64))]
+
+    #[test]
+    fn need_groups_partition_the_class_within_bounds(
+        values in proptest::collection::vec(prop_oneof![Just(0.99f32), Just(0.2f32), 0.0f32..=1.0], 5..40),
+        learners in 1usize..80,
+        min in 1usize..6,
+        extra in 0usize..6,
+    ) {
+        let ccss = Curriculum::ccss_math();
+        let class = cohort(&values, learners, &ccss);
+        let max = 2 * min - 1 + extra; // with max >= 2 min - 1 the bounds are always feasible
+        let grouping = class.group_by_need(&class.grade("4"), min, max).unwrap();
+        partition_ok(&grouping.groups, learners)?;
+        if learners >= min {
+            for g in &grouping.groups {
+                prop_assert!((min..=max).contains(&g.learners.len()), "size {} outside {}..={}", g.learners.len(), min, max);
+            }
+        }
+        for g in &grouping.groups {
+            prop_assert!(!g.why.is_empty());
+        }
+    }
+
+    #[test]
+    fn kmeans_is_deterministic_and_never_empty(
+        values in proptest::collection::vec(0.0f32..=1.0, 5..40),
+        learners in 1usize..60,
+        k in 1usize..6,
+        seed in any::<u64>(),
+    ) {
+        prop_assume!(k <= learners);
+        let ccss = Curriculum::ccss_math();
+        let class = cohort(&values, learners, &ccss);
+        let a = class.group_by_profile(&class.grade("4"), k, seed).unwrap();
+        let b = class.group_by_profile(&class.grade("4"), k, seed).unwrap();
+        prop_assert_eq!(&a, &b);
+        prop_assert_eq!(a.groups.len(), k);
+        partition_ok(&a.groups, learners)?;
+    }
+}
+
+#[test]
+fn infeasible_bounds_still_partition_and_terminate() {
+    let ccss = Curriculum::ccss_math();
+    let class = cohort(&[0.1, 0.99, 0.5, 0.97, 0.3], 5, &ccss);
+    let grouping = class.group_by_need(&class.grade("3"), 3, 4).unwrap();
+    let total: usize = grouping.groups.iter().map(|g| g.learners.len()).sum();
+    assert_eq!(total, 5);
+    assert!(class.group_by_need(&class.grade("3"), 0, 4).is_err());
+    assert!(class.group_by_need(&class.grade("3"), 5, 4).is_err());
+    assert!(class.group_by_profile(&class.grade("3"), 6, 1).is_err());
+    assert!(class.group_by_profile(&StandardSet::new(), 2, 1).is_err());
+}
+
+#[test]
+fn report_numbers_agree_with_direct_counts() {
+    let ccss = Curriculum::ccss_math();
+    let values = [0.99f32, 0.2, 0.6, 0.97, 0.1, 0.4, 0.96];
+    let class = cohort(&values, 57, &ccss);
+    let grade4 = class.grade("4");
+    let report = class.class_report(&grade4).unwrap();
+    assert_eq!(report.standards.len(), grade4.len());
+    let m = class.mastery();
+    for s in &report.standards {
+        let j = s.standard.index();
+        let mastered = (0..57).filter(|&l| m[[l, j]] >= 0.95).count() as f64 / 57.0;
+        let started = (0..57)
+            .filter(|&l| {
+                m[[l, j]] < 0.95
+                    && (m[[l, j]] >= 0.5
+                        || class.attempts(l).iter().any(|a| a.standard == s.standard))
+            })
+            .count() as f64
+            / 57.0;
+        let blocked = (0..57)
+            .filter(|&l| {
+                m[[l, j]] < 0.95
+                    && ccss
+                        .prerequisites(s.standard)
+                        .unwrap()
+                        .iter()
+                        .any(|p| m[[l, p.index()]] < 0.95)
+            })
+            .count() as f64
+            / 57.0;
+        assert!((s.mastered - mastered).abs() < 1e-12);
+        assert!((s.in_progress - started).abs() < 1e-12);
+        assert!((s.blocked - blocked).abs() < 1e-12);
+        assert!((s.mastered + s.in_progress + s.not_started - 1.0).abs() < 1e-12);
+    }
+    let spinning: Vec<usize> = (0..57)
+        .filter(|&l| {
+            class
+                .attempts(l)
+                .iter()
+                .any(|a| a.attempts >= 10 && m[[l, a.standard.index()]] < 0.95)
+        })
+        .collect();
+    assert_eq!(
+        report
+            .wheel_spinning
+            .iter()
+            .map(|f| f.learner)
+            .collect::<Vec<_>>(),
+        spinning
+    );
+    let md = report.to_markdown(&ccss, "Grade 4");
+    assert!(md.starts_with("# Grade 4") && md.contains("| 4.NF.A.1 |"));
+}
+
+#[test]
+fn progress_report_speaks_plainly_and_html_is_well_formed() {
+    let ccss = Curriculum::ccss_math();
+    let model = Model::builder(ccss.clone()).build().unwrap();
+    let before = LearnerState::new(&model, "Ada <A&B>").unwrap();
+    let mut after = before.clone();
+    let mut evidence = Vec::new();
+    for (i, standard) in ["K.CC.B.4.a", "K.CC.B.4.b"].iter().enumerate() {
+        for t in 0..8 {
+            let e = Evidence::on_standard(
+                "Ada <A&B>",
+                *standard,
+                Outcome::Correct,
+                86_400 * (i as i64 + 1) + t * 60,
+            )
+            .unwrap();
+            after.apply(&model, &e).unwrap();
+            evidence.push(e);
+        }
+    }
+    let report = ProgressReport::new(
+        &model,
+        &before,
+        &after,
+        &evidence,
+        0,
+        3 * 86_400,
+        &["K.CC.B.5"],
+    )
+    .unwrap();
+    assert_eq!(report.evidence_count, 16);
+    assert_eq!(report.active_days, 2);
+    let names: Vec<&str> = report
+        .newly_mastered
+        .iter()
+        .map(|&s| ccss[s].id())
+        .collect();
+    assert!(
+        names.contains(&"K.CC.B.4.a") && names.contains(&"K.CC.B.4.b"),
+        "{names:?}"
+    );
+    assert!(
+        report.summary.contains("mastered") && report.summary.contains("K.CC.B.5"),
+        "{}",
+        report.summary
+    );
+    assert!(!report.summary.contains("P(L)") && !report.summary.contains("0.95"));
+    let html = report.to_html(&ccss);
+    let doc = roxmltree::Document::parse_with_options(
+        &html,
+        roxmltree::ParsingOptions {
+            allow_dtd: true,
+            ..Default::default()
+        },
+    )
+    .expect("well-formed HTML");
+    assert_eq!(doc.root_element().tag_name().name(), "html");
+    assert!(html.contains("Ada &lt;A&amp;B&gt;"));
+    assert!(
+        report
+            .to_markdown(&ccss)
+            .contains("## Next steps toward K.CC.B.5")
+    );
+}
+
+#[test]
+fn from_matrix_rejects_bad_shapes_and_values() {
+    let ccss = Curriculum::ccss_math();
+    let bad_shape = Cohort::from_matrix(
+        &ccss,
+        vec!["a".into()],
+        Array2::zeros((1, 3)),
+        vec![vec![]],
+        0.95,
+        0,
+    );
+    assert!(bad_shape.is_err());
+    let mut m = Array2::zeros((1, ccss.len()));
+    m[[0, 3]] = f32::NAN;
+    assert!(Cohort::from_matrix(&ccss, vec!["a".into()], m, vec![vec![]], 0.95, 0).is_err());
+}
