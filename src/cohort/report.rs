@@ -96,33 +96,28 @@ impl Cohort {
             .filter(|&s| standards.contains(s))
             .collect();
         let bar = self.mastered_threshold as f32;
-        // Per learner: counts per column (mastered, in progress, blocked), share mastered, wheel-spin.
-        let per_learner: Vec<(Vec<[u32; 3]>, f64, Option<(StandardIdx, u32)>)> = (0..self.len())
-            .into_par_iter()
-            .map(|l| {
+        // Per column: learners mastered, in progress, blocked; summed over
+        // learners in parallel (integer sums: the same whatever the split).
+        // Per learner only the share mastered and the worst wheel-spin are kept.
+        let prerequisites: Vec<&[StandardIdx]> = columns
+            .iter()
+            .map(|&s| curriculum.prerequisites(s).unwrap_or_default())
+            .collect();
+        let learner_summary =
+            |l: usize, totals: &mut [[u64; 3]]| -> (f64, Option<(StandardIdx, u32)>) {
                 let row = self.mastery.row(l);
                 let attempts = self.attempts(l);
-                let attempted = |s: StandardIdx| {
-                    attempts
-                        .iter()
-                        .find(|a| a.standard == s)
-                        .map_or(0, |a| a.attempts)
-                };
-                let mut counts = Vec::with_capacity(columns.len());
                 let mut mastered = 0usize;
-                for &s in &columns {
+                for ((&s, pre), t) in columns.iter().zip(&prerequisites).zip(totals.iter_mut()) {
                     let m = row[s.index()];
                     if m >= bar {
                         mastered += 1;
-                        counts.push([1, 0, 0]);
+                        t[0] += 1;
                     } else {
-                        let started = attempted(s) > 0 || m >= 0.5;
-                        let blocked = curriculum
-                            .prerequisites(s)
-                            .unwrap_or_default()
-                            .iter()
-                            .any(|p| row[p.index()] < bar);
-                        counts.push([0, u32::from(started), u32::from(blocked)]);
+                        let started =
+                            m >= 0.5 || attempts.iter().any(|a| a.standard == s && a.attempts > 0);
+                        t[1] += u64::from(started);
+                        t[2] += u64::from(pre.iter().any(|p| row[p.index()] < bar));
                     }
                 }
                 let spin = attempts
@@ -130,18 +125,34 @@ impl Cohort {
                     .filter(|a| a.attempts >= WHEEL_SPIN_ATTEMPTS && row[a.standard.index()] < bar)
                     .max_by_key(|a| (a.attempts, std::cmp::Reverse(a.standard)))
                     .map(|a| (a.standard, a.attempts));
-                (counts, mastered as f64 / columns.len().max(1) as f64, spin)
-            })
-            .collect();
+                (mastered as f64 / columns.len().max(1) as f64, spin)
+            };
+        type Summary = (f64, Option<(StandardIdx, u32)>);
+        let (totals, per_learner): (Vec<[u64; 3]>, Vec<(usize, Summary)>) = (0..self.len())
+            .into_par_iter()
+            .fold(
+                || (vec![[0u64; 3]; columns.len()], Vec::new()),
+                |(mut totals, mut rows), l| {
+                    rows.push((l, learner_summary(l, &mut totals)));
+                    (totals, rows)
+                },
+            )
+            .reduce(
+                || (vec![[0u64; 3]; columns.len()], Vec::new()),
+                |(mut a, mut rows_a), (b, rows_b)| {
+                    for (x, y) in a.iter_mut().zip(&b) {
+                        for k in 0..3 {
+                            x[k] += y[k];
+                        }
+                    }
+                    rows_a.extend(rows_b);
+                    (a, rows_a)
+                },
+            );
+        let mut per_learner = per_learner;
+        per_learner.sort_unstable_by_key(|(l, _)| *l);
+        let per_learner: Vec<Summary> = per_learner.into_iter().map(|(_, x)| x).collect();
         let n = self.len().max(1) as f64;
-        let mut totals = vec![[0u64; 3]; columns.len()];
-        for (counts, _, _) in &per_learner {
-            for (t, c) in totals.iter_mut().zip(counts) {
-                for k in 0..3 {
-                    t[k] += u64::from(c[k]);
-                }
-            }
-        }
         let summaries: Vec<StandardSummary> = columns
             .iter()
             .zip(&totals)
@@ -160,7 +171,7 @@ impl Cohort {
                 .total_cmp(&a.blocked)
                 .then(a.standard.cmp(&b.standard))
         });
-        let shares: Vec<f64> = per_learner.iter().map(|p| p.1).collect();
+        let shares: Vec<f64> = per_learner.iter().map(|p| p.0).collect();
         let mean = shares.iter().sum::<f64>() / n;
         let sd = (shares.iter().map(|s| (s - mean).powi(2)).sum::<f64>() / n).sqrt();
         let flag = |l: usize, detail: String| LearnerFlag {
@@ -189,7 +200,7 @@ impl Cohort {
             .iter()
             .enumerate()
             .filter_map(|(l, p)| {
-                p.2.map(|(s, attempts)| {
+                p.1.map(|(s, attempts)| {
                     flag(
                         l,
                         format!(
