@@ -1,9 +1,4 @@
-//! Pictures of a curriculum: Graphviz DOT.
-//!
-//! [`to_dot`] writes the prerequisite graph in the DOT language; render it
-//! with `dot -Tsvg curriculum.dot > curriculum.svg`. Given one value in
-//! [0, 1] per standard (a learner's mastery, the share of a class that
-//! mastered it), nodes are filled on a red-yellow-green scale: a mastery map.
+//! Graphviz DOT export: [`to_dot`] and its [`DotOptions`].
 
 use std::fmt::Write as _;
 
@@ -157,7 +152,7 @@ pub fn to_dot(curriculum: &Curriculum, options: &DotOptions<'_>) -> Result<Strin
 }
 
 /// Red (0) - yellow (0.5) - green (1), ColorBrewer's RdYlGn end points.
-fn color(value: f64) -> String {
+pub(super) fn color(value: f64) -> String {
     const RED: [f64; 3] = [215.0, 48.0, 39.0];
     const YELLOW: [f64; 3] = [255.0, 255.0, 191.0];
     const GREEN: [f64; 3] = [26.0, 152.0, 80.0];
