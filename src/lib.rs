@@ -55,6 +55,7 @@
 //!   learning paths toward goals;
 //! - [`cohort`]: many learners: groupings by need or by profile, class
 //!   reports, progress reports for learners and families;
+//! - [`sim`]: simulated learners and policy evaluation;
 //! - [`fit`]: fitting parameters from response logs (EM), metrics,
 //!   cross-validation;
 //! - [`export`]: Graphviz DOT pictures, optionally colored by mastery;
@@ -80,6 +81,7 @@ mod io;
 pub mod learner;
 pub mod model;
 pub mod recommend;
+pub mod sim;
 
 pub use catalog::{Activity, ActivityIdx, ActivityKind, Catalog};
 pub use curriculum::{

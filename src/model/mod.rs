@@ -329,8 +329,9 @@ impl Model {
         }
     }
 
-    /// The answer model (guess and slip) of an activity of the catalog.
-    pub(crate) fn activity_answer(&self, activity: ActivityIdx) -> GuessSlip {
+    /// The answer model (guess and slip) of an activity of the catalog: its
+    /// KT-IDEM override, else its own, else the mean of its standards'.
+    pub fn activity_answer(&self, activity: ActivityIdx) -> GuessSlip {
         self.activity_answers
             .get(activity.index())
             .copied()

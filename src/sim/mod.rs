@@ -1,0 +1,541 @@
+//! Simulated learners, to evaluate recommendation policies.
+//!
+//! A simulated learner has a hidden true knowledge state (which standards it
+//! really knows), an ability (a multiplier on learn rates) and a starting
+//! point drawn from a distribution. It answers activities with guess and
+//! slip, learns from them, and forgets over time. Two learner models, because
+//! policy results that hold under one model only mislead (Doroudi, Aleven &
+//! Brunskill 2019):
+//!
+//! - [`LearnerModel::Bkt`]: each practice opportunity teaches a standard with
+//!   its BKT learn rate times the learner's ability;
+//! - [`LearnerModel::Gated`]: the same, but while any prerequisite is
+//!   unknown the chance is cut to a tenth (as in EduSim's knowledge
+//!   structure environment): order matters.
+//!
+//! Policies ([`Policy`]) choose each next activity from what the system can
+//! see: the learner's estimated [`LearnerState`], not the hidden truth.
+//! [`evaluate`] runs learners under a policy, with the same seeds for every
+//! policy, and measures activities to mastery, mastery after a budget,
+//! over-practice and calibration.
+
+use rand::rngs::Xoshiro256PlusPlus;
+use rand::{RngExt, SeedableRng};
+use rayon::prelude::*;
+use serde::{Deserialize, Serialize};
+
+use crate::catalog::{ActivityIdx, ActivityKind};
+use crate::curriculum::{StandardIdx, StandardSet};
+use crate::error::{Error, Result};
+use crate::evidence::{Evidence, Outcome};
+use crate::learner::LearnerState;
+use crate::model::Model;
+use crate::recommend::{RecommendOptions, Recommender};
+
+/// How simulated learners learn.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum LearnerModel {
+    /// BKT per standard with per-learner ability.
+    Bkt,
+    /// BKT, but learning is ten times less likely while a prerequisite is unknown.
+    Gated,
+}
+
+impl LearnerModel {
+    /// The model's name: `bkt` or `gated`.
+    #[must_use]
+    pub fn name(self) -> &'static str {
+        match self {
+            LearnerModel::Bkt => "bkt",
+            LearnerModel::Gated => "gated",
+        }
+    }
+}
+
+/// One simulated learner's hidden truth.
+#[derive(Debug, Clone)]
+pub struct SimLearner {
+    known: StandardSet,
+    ability: f64,
+    rng: Xoshiro256PlusPlus,
+}
+
+/// The population simulated learners are drawn from.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Population {
+    /// How they learn.
+    pub model: LearnerModel,
+    /// Ability is drawn log-uniformly between these multipliers of the learn rate.
+    pub ability: (f64, f64),
+    /// Each learner knows the curriculum's order up to a point drawn uniformly
+    /// from this range of fractions of the standards needed for the targets;
+    /// beyond it, a standard is known with `prior_beyond`.
+    pub start: (f64, f64),
+    /// The chance of knowing a standard beyond the starting point.
+    pub prior_beyond: f64,
+    /// The true half-life of knowledge without practice, in days.
+    pub half_life_days: f64,
+}
+
+impl Population {
+    /// A population with abilities between 0.5x and 2x, starting between 40%
+    /// and 90% of the way, 5% chance of knowing later standards, a one-year
+    /// half-life.
+    #[must_use]
+    pub fn new(model: LearnerModel) -> Self {
+        Population {
+            model,
+            ability: (0.5, 2.0),
+            start: (0.4, 0.9),
+            prior_beyond: 0.05,
+            half_life_days: 365.0,
+        }
+    }
+}
+
+/// What a policy sees when it chooses.
+pub struct Context<'a> {
+    /// The model (curriculum, catalog, parameters).
+    pub model: &'a Model,
+    /// The learner's estimated state (from the evidence so far).
+    pub estimate: &'a LearnerState,
+    /// The target standards.
+    pub targets: &'a StandardSet,
+    /// The time now.
+    pub now: i64,
+    /// The previous activities and whether each was answered correctly, oldest first.
+    pub history: &'a [(ActivityIdx, bool)],
+}
+
+/// Chooses the next activity for a learner.
+pub trait Policy: Send + Sync {
+    /// A short name, e.g. `adaptive`.
+    fn name(&self) -> &str;
+    /// The next activity, or `None` to stop.
+    fn next(&self, context: &Context<'_>, rng: &mut Xoshiro256PlusPlus) -> Option<ActivityIdx>;
+}
+
+/// The crate's recommender: the top recommendation toward the targets.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Adaptive;
+
+impl Policy for Adaptive {
+    fn name(&self) -> &str {
+        "adaptive"
+    }
+
+    fn next(&self, c: &Context<'_>, _: &mut Xoshiro256PlusPlus) -> Option<ActivityIdx> {
+        let curriculum = c.model.curriculum();
+        let mut options = RecommendOptions::new(c.now).count(1);
+        for t in c.targets.iter() {
+            options = options.goal(curriculum[t].id());
+        }
+        Recommender::new(c.model)
+            .recommend(c.estimate, &options)
+            .ok()?
+            .items
+            .first()
+            .map(|r| r.activity)
+    }
+}
+
+/// A fixed sequence, as many classrooms run: the targets and their
+/// prerequisites in the curriculum's order (grade by grade for the Common
+/// Core), each practiced until 3 correct answers in a row or a fixed number
+/// of activities, then the next; after the last, back to the first standard
+/// not passed.
+#[derive(Debug, Clone, Copy)]
+pub struct FixedSequence {
+    /// Activities per standard before moving on regardless.
+    pub per_standard: usize,
+}
+
+impl Policy for FixedSequence {
+    fn name(&self) -> &str {
+        "fixed"
+    }
+
+    fn next(&self, c: &Context<'_>, _: &mut Xoshiro256PlusPlus) -> Option<ActivityIdx> {
+        let curriculum = c.model.curriculum();
+        let catalog = c.model.catalog();
+        let closure = curriculum.prerequisite_closure(c.targets).ok()?;
+        let sequence: Vec<StandardIdx> = curriculum
+            .topological_order()
+            .iter()
+            .copied()
+            .filter(|&s| closure.contains(s))
+            .collect();
+        // Replay the history through the pacing rule to find where the class is.
+        let mut position = 0usize;
+        let mut done_here = 0usize;
+        let mut streak = 0usize;
+        let mut passed = StandardSet::with_capacity(curriculum.len());
+        for &(a, correct) in c.history {
+            let Some(&current) = sequence.get(position % sequence.len().max(1)) else {
+                break;
+            };
+            if !catalog.alignment(a).contains(&current) {
+                continue;
+            }
+            done_here += 1;
+            streak = if correct { streak + 1 } else { 0 };
+            if streak >= 3 || done_here >= self.per_standard {
+                if streak >= 3 {
+                    passed.insert(current);
+                }
+                // Next standard not passed yet (wrapping around).
+                position = (1..=sequence.len())
+                    .map(|k| position + k)
+                    .find(|p| !passed.contains(sequence[p % sequence.len()]))
+                    .unwrap_or(position + 1);
+                done_here = 0;
+                streak = 0;
+            }
+        }
+        if sequence.iter().all(|s| passed.contains(*s)) {
+            return None;
+        }
+        let current = sequence[position % sequence.len()];
+        first_practice(c, current)
+    }
+}
+
+/// A random standard among those the estimate says are ready (within the
+/// targets and their prerequisites), a random activity for it.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct RandomReady;
+
+impl Policy for RandomReady {
+    fn name(&self) -> &str {
+        "random"
+    }
+
+    fn next(&self, c: &Context<'_>, rng: &mut Xoshiro256PlusPlus) -> Option<ActivityIdx> {
+        let curriculum = c.model.curriculum();
+        let mastered = c.estimate.mastered_at(c.model, c.now).ok()?;
+        let mut ready = curriculum.ready_to_learn(&mastered).ok()?;
+        ready.intersect_with(&curriculum.prerequisite_closure(c.targets).ok()?);
+        let ready: Vec<StandardIdx> = ready.iter().collect();
+        let s = *ready.get(rng.random_range(0..ready.len().max(1)))?;
+        let activities = c.model.catalog().for_standard(s);
+        activities
+            .get(rng.random_range(0..activities.len().max(1)))
+            .copied()
+    }
+}
+
+/// The first practice activity of a standard (any activity if it has no practice).
+fn first_practice(c: &Context<'_>, s: StandardIdx) -> Option<ActivityIdx> {
+    let catalog = c.model.catalog();
+    let list = catalog.for_standard(s);
+    list.iter()
+        .copied()
+        .find(|&a| {
+            catalog
+                .get(a)
+                .is_some_and(|x| x.kind() == ActivityKind::Practice)
+        })
+        .or_else(|| list.first().copied())
+}
+
+/// The outcome of one simulated learner.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct LearnerRun {
+    /// Activities until every target was truly known, if that happened within the budget.
+    pub activities_to_mastery: Option<usize>,
+    /// Share of targets truly known when the budget was spent (or at mastery).
+    pub mastered_share_after_budget: f64,
+    /// Activities in all.
+    pub activities: usize,
+    /// Activities on standards the learner already truly knew.
+    pub over_practice: usize,
+    /// Mean squared difference between estimated mastery and the truth (0 or 1) over the targets at the end.
+    pub calibration_brier: f64,
+}
+
+/// Aggregate results of a policy over a population.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Evaluation {
+    /// The policy.
+    pub policy: String,
+    /// The learner model.
+    pub model: String,
+    /// Learners simulated.
+    pub learners: usize,
+    /// The activity budget per learner.
+    pub budget: usize,
+    /// Mean activities to mastery of all targets, over learners who got there
+    /// (learners who did not count as the budget: a lower bound).
+    pub mean_activities_to_mastery: f64,
+    /// Median, same convention.
+    pub median_activities_to_mastery: f64,
+    /// 90th percentile, same convention.
+    pub p90_activities_to_mastery: f64,
+    /// Share of learners who mastered every target within the budget.
+    pub finished_within_budget: f64,
+    /// Mean share of targets truly mastered after the budget.
+    pub mastered_share_after_budget: f64,
+    /// Share of activities spent on standards already truly known.
+    pub over_practice_share: f64,
+    /// Mean Brier score of the final estimates against the truth, over targets.
+    pub calibration_brier: f64,
+}
+
+/// Settings of an evaluation.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Simulation {
+    /// The learners.
+    pub population: Population,
+    /// Activities per learner at most.
+    pub budget: usize,
+    /// Activities per school day (time advances a day after each group).
+    pub per_day: usize,
+    /// Learners.
+    pub learners: usize,
+    /// The seed: learner `i` of every policy gets the same start, ability and answer stream.
+    pub seed: u64,
+}
+
+/// The first time of every simulation (2024-09-02, a school year's start).
+pub const START: i64 = 1_725_235_200;
+
+impl SimLearner {
+    /// Learner `index` of `population` for `model`, deterministic by `seed`.
+    #[must_use]
+    pub fn draw(
+        model: &Model,
+        population: &Population,
+        targets: &StandardSet,
+        seed: u64,
+        index: usize,
+    ) -> Self {
+        let curriculum = model.curriculum();
+        let mut rng = Xoshiro256PlusPlus::seed_from_u64(
+            seed ^ (index as u64).wrapping_mul(0x9e37_79b9_7f4a_7c15),
+        );
+        let (lo, hi) = population.ability;
+        let ability = (lo.ln() + rng.random::<f64>() * (hi.ln() - lo.ln())).exp();
+        let closure = curriculum.prerequisite_closure(targets).unwrap_or_default();
+        let order: Vec<StandardIdx> = curriculum
+            .topological_order()
+            .iter()
+            .copied()
+            .filter(|&s| closure.contains(s))
+            .collect();
+        let start =
+            population.start.0 + rng.random::<f64>() * (population.start.1 - population.start.0);
+        let cut = (start * order.len() as f64) as usize;
+        let mut known = StandardSet::with_capacity(curriculum.len());
+        for (p, &s) in order.iter().enumerate() {
+            if p < cut || rng.random::<f64>() < population.prior_beyond {
+                known.insert(s);
+            }
+        }
+        SimLearner {
+            known,
+            ability,
+            rng,
+        }
+    }
+
+    /// Whether the learner truly knows `standard`.
+    #[must_use]
+    pub fn knows(&self, standard: StandardIdx) -> bool {
+        self.known.contains(standard)
+    }
+
+    /// Does an activity: answers (guess/slip on the conjunction of its
+    /// standards), then maybe learns each standard. Returns whether the answer was correct.
+    pub fn practice(
+        &mut self,
+        model: &Model,
+        population: &Population,
+        activity: ActivityIdx,
+    ) -> bool {
+        let curriculum = model.curriculum();
+        let standards = model.catalog().alignment(activity);
+        let answer = model.activity_answer(activity);
+        let knows_all = standards.iter().all(|&s| self.known.contains(s));
+        let correct = if knows_all {
+            self.rng.random::<f64>() >= answer.slip()
+        } else {
+            self.rng.random::<f64>() < answer.guess()
+        };
+        for &s in standards {
+            if self.known.contains(s) {
+                continue;
+            }
+            let mut p = (model.all_params()[s.index()].learn() * self.ability).min(1.0);
+            if population.model == LearnerModel::Gated
+                && curriculum
+                    .prerequisites(s)
+                    .unwrap_or_default()
+                    .iter()
+                    .any(|&q| !self.known.contains(q))
+            {
+                p *= 0.1;
+            }
+            if self.rng.random::<f64>() < p {
+                self.known.insert(s);
+            }
+        }
+        correct
+    }
+
+    /// Forgets over `days` without practice: each known standard is lost with
+    /// probability `1 - 2^(-days / half_life)`.
+    pub fn forget(&mut self, population: &Population, days: f64) {
+        let p = 1.0 - (-days / population.half_life_days).exp2();
+        let known: Vec<StandardIdx> = self.known.iter().collect();
+        for s in known {
+            if self.rng.random::<f64>() < p {
+                self.known.remove(s);
+            }
+        }
+    }
+}
+
+/// Runs `simulation.learners` learners under `policy` toward `targets`.
+///
+/// # Errors
+/// [`Error::InvalidValue`] for a zero budget or `per_day`, or empty targets.
+pub fn evaluate(
+    model: &Model,
+    policy: &dyn Policy,
+    targets: &StandardSet,
+    simulation: &Simulation,
+) -> Result<(Evaluation, Vec<LearnerRun>)> {
+    if simulation.budget == 0 || simulation.per_day == 0 || targets.is_empty() {
+        return Err(Error::InvalidValue {
+            what: "simulation budget, activities per day and targets".into(),
+            expected: "all non-zero",
+            value: 0.0,
+        });
+    }
+    let runs: Vec<LearnerRun> = (0..simulation.learners)
+        .into_par_iter()
+        .map(|i| run_one(model, policy, targets, simulation, i))
+        .collect::<Result<_>>()?;
+    let n = runs.len().max(1) as f64;
+    let mut to_mastery: Vec<f64> = runs
+        .iter()
+        .map(|r| r.activities_to_mastery.unwrap_or(simulation.budget) as f64)
+        .collect();
+    to_mastery.sort_by(f64::total_cmp);
+    let quantile = |q: f64| {
+        to_mastery
+            .get(((to_mastery.len() as f64 - 1.0) * q).round() as usize)
+            .copied()
+            .unwrap_or(0.0)
+    };
+    let total_activities: usize = runs.iter().map(|r| r.activities).sum();
+    Ok((
+        Evaluation {
+            policy: policy.name().to_owned(),
+            model: simulation.population.model.name().to_owned(),
+            learners: runs.len(),
+            budget: simulation.budget,
+            mean_activities_to_mastery: to_mastery.iter().sum::<f64>() / n,
+            median_activities_to_mastery: quantile(0.5),
+            p90_activities_to_mastery: quantile(0.9),
+            finished_within_budget: runs
+                .iter()
+                .filter(|r| r.activities_to_mastery.is_some())
+                .count() as f64
+                / n,
+            mastered_share_after_budget: runs
+                .iter()
+                .map(|r| r.mastered_share_after_budget)
+                .sum::<f64>()
+                / n,
+            over_practice_share: runs.iter().map(|r| r.over_practice).sum::<usize>() as f64
+                / total_activities.max(1) as f64,
+            calibration_brier: runs.iter().map(|r| r.calibration_brier).sum::<f64>() / n,
+        },
+        runs,
+    ))
+}
+
+fn run_one(
+    model: &Model,
+    policy: &dyn Policy,
+    targets: &StandardSet,
+    sim: &Simulation,
+    index: usize,
+) -> Result<LearnerRun> {
+    let mut learner = SimLearner::draw(model, &sim.population, targets, sim.seed, index);
+    let mut estimate = LearnerState::new(model, format!("sim-{index}"))?;
+    let mut policy_rng = Xoshiro256PlusPlus::seed_from_u64(
+        sim.seed
+            .wrapping_add(index as u64)
+            .wrapping_mul(0xbf58_476d_1ce4_e5b9),
+    );
+    let mut history = Vec::new();
+    let mut now = START;
+    let mut over_practice = 0;
+    let mut activities_to_mastery = None;
+    let all_known = |l: &SimLearner| targets.iter().all(|t| l.knows(t));
+    if all_known(&learner) {
+        activities_to_mastery = Some(0);
+    }
+    while history.len() < sim.budget && activities_to_mastery.is_none() {
+        let context = Context {
+            model,
+            estimate: &estimate,
+            targets,
+            now,
+            history: &history,
+        };
+        let Some(activity) = policy.next(&context, &mut policy_rng) else {
+            break;
+        };
+        if model
+            .catalog()
+            .alignment(activity)
+            .iter()
+            .all(|&s| learner.knows(s))
+        {
+            over_practice += 1;
+        }
+        let correct = learner.practice(model, &sim.population, activity);
+        let id = model
+            .catalog()
+            .get(activity)
+            .map_or_else(String::new, |a| a.id().to_owned());
+        estimate.apply(
+            model,
+            &Evidence::on_activity(
+                estimate.learner().to_owned(),
+                id,
+                Outcome::from_correct(correct),
+                now,
+            )?,
+        )?;
+        history.push((activity, correct));
+        now += 60 * 10;
+        if history.len() % sim.per_day == 0 {
+            now += 86_400;
+            learner.forget(&sim.population, 1.0);
+        }
+        if all_known(&learner) {
+            activities_to_mastery = Some(history.len());
+        }
+    }
+    let known_share =
+        targets.iter().filter(|&t| learner.knows(t)).count() as f64 / targets.len() as f64;
+    let estimates = estimate.all_mastery_at(model, now)?;
+    let brier = targets
+        .iter()
+        .map(|t| (estimates[t.index()] - if learner.knows(t) { 1.0 } else { 0.0 }).powi(2))
+        .sum::<f64>()
+        / targets.len() as f64;
+    Ok(LearnerRun {
+        activities_to_mastery,
+        mastered_share_after_budget: known_share,
+        activities: history.len(),
+        over_practice,
+        calibration_brier: brier,
+    })
+}
