@@ -1,33 +1,48 @@
-//! The main example: a class on the embedded Common Core math curriculum.
+//! The main example: a simulated class on the embedded Common Core math curriculum.
 //!
 //! ```text
-//! cargo run --release --example classroom [-- --out DIR]
+//! cargo run --release --example classroom [-- --out DIR --weeks N --seed S]
 //! ```
 //!
-//! Three learners with different starting points work toward the grade-4
-//! standards. For each, the example prints what they are ready to learn next
-//! (the standards whose prerequisites they have all mastered) and what still
-//! stands between them and the goal, in a valid order, and writes a mastery
-//! map per learner as Graphviz DOT into the output folder (default
-//! `classroom-output/`; render with `dot -Tsvg FILE.dot > FILE.svg`).
-//!
-//! This version covers the curriculum graph. Mastery estimated from answers,
-//! recommendations with activities, class groupings and the simulator come
-//! with the crate's next modules.
+//! Thirty simulated learners with different starting points and paces work
+//! toward the grade-4 standards for a few weeks, six activities a school day,
+//! each activity chosen by the crate's recommender from the demo catalog and
+//! each answer updating the learner's mastery estimates. Then the example
+//! prints what a teacher would look at: the next recommendations with reasons
+//! for three learners, today's groupings, the class report, and how the
+//! adaptive policy compares with a fixed sequence and with random ready
+//! standards on simulated learners. It writes pictures and reports into a
+//! folder (default `classroom-output/`): the class heatmap, a mastery map and
+//! a progress report per featured learner, and the groupings as JSON.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+use std::time::Instant;
 
 use clap::Parser;
-use mastery::export::{DotOptions, to_dot};
-use mastery::{Curriculum, StandardSet};
+use mastery::cohort::{Cohort, ProgressReport};
+use mastery::export::{MapStatus, heatmap_svg, mastery_map_svg};
+use mastery::recommend::{RecommendOptions, Recommender};
+use mastery::sim::{
+    Adaptive, Context, FixedSequence, LearnerModel, Policy, Population, RandomReady, START,
+    SimLearner, Simulation, evaluate,
+};
+use mastery::{Catalog, Curriculum, Evidence, LearnerState, Model, Outcome, StandardSet};
+use ndarray::Array2;
+use rand::SeedableRng;
 
 #[derive(Parser)]
-#[command(about = "A class on the embedded Common Core math curriculum")]
+#[command(about = "A simulated class on the Common Core math curriculum")]
 struct Args {
-    /// Folder for the pictures.
+    /// Folder for pictures and reports.
     #[arg(long, default_value = "classroom-output")]
     out: PathBuf,
+    /// School weeks of practice (5 days, 6 activities a day).
+    #[arg(long, default_value_t = 4)]
+    weeks: usize,
+    /// Seed of the simulated class.
+    #[arg(long, default_value_t = 2024)]
+    seed: u64,
 }
 
 fn main() -> ExitCode {
@@ -40,141 +55,331 @@ fn main() -> ExitCode {
     }
 }
 
-/// A learner and the grades (and share of the next grade) they have mastered.
-struct Learner {
-    name: &'static str,
-    mastered: StandardSet,
-}
+const LEARNERS: usize = 30;
+const PER_DAY: usize = 6;
 
-fn run(args: Args) -> Result<(), Box<dyn std::error::Error>> {
-    let ccss = Curriculum::ccss_math();
-    let grade = |g: &'static str| move |s: &mastery::Standard| s.grade() == Some(g);
-    let goals = ccss.set_of(
-        ccss.standards()
-            .iter()
-            .filter(|s| grade("4")(s))
-            .map(|s| s.id()),
-    )?;
-    let needed = ccss.prerequisite_closure(&goals)?;
-    let goal_map = ccss.induced(&needed)?;
-
-    let mastered_through = |grades: &[&str], extra: &dyn Fn(&mastery::Standard) -> bool| {
-        ccss.indices()
-            .filter(|&v| {
-                let s = &ccss[v];
-                s.grade().is_some_and(|g| grades.contains(&g)) || extra(s)
-            })
-            .collect::<StandardSet>()
-    };
-    let learners = [
-        Learner {
-            name: "Ava (catching up: knows K-2)",
-            mastered: mastered_through(&["K", "1", "2"], &|_| false),
-        },
-        Learner {
-            name: "Ben (on grade: knows K-3 except fractions)",
-            mastered: mastered_through(&["K", "1", "2"], &|s| {
-                s.grade() == Some("3") && s.domain() != Some("NF")
-            }),
-        },
-        Learner {
-            name: "Cam (ahead: knows K-3 and grade-4 operations)",
-            mastered: mastered_through(&["K", "1", "2", "3"], &|s| {
-                s.grade() == Some("4") && s.domain() == Some("OA")
-            }),
-        },
-    ];
-
-    println!(
-        "Goal: the {} grade-4 standards, which need {} standards in all (K to grade 4).\n",
-        goals.len(),
-        needed.len()
-    );
-    std::fs::create_dir_all(&args.out).map_err(|e| format!("{}: {e}", args.out.display()))?;
-    for (n, learner) in learners.iter().enumerate() {
-        let mut remaining = needed.clone();
-        remaining.difference_with(&learner.mastered);
-        let mut ready = ccss.ready_to_learn(&learner.mastered)?;
-        ready.intersect_with(&needed);
-        println!("{}", learner.name);
-        println!(
-            "  mastered {} of the {} standards on the way; {} to go",
-            needed.len() - remaining.len(),
-            needed.len(),
-            remaining.len()
-        );
-        println!(
-            "  ready to learn now ({}), most unlocking first:",
-            ready.len()
-        );
-        let unlocks = |v| {
-            ccss.dependents(v)
-                .map_or(0, |d| d.iter().filter(|d| needed.contains(**d)).count())
-        };
-        let mut by_impact: Vec<_> = ready.iter().map(|v| (unlocks(v), v)).collect();
-        by_impact.sort_by_key(|&(u, v)| (std::cmp::Reverse(u), v));
-        for &(unlocks, v) in by_impact.iter().take(5) {
-            let s = &ccss[v];
-            println!(
-                "    {:<11} {} (unlocks {unlocks})",
-                s.id(),
-                shorten(s.description().unwrap_or(""), 70)
-            );
-        }
-        if ready.len() > 5 {
-            println!("    ... and {} more", ready.len() - 5);
-        }
-        let path: Vec<&str> = ccss
-            .topological_order()
-            .iter()
-            .filter(|v| remaining.contains(**v))
-            .map(|&v| ccss[v].id())
-            .collect();
-        println!(
-            "  a valid order for the rest: {} ...\n",
-            path.iter().take(8).copied().collect::<Vec<_>>().join(", ")
-        );
-
-        let values: Vec<f64> = goal_map
-            .standards()
-            .iter()
-            .map(|s| {
-                let v = ccss
-                    .index_of(s.id())
-                    .expect("a subgraph's ids come from the curriculum");
-                if learner.mastered.contains(v) {
-                    1.0
-                } else if ready.contains(v) {
-                    0.5
-                } else {
-                    0.0
-                }
-            })
-            .collect();
-        let dot = to_dot(
-            &goal_map,
-            &DotOptions::new()
-                .title(format!(
-                    "{}: green mastered, yellow ready, red not yet",
-                    learner.name
-                ))
-                .values(&values)
-                .group_by_grade(true),
-        )?;
-        let file = args.out.join(format!("learner-{}.dot", n + 1));
-        std::fs::write(&file, dot).map_err(|e| format!("{}: {e}", file.display()))?;
-    }
-    println!(
-        "Mastery maps written to {}/ (render with: dot -Tsvg FILE.dot > FILE.svg)",
-        args.out.display()
-    );
+fn write(dir: &Path, name: &str, text: &str) -> Result<(), Box<dyn std::error::Error>> {
+    let path = dir.join(name);
+    std::fs::write(&path, text).map_err(|e| format!("{}: {e}", path.display()))?;
     Ok(())
 }
 
-fn shorten(text: &str, max: usize) -> String {
-    if text.chars().count() <= max {
-        return text.to_owned();
+fn percent(x: f64) -> String {
+    format!("{:.0}%", x * 100.0)
+}
+
+fn run(args: Args) -> Result<(), Box<dyn std::error::Error>> {
+    let started = Instant::now();
+    let ccss = Curriculum::ccss_math();
+    let model = Model::builder(ccss.clone())
+        .catalog(Catalog::demo(&ccss, 1))
+        .build()?;
+    let grade4: StandardSet = ccss
+        .indices()
+        .filter(|&s| ccss[s].grade() == Some("4"))
+        .collect();
+    let goal_ids: Vec<&str> = grade4.iter().map(|s| ccss[s].id()).collect();
+    let population = Population::new(LearnerModel::Bkt);
+
+    // The class practices: the recommender picks, the simulated learner answers.
+    let days = args.weeks * 5;
+    let mut hidden: Vec<SimLearner> = (0..LEARNERS)
+        .map(|i| SimLearner::draw(&model, &population, &grade4, args.seed, i))
+        .collect();
+    let names: Vec<String> = (1..=LEARNERS).map(|i| format!("Learner {i:02}")).collect();
+    let mut states: Vec<LearnerState> = names
+        .iter()
+        .map(|n| LearnerState::new(&model, n.clone()))
+        .collect::<Result<_, _>>()?;
+    let mut evidence: Vec<Vec<Evidence>> = vec![Vec::new(); LEARNERS];
+    let mut halfway: Vec<LearnerState> = states.clone();
+    let mut now = START;
+    let policy = Adaptive;
+    let mut rng = rand::rngs::Xoshiro256PlusPlus::seed_from_u64(args.seed);
+    for day in 0..days {
+        if day == days / 2 {
+            halfway = states.clone();
+        }
+        for (l, (learner, state)) in hidden.iter_mut().zip(states.iter_mut()).enumerate() {
+            for slot in 0..PER_DAY {
+                let time = now + 8 * 3600 + slot as i64 * 900;
+                let history = [];
+                let context = Context {
+                    model: &model,
+                    estimate: state,
+                    targets: &grade4,
+                    now: time,
+                    history: &history,
+                };
+                let Some(activity) = policy.next(&context, &mut rng) else {
+                    break;
+                };
+                let correct = learner.practice(&model, &population, activity);
+                let id = model.catalog().get(activity).map_or("", |a| a.id());
+                let e = Evidence::on_activity(
+                    state.learner().to_owned(),
+                    id,
+                    Outcome::from_correct(correct),
+                    time,
+                )?;
+                state.apply(&model, &e)?;
+                evidence[l].push(e);
+            }
+        }
+        now += 86_400;
+        for learner in &mut hidden {
+            learner.forget(&population, 1.0);
+        }
     }
-    let cut: String = text.chars().take(max - 3).collect();
-    format!("{}...", cut.trim_end())
+    let today = now;
+    let class = Cohort::from_states(&model, &states, today)?;
+
+    println!(
+        "A class of {LEARNERS} simulated learners, {} weeks of practice toward the {} grade-4 standards.\n",
+        args.weeks,
+        grade4.len()
+    );
+
+    // Three learners: furthest behind, in the middle, furthest ahead (by standards mastered).
+    let mut by_progress: Vec<(usize, usize)> = (0..LEARNERS)
+        .map(|l| (class.mastered(l).len(), l))
+        .collect();
+    by_progress.sort();
+    let featured = [
+        by_progress[0].1,
+        by_progress[LEARNERS / 2].1,
+        by_progress[LEARNERS - 1].1,
+    ];
+    let recommender = Recommender::new(&model);
+    println!("== Next steps for three learners");
+    for (&l, label) in featured.iter().zip([
+        "needs the most support",
+        "in the middle of the class",
+        "furthest ahead",
+    ]) {
+        let mut options = RecommendOptions::new(today).count(3);
+        for g in &goal_ids {
+            options = options.goal(*g);
+        }
+        let list = recommender.recommend(&states[l], &options)?;
+        println!(
+            "\n{} ({label}; {} standards mastered):",
+            names[l],
+            class.mastered(l).len()
+        );
+        for r in &list.items {
+            println!(
+                "  - {} [{}], {} min, {} chance of success\n    {}",
+                model
+                    .catalog()
+                    .get(r.activity)
+                    .and_then(|a| a.title())
+                    .unwrap_or(&r.activity_id),
+                r.kind.label(),
+                r.minutes,
+                percent(r.p_success),
+                r.reason.explain(&ccss)
+            );
+        }
+        for w in &list.wheel_spinning {
+            println!(
+                "  ! stuck on {} after {} tries: a teacher should check in",
+                ccss[w.standard].id(),
+                w.attempts
+            );
+        }
+    }
+
+    println!("\n== Today's groups (3 to 6 learners, by next need)");
+    let grouping = class.group_by_need(&grade4, 3, 6)?;
+    for (i, g) in grouping.groups.iter().enumerate() {
+        let who: Vec<&str> = g.learners.iter().map(|&l| names[l].as_str()).collect();
+        println!("  Group {}: {}\n    {}", i + 1, who.join(", "), g.why);
+    }
+
+    println!("\n== Class report, grade 4");
+    let report = class.class_report(&grade4)?;
+    println!(
+        "  On average {} of the grade-4 standards mastered.",
+        percent(report.mean_mastered_share)
+    );
+    let mut best: Vec<_> = report.standards.iter().collect();
+    best.sort_by(|a, b| {
+        b.mastered
+            .total_cmp(&a.mastered)
+            .then(a.standard.cmp(&b.standard))
+    });
+    for s in best.iter().take(5) {
+        println!(
+            "  {:<11} mastered {:>4}, in progress {:>4}, not started {:>4}",
+            ccss[s.standard].id(),
+            percent(s.mastered),
+            percent(s.in_progress),
+            percent(s.not_started)
+        );
+    }
+    println!(
+        "  ... {} standards in all (see class-report.md).",
+        report.standards.len()
+    );
+    let blocked: Vec<String> = report
+        .most_blocked
+        .iter()
+        .take(5)
+        .map(|&s| ccss[s].id().to_owned())
+        .collect();
+    println!(
+        "  Most blocked: {}",
+        if blocked.is_empty() {
+            "none".to_owned()
+        } else {
+            blocked.join(", ")
+        }
+    );
+    println!(
+        "  Stuck: {}; far behind: {}; far ahead: {}",
+        report.wheel_spinning.len(),
+        report.behind.len(),
+        report.ahead.len()
+    );
+
+    println!(
+        "\n== Does it help? Policies on simulated learners (30 learners each, 300 activities, seed {})",
+        args.seed
+    );
+    println!(
+        "  {:<7} {:<9} {:>16} {:>16} {:>14} {:>12}",
+        "model", "policy", "mastered share", "finished", "over-practice", "calibration"
+    );
+    let fixed = FixedSequence { per_standard: 8 };
+    let policies: [&dyn Policy; 3] = [&Adaptive, &fixed, &RandomReady];
+    let mut table = Vec::new();
+    for learner_model in [LearnerModel::Bkt, LearnerModel::Gated] {
+        for policy in policies {
+            let simulation = Simulation {
+                population: Population::new(learner_model),
+                budget: 300,
+                per_day: PER_DAY,
+                learners: 30,
+                seed: args.seed,
+            };
+            let (e, _) = evaluate(&model, policy, &grade4, &simulation)?;
+            println!(
+                "  {:<7} {:<9} {:>16} {:>16} {:>14} {:>12.3}",
+                e.model,
+                e.policy,
+                percent(e.mastered_share_after_budget),
+                percent(e.finished_within_budget),
+                percent(e.over_practice_share),
+                e.calibration_brier
+            );
+            table.push(e);
+        }
+    }
+    println!(
+        "  (mastered share: grade-4 standards truly known after the budget; calibration: Brier score of the estimates, lower is better)"
+    );
+
+    // Pictures and reports.
+    std::fs::create_dir_all(&args.out).map_err(|e| format!("{}: {e}", args.out.display()))?;
+    let columns: Vec<_> = ccss
+        .topological_order()
+        .iter()
+        .copied()
+        .filter(|&s| grade4.contains(s))
+        .collect();
+    let values = Array2::from_shape_fn((LEARNERS, columns.len()), |(l, j)| {
+        f64::from(class.mastery()[[l, columns[j].index()]])
+    });
+    let labels: Vec<String> = columns.iter().map(|&s| ccss[s].id().to_owned()).collect();
+    write(
+        &args.out,
+        "class-heatmap.svg",
+        &heatmap_svg(
+            &names,
+            &labels,
+            values.view(),
+            "Grade 4: mastery by learner",
+        )?,
+    )?;
+    write(
+        &args.out,
+        "class-report.md",
+        &report.to_markdown(&ccss, "Class report: grade 4"),
+    )?;
+    write(
+        &args.out,
+        "evaluation.json",
+        &serde_json::to_string_pretty(&table)?,
+    )?;
+    let groups: Vec<_> = grouping
+        .groups
+        .iter()
+        .map(|g| {
+            serde_json::json!({
+                "learners": g.learners.iter().map(|&l| names[l].as_str()).collect::<Vec<_>>(),
+                "focus": g.focus.iter().map(|&s| ccss[s].id()).collect::<Vec<_>>(),
+                "why": g.why,
+            })
+        })
+        .collect();
+    write(
+        &args.out,
+        "groups.json",
+        &serde_json::to_string_pretty(&serde_json::json!({ "groups": groups }))?,
+    )?;
+    let map_curriculum = ccss.induced(&ccss.prerequisite_closure(&grade4)?)?;
+    for &l in &featured {
+        let slug = names[l].replace(' ', "-").to_lowercase();
+        let mastery = states[l].all_mastery_at(&model, today)?;
+        let mastered = states[l].mastered_at(&model, today)?;
+        let ready = ccss.ready_to_learn(&mastered)?;
+        let (values, status): (Vec<f64>, Vec<MapStatus>) = map_curriculum
+            .standards()
+            .iter()
+            .map(|s| {
+                let i = ccss
+                    .index_of(s.id())
+                    .expect("a subgraph's ids come from the curriculum");
+                let status = if mastered.contains(i) {
+                    MapStatus::Mastered
+                } else if ready.contains(i) {
+                    MapStatus::Ready
+                } else {
+                    MapStatus::NotYet
+                };
+                (mastery[i.index()], status)
+            })
+            .unzip();
+        write(
+            &args.out,
+            &format!("map-{slug}.svg"),
+            &mastery_map_svg(
+                &map_curriculum,
+                &values,
+                &status,
+                &format!("{}: grade 4 and what it builds on", names[l]),
+            )?,
+        )?;
+        let progress = ProgressReport::new(
+            &model,
+            &halfway[l],
+            &states[l],
+            &evidence[l],
+            START + (days / 2) as i64 * 86_400,
+            today,
+            &["4.NF.A.1"],
+        )?;
+        write(
+            &args.out,
+            &format!("progress-{slug}.html"),
+            &progress.to_html(&ccss),
+        )?;
+    }
+    println!(
+        "\nPictures and reports written to {}/ (class-heatmap.svg, map-*.svg, progress-*.html, class-report.md, groups.json, evaluation.json) in {:.1} s.",
+        args.out.display(),
+        started.elapsed().as_secs_f64()
+    );
+    Ok(())
 }

@@ -30,6 +30,10 @@ pub struct Attempts {
     pub attempts: u32,
     /// Fully correct attempts.
     pub correct: u32,
+    /// Whether the estimate reached the mastery bar right after the latest
+    /// evidence (a standard that was mastered and has faded is not one the
+    /// learner is stuck on).
+    pub mastered_at_last_evidence: bool,
 }
 
 /// Learners' mastery at one time, as a learners x standards matrix.
@@ -70,6 +74,8 @@ impl Cohort {
             .par_iter()
             .map(|s| {
                 let mastery = s.all_mastery_at(model, now)?;
+                let stored: Vec<f64> = s.estimates().collect();
+                let bar = model.levels().mastered();
                 let attempts = s
                     .practice_records()
                     .iter()
@@ -78,6 +84,7 @@ impl Cohort {
                         standard: r.standard(),
                         attempts: r.attempts(),
                         correct: r.correct(),
+                        mastered_at_last_evidence: stored[r.standard().index()] >= bar,
                     })
                     .collect();
                 Ok((mastery, attempts))

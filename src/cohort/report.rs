@@ -122,7 +122,11 @@ impl Cohort {
                 }
                 let spin = attempts
                     .iter()
-                    .filter(|a| a.attempts >= WHEEL_SPIN_ATTEMPTS && row[a.standard.index()] < bar)
+                    .filter(|a| {
+                        a.attempts >= WHEEL_SPIN_ATTEMPTS
+                            && !a.mastered_at_last_evidence
+                            && row[a.standard.index()] < bar
+                    })
                     .max_by_key(|a| (a.attempts, std::cmp::Reverse(a.standard)))
                     .map(|a| (a.standard, a.attempts));
                 (mastered as f64 / columns.len().max(1) as f64, spin)

@@ -410,7 +410,7 @@ impl GuessSlip {
 /// ```
 /// use mastery::Decay;
 ///
-/// let decay = Decay::default(); // 30 days, growth 1, lapse 0.5, at least 1 day
+/// let decay = Decay::new(30.0, 1.0, 0.5, 1.0)?; // 30 days, growth 1, lapse 0.5, at least 1 day
 /// let day = 86_400;
 /// // One half-life later, halfway back to the floor.
 /// let m = decay.decayed(0.9, 0.1, 30 * day, 30.0);
@@ -418,6 +418,7 @@ impl GuessSlip {
 /// // Practice spaced by a full half-life doubles it; practice a minute apart barely changes it.
 /// assert!((decay.next_half_life(30.0, Some(30 * day), true) - 60.0).abs() < 1e-9);
 /// assert!(decay.next_half_life(30.0, Some(60), true) < 30.01);
+/// # Ok::<(), mastery::Error>(())
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 #[serde(try_from = "DecayRepr", into = "DecayRepr")]
@@ -456,11 +457,11 @@ impl From<Decay> for DecayRepr {
 }
 
 impl Default for Decay {
-    /// A 30-day initial half-life, growth 1 (spaced success doubles it),
+    /// A 90-day initial half-life, growth 1 (spaced success doubles it),
     /// lapse 0.5 (a failure halves it), at least 1 day.
     fn default() -> Self {
         Decay {
-            half_life_days: 30.0,
+            half_life_days: 90.0,
             growth: 1.0,
             lapse: 0.5,
             min_half_life_days: 1.0,

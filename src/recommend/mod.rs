@@ -321,11 +321,17 @@ impl<'m> Recommender<'m> {
         };
 
         // Wheel-spinning standards, and what to do about each.
+        // Stuck means no mastery even right after the latest evidence: a standard
+        // that was mastered and has faded since is a review, not wheel-spinning.
+        let stored: Vec<f64> = learner.estimates().collect();
         let mut wheel_spinning = Vec::new();
         let mut remediated = StandardSet::with_capacity(curriculum.len());
         for record in learner.practice_records() {
             let s = record.standard();
-            if record.attempts() < options.wheel_spin_attempts || mastery[s.index()] >= threshold {
+            if record.attempts() < options.wheel_spin_attempts
+                || stored[s.index()] >= threshold
+                || mastery[s.index()] >= threshold
+            {
                 continue;
             }
             wheel_spinning.push(WheelSpin {
@@ -356,7 +362,6 @@ impl<'m> Recommender<'m> {
         }
 
         // Reviews: mastered at the last evidence, faded below the bar since.
-        let stored: Vec<f64> = learner.estimates().collect();
         for record in learner.practice_records() {
             let s = record.standard();
             if stored[s.index()] >= threshold
