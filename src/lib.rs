@@ -58,7 +58,8 @@
 //! - [`sim`]: simulated learners and policy evaluation;
 //! - [`fit`]: fitting parameters from response logs (EM), metrics,
 //!   cross-validation;
-//! - [`export`]: Graphviz DOT pictures, optionally colored by mastery;
+//! - [`export`]: pictures: SVG mastery maps and class heatmaps drawn by the
+//!   crate, and Graphviz DOT;
 //! - [`error`]: the crate's one [`Error`] type.
 //!
 //! ## Data license
