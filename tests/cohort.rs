@@ -143,10 +143,11 @@ fn report_numbers_agree_with_direct_counts() {
     }
     let spinning: Vec<usize> = (0..57)
         .filter(|&l| {
-            class
-                .attempts(l)
-                .iter()
-                .any(|a| a.attempts >= 10 && !a.mastered_at_last_evidence && m[[l, a.standard.index()]] < 0.95)
+            class.attempts(l).iter().any(|a| {
+                a.attempts >= 10
+                    && !a.mastered_at_last_evidence
+                    && m[[l, a.standard.index()]] < 0.95
+            })
         })
         .collect();
     assert_eq!(
