@@ -103,6 +103,10 @@ proptest! {
         let mastery = learner.all_mastery_at(&model, NOW).unwrap();
         let stored: Vec<f64> = learner.estimates().collect();
         let bar = model.levels().mastered();
+        // Mastered, or built on by a mastered standard (knowledge states are closed under prerequisites).
+        let evidenced = learner.mastered_at(&model, NOW).unwrap();
+        let mut known = curriculum.prerequisite_closure(&evidenced).unwrap();
+        known.union_with(&evidenced);
 
         prop_assert!(list.items.len() <= count);
         if let Some(b) = budget {
@@ -115,14 +119,18 @@ proptest! {
             prop_assert_eq!(r.reason.target(), r.standard);
             match &r.reason {
                 Reason::ReadyToLearn { standard, .. } | Reason::GoalStep { standard, .. } | Reason::Stretch { standard } => {
-                    prop_assert!(mastery[standard.index()] < bar);
+                    prop_assert!(!known.contains(*standard));
                     for p in curriculum.prerequisites(*standard).unwrap() {
-                        prop_assert!(mastery[p.index()] >= bar, "{} recommended before its prerequisite {}", id(standard.index()), id(p.index()));
+                        prop_assert!(known.contains(*p), "{} recommended before its prerequisite {}", id(standard.index()), id(p.index()));
                     }
                 }
                 Reason::Review { standard, .. } => {
                     prop_assert!(stored[standard.index()] >= bar, "review of a standard never mastered");
                     prop_assert!(mastery[standard.index()] < bar);
+                }
+                Reason::Placement { standard } => {
+                    prop_assert!(goal.is_some(), "placement without goals");
+                    prop_assert!(!known.contains(*standard));
                 }
                 Reason::Remediate { blocked, prerequisite, .. } => {
                     prop_assert!(list.wheel_spinning.iter().any(|w| w.standard == *blocked));
@@ -484,5 +492,65 @@ fn bad_options_are_errors() {
         .unwrap()
         .items
         .is_empty()
+    );
+}
+
+#[test]
+fn placement_checks_come_first_and_mastery_implies_prerequisites() {
+    let model = ccss_model();
+    let ccss = model.curriculum();
+    let grade4: Vec<&str> = ccss
+        .standards()
+        .iter()
+        .filter(|s| s.grade() == Some("4"))
+        .map(|s| s.id())
+        .collect();
+    let mut options = RecommendOptions::new(NOW).count(3);
+    for g in &grade4 {
+        options = options.goal(*g);
+    }
+    let learner = LearnerState::new(&model, "new").unwrap();
+    let list = Recommender::new(&model)
+        .recommend(&learner, &options)
+        .unwrap();
+    let Reason::Placement { standard: probe } = list.items[0].reason else {
+        panic!(
+            "expected a placement check first, got {:?}",
+            list.items[0].reason
+        )
+    };
+    // Showing mastery of the probe makes everything it builds on count as known.
+    let mut learner = learner;
+    let mut time = NOW;
+    master(&model, &mut learner, ccss[probe].id(), &mut time);
+    let ancestors = ccss.ancestors(probe).unwrap();
+    assert!(!ancestors.is_empty());
+    let list = Recommender::new(&model)
+        .recommend(&learner, &options.clone().count(20))
+        .unwrap();
+    for r in &list.items {
+        if matches!(
+            r.reason,
+            Reason::GoalStep { .. } | Reason::ReadyToLearn { .. }
+        ) {
+            assert!(
+                !ancestors.contains(r.standard),
+                "{} is implied by {}",
+                ccss[r.standard].id(),
+                ccss[probe].id()
+            );
+        }
+    }
+    // Placement can be turned off.
+    let off = Recommender::new(&model)
+        .recommend(
+            &LearnerState::new(&model, "x").unwrap(),
+            &options.placement(false),
+        )
+        .unwrap();
+    assert!(
+        off.items
+            .iter()
+            .all(|r| !matches!(r.reason, Reason::Placement { .. }))
     );
 }

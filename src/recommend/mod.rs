@@ -73,6 +73,7 @@ pub struct RecommendOptions {
     mastered_threshold: Option<f64>,
     success_band: (f64, f64),
     wheel_spin_attempts: u32,
+    placement: bool,
 }
 
 impl RecommendOptions {
@@ -92,7 +93,14 @@ impl RecommendOptions {
             mastered_threshold: None,
             success_band: (0.7, 0.85),
             wheel_spin_attempts: 10,
+            placement: true,
         }
+    }
+
+    /// With goals, start with a placement check (default `true`): see [`Reason::Placement`].
+    pub fn placement(mut self, placement: bool) -> Self {
+        self.placement = placement;
+        self
     }
 
     /// How many activities to recommend.
@@ -282,7 +290,14 @@ impl<'m> Recommender<'m> {
             .map(|a| catalog.index_of(a))
             .collect::<Result<_>>()?;
         let mastery = learner.all_mastery_at(model, options.now)?;
-        let mastered = Self::mastered(&mastery, threshold);
+        // Knowledge states are closed under prerequisites (Knowledge Space
+        // Theory): what a mastered standard builds on counts as mastered too.
+        let evidenced = Self::mastered(&mastery, threshold);
+        let mastered = {
+            let mut closed = curriculum.prerequisite_closure(&evidenced)?;
+            closed.union_with(&evidenced);
+            closed
+        };
         let ready = curriculum.ready_to_learn(&mastered)?;
         let params = model.all_params();
 
@@ -388,6 +403,11 @@ impl<'m> Recommender<'m> {
             Some(curriculum.prerequisite_closure(&goals.iter().copied().collect())?)
         };
         let goals_reached = goals.iter().all(|g| mastered.contains(*g));
+        if let (Some(needed), true) = (&needed, options.placement) {
+            if let Some(probe) = placement_probe(curriculum, needed, &mastered, &mastery, learner) {
+                push(probe, Reason::Placement { standard: probe }, 4.0);
+            }
+        }
         for s in ready.iter().filter(|s| !remediated.contains(*s)) {
             match &needed {
                 Some(needed) if needed.contains(s) => {
@@ -581,6 +601,66 @@ impl<'m> Recommender<'m> {
     ) -> Result<LearningPath> {
         path::path_to(self.model, learner, goal, now)
     }
+}
+
+/// Most placement checks per learner and goal set.
+const PLACEMENT_PROBES: usize = 8;
+
+/// Placement searches only stretches of at least this many unresolved standards.
+const PLACEMENT_MIN_RANGE: usize = 6;
+
+/// The next placement check toward the goals: a binary search along the
+/// curriculum's order of everything the goals need. Below the highest
+/// standard shown mastered, everything counts as known (its prerequisites);
+/// above the lowest one shown not known (two or more attempts, estimate
+/// under 50%), nothing is worth checking. The check is the unresolved
+/// standard halfway between, until the two are adjacent or the checks are
+/// spent, or the stretch is shorter than six standards. Returns `None` when
+/// placement is over.
+fn placement_probe(
+    curriculum: &crate::curriculum::Curriculum,
+    needed: &StandardSet,
+    mastered: &StandardSet,
+    mastery: &[f64],
+    learner: &LearnerState,
+) -> Option<StandardIdx> {
+    let order: Vec<StandardIdx> = curriculum
+        .topological_order()
+        .iter()
+        .copied()
+        .filter(|&s| needed.contains(s))
+        .collect();
+    let attempts = |s: StandardIdx| {
+        learner
+            .practice_records()
+            .binary_search_by_key(&s, |r| r.standard())
+            .map_or(0, |i| learner.practice_records()[i].attempts())
+    };
+    let probed = order.iter().filter(|&&s| attempts(s) > 0).count();
+    let failed = |s: StandardIdx| attempts(s) >= 2 && mastery[s.index()] < 0.5;
+    let low = order.iter().rposition(|&s| mastered.contains(s));
+    let high = order
+        .iter()
+        .enumerate()
+        .skip(low.map_or(0, |l| l + 1))
+        .find(|&(_, &s)| failed(s))
+        .map_or(order.len(), |(i, _)| i);
+    let low_next = low.map_or(0, |l| l + 1);
+    // A short stretch is learned, not searched.
+    if high < low_next + PLACEMENT_MIN_RANGE {
+        return None;
+    }
+    // A check in progress is finished before a new one starts.
+    if let Some(&s) = order[low_next..high]
+        .iter()
+        .find(|&&s| attempts(s) > 0 && !failed(s) && !mastered.contains(s))
+    {
+        return (attempts(s) < 4).then_some(s);
+    }
+    if probed >= PLACEMENT_PROBES {
+        return None;
+    }
+    Some(order[(low_next + high) / 2])
 }
 
 fn validate(options: &RecommendOptions, threshold: f64) -> Result<()> {

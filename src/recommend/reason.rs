@@ -45,6 +45,14 @@ pub enum Reason {
         /// Attempts on the blocked standard.
         attempts: u32,
     },
+    /// A quick check of a standard halfway along the way to the goals, to
+    /// find where the learner stands (a binary search: a mastered check
+    /// shows everything it builds on is known; a failed one, that what
+    /// builds on it is not).
+    Placement {
+        /// The standard checked.
+        standard: StandardIdx,
+    },
     /// The learner has mastered the goals: a challenge beyond them.
     Stretch {
         /// The standard.
@@ -60,6 +68,7 @@ impl Reason {
             Reason::ReadyToLearn { standard, .. }
             | Reason::GoalStep { standard, .. }
             | Reason::Review { standard, .. }
+            | Reason::Placement { standard }
             | Reason::Stretch { standard } => standard,
             Reason::Remediate {
                 blocked,
@@ -69,7 +78,7 @@ impl Reason {
         }
     }
 
-    /// A short name of the reason: `ready`, `goal`, `review`, `remediate`, `stretch`.
+    /// A short name of the reason: `ready`, `goal`, `review`, `remediate`, `placement`, `stretch`.
     #[must_use]
     pub fn kind(&self) -> &'static str {
         match self {
@@ -77,6 +86,7 @@ impl Reason {
             Reason::GoalStep { .. } => "goal",
             Reason::Review { .. } => "review",
             Reason::Remediate { .. } => "remediate",
+            Reason::Placement { .. } => "placement",
             Reason::Stretch { .. } => "stretch",
         }
     }
@@ -164,6 +174,10 @@ impl Reason {
             } => format!(
                 "{} has been hard after {attempts} tries. Try a different kind of activity for it, or ask your teacher.",
                 id(*blocked)
+            ),
+            Reason::Placement { standard } => format!(
+                "A quick check on {} shows where you stand on the way to your goals, so you can skip what you already know.",
+                id(*standard)
             ),
             Reason::Stretch { standard } => format!(
                 "You have reached your goals. {} is a challenge to go further.",
