@@ -15,13 +15,13 @@
 //! folder (default `classroom-output/`): the class heatmap, a mastery map and
 //! a progress report per featured learner, and the groupings as JSON.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Instant;
 
 use clap::Parser;
 use mastery::cohort::{Cohort, ProgressReport};
-use mastery::export::{MapStatus, heatmap_svg, mastery_map_svg};
+use mastery::export::heatmap_svg;
 use mastery::recommend::{RecommendOptions, Recommender};
 use mastery::sim::{
     Adaptive, Context, FixedSequence, LearnerModel, Policy, Population, RandomReady, START,
@@ -30,6 +30,9 @@ use mastery::sim::{
 use mastery::{Catalog, Curriculum, Evidence, LearnerState, Model, Outcome, StandardSet};
 use ndarray::Array2;
 use rand::SeedableRng;
+
+mod common;
+use common::write;
 
 #[derive(Parser)]
 #[command(about = "A simulated class on the Common Core math curriculum")]
@@ -46,23 +49,11 @@ struct Args {
 }
 
 fn main() -> ExitCode {
-    match run(Args::parse()) {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(err) => {
-            eprintln!("error: {err}");
-            ExitCode::FAILURE
-        }
-    }
+    common::exit(run(Args::parse()))
 }
 
 const LEARNERS: usize = 30;
 const PER_DAY: usize = 6;
-
-fn write(dir: &Path, name: &str, text: &str) -> Result<(), Box<dyn std::error::Error>> {
-    let path = dir.join(name);
-    std::fs::write(&path, text).map_err(|e| format!("{}: {e}", path.display()))?;
-    Ok(())
-}
 
 fn percent(x: f64) -> String {
     format!("{:.0}%", x * 100.0)
@@ -331,35 +322,11 @@ fn run(args: Args) -> Result<(), Box<dyn std::error::Error>> {
     let map_curriculum = ccss.induced(&ccss.prerequisite_closure(&grade4)?)?;
     for &l in &featured {
         let slug = names[l].replace(' ', "-").to_lowercase();
-        let mastery = states[l].all_mastery_at(&model, today)?;
-        let mastered = states[l].mastered_at(&model, today)?;
-        let ready = ccss.ready_to_learn(&mastered)?;
-        let (values, status): (Vec<f64>, Vec<MapStatus>) = map_curriculum
-            .standards()
-            .iter()
-            .map(|s| {
-                let i = ccss
-                    .index_of(s.id())
-                    .expect("a subgraph's ids come from the curriculum");
-                let status = if mastered.contains(i) {
-                    MapStatus::Mastered
-                } else if ready.contains(i) {
-                    MapStatus::Ready
-                } else {
-                    MapStatus::NotYet
-                };
-                (mastery[i.index()], status)
-            })
-            .unzip();
+        let title = format!("{}: grade 4 and what it builds on", names[l]);
         write(
             &args.out,
             &format!("map-{slug}.svg"),
-            &mastery_map_svg(
-                &map_curriculum,
-                &values,
-                &status,
-                &format!("{}: grade 4 and what it builds on", names[l]),
-            )?,
+            &common::learner_map(&model, &states[l], &map_curriculum, today, &title)?,
         )?;
         let progress = ProgressReport::new(
             &model,

@@ -16,56 +16,25 @@ use std::process::ExitCode;
 
 use clap::Parser;
 use mastery::export::{DotOptions, to_dot};
-use mastery::{CsvLoader, Curriculum};
+
+mod common;
 
 #[derive(Parser)]
 #[command(about = "Summarize a curriculum graph (default: embedded Common Core math)")]
 struct Args {
-    /// Standards CSV file.
-    #[arg(long)]
-    standards: Option<PathBuf>,
-    /// Id column of the standards file.
-    #[arg(long, default_value = "id")]
-    id_col: String,
-    /// Prerequisite edge-list CSV file (from -> to).
-    #[arg(long)]
-    edges: Option<PathBuf>,
-    /// Prerequisite column of the edge file.
-    #[arg(long, default_value = "from")]
-    from: String,
-    /// Dependent column of the edge file.
-    #[arg(long, default_value = "to")]
-    to: String,
+    #[command(flatten)]
+    curriculum: common::CurriculumArgs,
     /// Also write the graph as Graphviz DOT to this file.
     #[arg(long)]
     dot: Option<PathBuf>,
 }
 
 fn main() -> ExitCode {
-    match run(Args::parse()) {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(err) => {
-            eprintln!("error: {err}");
-            ExitCode::FAILURE
-        }
-    }
+    common::exit(run(Args::parse()))
 }
 
 fn run(args: Args) -> Result<(), Box<dyn std::error::Error>> {
-    let curriculum = if args.standards.is_none() && args.edges.is_none() {
-        Curriculum::ccss_math()
-    } else {
-        let mut loader = CsvLoader::new()
-            .id_column(args.id_col)
-            .edge_columns(args.from, args.to);
-        if let Some(path) = &args.standards {
-            loader = loader.standards_path(path);
-        }
-        if let Some(path) = &args.edges {
-            loader = loader.edges_path(path);
-        }
-        loader.load()?
-    };
+    let curriculum = args.curriculum.load()?;
 
     if let Some(path) = &args.dot {
         let dot = to_dot(&curriculum, &DotOptions::new().group_by_grade(true))?;

@@ -20,29 +20,16 @@ use clap::Parser;
 use mastery::evidence::{ResponseColumns, read_responses_path};
 use mastery::model::SkillParams;
 use mastery::recommend::{RecommendOptions, Recommender};
-use mastery::{
-    Catalog, CsvLoader, Curriculum, Error, Evidence, LearnerState, Location, Model, Outcome,
-};
+use mastery::{Catalog, Error, Evidence, LearnerState, Location, Model, Outcome};
 use serde_json::json;
+
+mod common;
 
 #[derive(Parser)]
 #[command(about = "Recommend the next activities for a learner")]
 struct Args {
-    /// Standards CSV file.
-    #[arg(long)]
-    standards: Option<PathBuf>,
-    /// Id column of the standards file.
-    #[arg(long, default_value = "id")]
-    id_col: String,
-    /// Prerequisite edge-list CSV file.
-    #[arg(long)]
-    edges: Option<PathBuf>,
-    /// Prerequisite column of the edge file.
-    #[arg(long, default_value = "from")]
-    from: String,
-    /// Dependent column of the edge file.
-    #[arg(long, default_value = "to")]
-    to: String,
+    #[command(flatten)]
+    curriculum: common::CurriculumArgs,
     /// Catalog (JSON or CSV); default: the demo catalog.
     #[arg(long)]
     catalog: Option<PathBuf>,
@@ -70,30 +57,11 @@ struct Args {
 }
 
 fn main() -> ExitCode {
-    match run(Args::parse()) {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(err) => {
-            eprintln!("error: {err}");
-            ExitCode::FAILURE
-        }
-    }
+    common::exit(run(Args::parse()))
 }
 
 fn run(args: Args) -> Result<(), Box<dyn std::error::Error>> {
-    let curriculum = if args.standards.is_none() && args.edges.is_none() {
-        Curriculum::ccss_math()
-    } else {
-        let mut loader = CsvLoader::new()
-            .id_column(&args.id_col)
-            .edge_columns(&args.from, &args.to);
-        if let Some(p) = &args.standards {
-            loader = loader.standards_path(p);
-        }
-        if let Some(p) = &args.edges {
-            loader = loader.edges_path(p);
-        }
-        loader.load()?
-    };
+    let curriculum = args.curriculum.load()?;
     let catalog = match &args.catalog {
         None => Catalog::demo(&curriculum, 1),
         Some(path) => {

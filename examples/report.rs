@@ -17,17 +17,20 @@
 //! and its prerequisites) and `class-heatmap.svg` (learners x focus standards).
 
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::Parser;
 use mastery::cohort::{Cohort, ProgressReport};
 use mastery::evidence::{ResponseColumns, read_responses_path};
-use mastery::export::{MapStatus, heatmap_svg, mastery_map_svg};
+use mastery::export::heatmap_svg;
 use mastery::model::SkillParams;
-use mastery::{CsvLoader, Curriculum, Evidence, LearnerState, Model, Outcome};
+use mastery::{Evidence, LearnerState, Model, Outcome};
 use ndarray::Array2;
 use serde_json::json;
+
+mod common;
+use common::write;
 
 #[derive(Parser)]
 #[command(about = "Class report, groupings, progress reports and pictures for a class")]
@@ -38,21 +41,8 @@ struct Args {
     /// Output folder.
     #[arg(long)]
     out: PathBuf,
-    /// Standards CSV file (default: embedded Common Core math).
-    #[arg(long)]
-    standards: Option<PathBuf>,
-    /// Id column of the standards file.
-    #[arg(long, default_value = "id")]
-    id_col: String,
-    /// Prerequisite edge-list CSV file.
-    #[arg(long)]
-    edges: Option<PathBuf>,
-    /// Prerequisite column of the edge file.
-    #[arg(long, default_value = "from")]
-    from: String,
-    /// Dependent column of the edge file.
-    #[arg(long, default_value = "to")]
-    to: String,
+    #[command(flatten)]
+    curriculum: common::CurriculumArgs,
     /// Parameters per standard (JSON).
     #[arg(long)]
     params: Option<PathBuf>,
@@ -68,19 +58,7 @@ struct Args {
 }
 
 fn main() -> ExitCode {
-    match run(Args::parse()) {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(err) => {
-            eprintln!("error: {err}");
-            ExitCode::FAILURE
-        }
-    }
-}
-
-fn write(dir: &Path, name: &str, text: &str) -> Result<(), Box<dyn std::error::Error>> {
-    let path = dir.join(name);
-    std::fs::write(&path, text).map_err(|e| format!("{}: {e}", path.display()))?;
-    Ok(())
+    common::exit(run(Args::parse()))
 }
 
 /// A file name for a learner id: letters, digits, '-' and '_' kept.
@@ -97,20 +75,7 @@ fn slug(id: &str) -> String {
 }
 
 fn run(args: Args) -> Result<(), Box<dyn std::error::Error>> {
-    let curriculum = if args.standards.is_none() && args.edges.is_none() {
-        Curriculum::ccss_math()
-    } else {
-        let mut loader = CsvLoader::new()
-            .id_column(&args.id_col)
-            .edge_columns(&args.from, &args.to);
-        if let Some(p) = &args.standards {
-            loader = loader.standards_path(p);
-        }
-        if let Some(p) = &args.edges {
-            loader = loader.edges_path(p);
-        }
-        loader.load()?
-    };
+    let curriculum = args.curriculum.load()?;
     let mut builder = Model::builder(curriculum.clone());
     if let Some(path) = &args.params {
         for (standard, p) in SkillParams::read(path)?.params {
@@ -229,30 +194,11 @@ fn run(args: Args) -> Result<(), Box<dyn std::error::Error>> {
             &format!("progress-{}.html", slug(learner)),
             &progress.to_html(&curriculum),
         )?;
-        let mastery = end.all_mastery_at(&model, last)?;
-        let mastered = end.mastered_at(&model, last)?;
-        let ready = curriculum.ready_to_learn(&mastered)?;
-        let (values, status): (Vec<f64>, Vec<MapStatus>) = map_curriculum
-            .standards()
-            .iter()
-            .map(|s| {
-                let i = curriculum
-                    .index_of(s.id())
-                    .expect("a subgraph's ids come from the curriculum");
-                let status = if mastered.contains(i) {
-                    MapStatus::Mastered
-                } else if ready.contains(i) {
-                    MapStatus::Ready
-                } else {
-                    MapStatus::NotYet
-                };
-                (mastery[i.index()], status)
-            })
-            .unzip();
-        let svg = mastery_map_svg(
+        let svg = common::learner_map(
+            &model,
+            end,
             &map_curriculum,
-            &values,
-            &status,
+            last,
             &format!("{learner}: grade {} and what it builds on", args.grade),
         )?;
         write(&args.out, &format!("map-{}.svg", slug(learner)), &svg)?;

@@ -1,0 +1,98 @@
+//! Pieces the example programs share: curriculum options, error exit,
+//! writing files, and a learner's mastery map.
+
+// Each example uses only some of these.
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use clap::Args;
+use mastery::export::{MapStatus, mastery_map_svg};
+use mastery::{CsvLoader, Curriculum, LearnerState, Model};
+
+/// Where the curriculum comes from (default: the embedded Common Core math standards).
+#[derive(Args, Debug)]
+pub struct CurriculumArgs {
+    /// Standards CSV file.
+    #[arg(long)]
+    pub standards: Option<PathBuf>,
+    /// Id column of the standards file.
+    #[arg(long, default_value = "id")]
+    pub id_col: String,
+    /// Prerequisite edge-list CSV file (from -> to).
+    #[arg(long)]
+    pub edges: Option<PathBuf>,
+    /// Prerequisite column of the edge file.
+    #[arg(long, default_value = "from")]
+    pub from: String,
+    /// Dependent column of the edge file.
+    #[arg(long, default_value = "to")]
+    pub to: String,
+}
+
+impl CurriculumArgs {
+    /// The curriculum from the files, or the embedded default without files.
+    pub fn load(&self) -> Result<Curriculum, mastery::Error> {
+        if self.standards.is_none() && self.edges.is_none() {
+            return Ok(Curriculum::ccss_math());
+        }
+        let mut loader = CsvLoader::new()
+            .id_column(&self.id_col)
+            .edge_columns(&self.from, &self.to);
+        if let Some(path) = &self.standards {
+            loader = loader.standards_path(path);
+        }
+        if let Some(path) = &self.edges {
+            loader = loader.edges_path(path);
+        }
+        loader.load()
+    }
+}
+
+/// Runs an example's body: errors go to stderr with a non-zero exit.
+pub fn exit(result: Result<(), Box<dyn std::error::Error>>) -> ExitCode {
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(err) => {
+            eprintln!("error: {err}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// Writes `text` to `dir/name`, naming the file in any error.
+pub fn write(dir: &Path, name: &str, text: &str) -> Result<(), Box<dyn std::error::Error>> {
+    let path = dir.join(name);
+    std::fs::write(&path, text).map_err(|e| format!("{}: {e}", path.display()))?;
+    Ok(())
+}
+
+/// A learner's mastery map over `map` (a sub-curriculum of the model's) at `now`:
+/// mastered, ready to learn, or not yet.
+pub fn learner_map(
+    model: &Model,
+    state: &LearnerState,
+    map: &Curriculum,
+    now: i64,
+    title: &str,
+) -> Result<String, Box<dyn std::error::Error>> {
+    let curriculum = model.curriculum();
+    let mastery = state.all_mastery_at(model, now)?;
+    let mastered = state.mastered_at(model, now)?;
+    let ready = curriculum.ready_to_learn(&mastered)?;
+    let mut values = Vec::with_capacity(map.len());
+    let mut status = Vec::with_capacity(map.len());
+    for s in map.standards() {
+        let i = curriculum.index_of(s.id())?;
+        values.push(mastery[i.index()]);
+        status.push(if mastered.contains(i) {
+            MapStatus::Mastered
+        } else if ready.contains(i) {
+            MapStatus::Ready
+        } else {
+            MapStatus::NotYet
+        });
+    }
+    Ok(mastery_map_svg(map, &values, &status, title)?)
+}
