@@ -10,33 +10,8 @@ use mastery::{
 };
 use proptest::prelude::*;
 
-const N: usize = 12;
-
-fn id(i: usize) -> String {
-    format!("s{i}")
-}
-
-/// A random DAG over N standards (edges from lower to higher index).
-fn curriculum() -> impl Strategy<Value = Curriculum> {
-    proptest::collection::vec(proptest::bool::weighted(0.2), N * (N - 1) / 2).prop_map(|present| {
-        let mut edges = Vec::new();
-        let mut k = 0;
-        for i in 0..N {
-            for j in i + 1..N {
-                if present[k] {
-                    edges.push((id(i), id(j)));
-                }
-                k += 1;
-            }
-        }
-        Curriculum::builder()
-            .standard_ids((0..N).map(id))
-            .unwrap()
-            .prerequisites(edges)
-            .build()
-            .unwrap()
-    })
-}
+mod common;
+use common::{N, curriculum, id};
 
 /// Valid BKT parameters: guess + slip < 1, learn + forget <= 1.
 fn params(with_transition: bool) -> impl Strategy<Value = BktParams> {

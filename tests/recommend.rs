@@ -8,33 +8,10 @@ use mastery::{
 };
 use proptest::prelude::*;
 
-const N: usize = 12;
 const NOW: i64 = 1_700_000_000;
 
-fn id(i: usize) -> String {
-    format!("s{i}")
-}
-
-fn curriculum() -> impl Strategy<Value = Curriculum> {
-    proptest::collection::vec(proptest::bool::weighted(0.2), N * (N - 1) / 2).prop_map(|present| {
-        let mut edges = Vec::new();
-        let mut k = 0;
-        for i in 0..N {
-            for j in i + 1..N {
-                if present[k] {
-                    edges.push((id(i), id(j)));
-                }
-                k += 1;
-            }
-        }
-        Curriculum::builder()
-            .standard_ids((0..N).map(id))
-            .unwrap()
-            .prerequisites(edges)
-            .build()
-            .unwrap()
-    })
-}
+mod common;
+use common::{N, curriculum, id};
 
 /// Per standard 1-3 activities of random kinds and minutes, plus some spanning two standards.
 fn catalog_spec() -> impl Strategy<Value = Vec<(Vec<usize>, usize, u32)>> {
