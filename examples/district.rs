@@ -23,13 +23,8 @@ struct Args {
     seed: u64,
 }
 
-/// Peak resident memory of this process in MiB (Linux: VmHWM), if known.
-fn peak_mib() -> Option<f64> {
-    let status = std::fs::read_to_string("/proc/self/status").ok()?;
-    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
-    let kib: f64 = line.split_whitespace().nth(1)?.parse().ok()?;
-    Some(kib / 1024.0)
-}
+mod common;
+use common::peak_mib;
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let args = Args::parse();

@@ -58,14 +58,10 @@ struct Args {
     skip_bad_rows: bool,
 }
 
+mod common;
+
 fn main() -> ExitCode {
-    match run(Args::parse()) {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(err) => {
-            eprintln!("error: {err}");
-            ExitCode::FAILURE
-        }
-    }
+    common::exit(run(Args::parse()))
 }
 
 fn load(path: &PathBuf, args: &Args) -> Result<Dataset, Box<dyn std::error::Error>> {

@@ -96,3 +96,11 @@ pub fn learner_map(
     }
     Ok(mastery_map_svg(map, &values, &status, title)?)
 }
+
+/// Peak resident memory of this process in MiB (Linux: VmHWM), if known.
+pub fn peak_mib() -> Option<f64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    let kib: f64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kib / 1024.0)
+}

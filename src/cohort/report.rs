@@ -477,7 +477,7 @@ impl ProgressReport {
     /// The report as a self-contained HTML page (well-formed XHTML, no external files).
     #[must_use]
     pub fn to_html(&self, curriculum: &Curriculum) -> String {
-        let e = escape;
+        let e = crate::export::escape_xml;
         let mut html = String::from(
             "<!DOCTYPE html>\n<html xmlns=\"http://www.w3.org/1999/xhtml\" lang=\"en\">\n<head>\n<meta charset=\"utf-8\"/>\n",
         );
@@ -527,20 +527,4 @@ impl ProgressReport {
         html += "</body>\n</html>\n";
         html
     }
-}
-
-/// Escapes text for HTML and XML.
-fn escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
 }

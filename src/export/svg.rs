@@ -846,8 +846,8 @@ fn fit_text(text: &str, max_width: f64, font_size: f64) -> String {
 }
 
 /// `text` escaped for XML character data and attribute values; characters
-/// XML 1.0 does not allow become U+FFFD.
-fn xml(text: &str) -> String {
+/// XML 1.0 does not allow become U+FFFD. Also used for the HTML reports.
+pub(crate) fn xml(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
         match c {
