@@ -590,6 +590,8 @@ struct Lane<'a> {
     totals: [f64; 4],
     stretch: [f64; 4],
     gamma_known: f64,
+    /// P(known | all responses) at the last response.
+    known_at_end: f64,
 }
 
 impl<'a> Lane<'a> {
@@ -619,6 +621,7 @@ impl<'a> Lane<'a> {
             totals: [0.0; 4],
             stretch: [0.0; 4],
             gamma_known: 0.0,
+            known_at_end: 0.0,
         }
     }
 
@@ -654,6 +657,7 @@ impl<'a> Lane<'a> {
         let last = a1 / (a0 + a1);
         self.totals = [last, last * f64::from(self.obs[n - 1]), 0.0, 0.0];
         self.gamma_known = last;
+        self.known_at_end = last;
     }
 
     /// Step `i` of the backward pass: time `t = n - 2 - i`.
@@ -720,8 +724,7 @@ impl<'a> Lane<'a> {
         acc.sequences += 1.0;
         acc.responses += n as f64;
         acc.correct += self.correct;
-        let (a0, a1) = self.forward[n - 1];
-        acc.known_at_end += a1 / (a0 + a1);
+        acc.known_at_end += self.known_at_end;
         let [known_sum, known_correct, learned, forgot] = self.totals;
         acc.known_by_response[0] += known_sum - known_correct;
         acc.known_by_response[1] += known_correct;
