@@ -783,46 +783,33 @@ fn build(file: Arc<str>, rows: Rows) -> Result<(Dataset, LoadReport)> {
 /// (by learner, then by skill) do the grouping in O(n); a group is sorted by
 /// `order_id` only if the file did not already list it in order.
 fn group_rows(rows: &[Row], skill_rank: &[u32], learner_rank: &[u32]) -> Vec<u32> {
-    fn counting_sort(index: &[u32], buckets: usize, key: impl Fn(u32) -> usize) -> Vec<u32> {
-        let mut starts = vec![0usize; buckets + 1];
-        for &r in index {
-            starts[key(r) + 1] += 1;
-        }
-        for b in 0..buckets {
-            starts[b + 1] += starts[b];
-        }
-        let mut out = vec![0u32; index.len()];
-        for &r in index {
-            let slot = &mut starts[key(r)];
-            out[*slot] = r;
-            *slot += 1;
-        }
-        out
+    // A stable counting sort by skill (few buckets: sequential, cache-friendly
+    // writes), then each skill's rows sorted by (learner, order_id, row) in
+    // parallel; the row index last keeps equal order_ids in file order.
+    let skills = skill_rank.len();
+    let mut starts = vec![0usize; skills + 1];
+    for row in rows {
+        starts[skill_rank[row.skill as usize] as usize + 1] += 1;
     }
-    let all: Vec<u32> = (0..rows.len() as u32).collect();
-    let by_learner = counting_sort(&all, learner_rank.len(), |r| {
-        learner_rank[rows[r as usize].learner as usize] as usize
-    });
-    let mut index = counting_sort(&by_learner, skill_rank.len(), |r| {
-        skill_rank[rows[r as usize].skill as usize] as usize
-    });
-    let group = |r: u32| (rows[r as usize].skill, rows[r as usize].learner);
-    let mut start = 0;
-    while start < index.len() {
-        let g = group(index[start]);
-        let mut end = start + 1;
-        let mut sorted = true;
-        while end < index.len() && group(index[end]) == g {
-            sorted &= rows[index[end - 1] as usize].order <= rows[index[end] as usize].order;
-            end += 1;
-        }
-        if !sorted {
-            // Stable: equal order_ids keep file order.
-            index[start..end].sort_by_key(|&r| rows[r as usize].order);
-        }
-        start = end;
+    for k in 0..skills {
+        starts[k + 1] += starts[k];
     }
-    index
+    let bounds = starts.clone();
+    let mut keys = vec![(0u32, 0i64, 0u32); rows.len()];
+    for (r, row) in rows.iter().enumerate() {
+        let slot = &mut starts[skill_rank[row.skill as usize] as usize];
+        keys[*slot] = (learner_rank[row.learner as usize], row.order, r as u32);
+        *slot += 1;
+    }
+    let mut parts: Vec<&mut [(u32, i64, u32)]> = Vec::with_capacity(skills);
+    let mut rest = keys.as_mut_slice();
+    for k in 0..skills {
+        let (part, tail) = rest.split_at_mut(bounds[k + 1] - bounds[k]);
+        parts.push(part);
+        rest = tail;
+    }
+    parts.par_iter_mut().for_each(|part| part.sort_unstable());
+    keys.into_iter().map(|(_, _, r)| r).collect()
 }
 
 type Fields<'a> = (i64, &'a str, &'a str, u8, Option<&'a str>);

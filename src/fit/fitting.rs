@@ -467,8 +467,12 @@ fn squarem(
         previous = ll;
         let first = m(&counts, &params);
         let first_counts = e(&first);
-        let second = m(&first_counts, &first);
         iterations += 1;
+        // A plain EM step that barely moves ends the fit without extrapolating.
+        if (first_counts.log_likelihood - ll).abs() < config.tolerance {
+            return (first, first_counts.log_likelihood, iterations, true);
+        }
+        let second = m(&first_counts, &first);
         let (x0, x1, x2) = (flatten(&params), flatten(&first), flatten(&second));
         let r: Vec<f64> = x1.iter().zip(&x0).map(|(a, b)| a - b).collect();
         let v: Vec<f64> = x2
