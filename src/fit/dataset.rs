@@ -452,8 +452,10 @@ impl Rows {
                     .collect()
             })
             .collect();
-        self.rows.extend(other.rows.into_iter().map(|row| {
-            Row {
+        let remapped: Vec<Row> = other
+            .rows
+            .into_par_iter()
+            .map(|row| Row {
                 learner: learners[row.learner as usize],
                 skill: skills[row.skill as usize],
                 item: items
@@ -462,8 +464,9 @@ impl Rows {
                     .copied()
                     .unwrap_or(0),
                 ..row
-            }
-        }));
+            })
+            .collect();
+        self.rows.extend(remapped);
         self.report.rows_read += other.report.rows_read;
         self.report.skipped.extend(other.report.skipped);
     }
@@ -561,30 +564,26 @@ fn read_quoted(file: &Arc<str>, bytes: &[u8], options: &DatasetOptions) -> Resul
 }
 
 fn read_plain(file: &Arc<str>, bytes: &[u8], options: &DatasetOptions) -> Result<Rows> {
-    let text = std::str::from_utf8(bytes).map_err(|e| {
-        let line = bytes[..e.valid_up_to()]
-            .iter()
-            .filter(|&&b| b == b'\n')
-            .count() as u64
-            + 1;
-        Error::InvalidUtf8 {
-            at: Location::new(Some(Arc::clone(file)), Some(line)),
-        }
-    })?;
-    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    let bytes = bytes.strip_prefix("\u{feff}".as_bytes()).unwrap_or(bytes);
+    let invalid_utf8 = |line: u64| Error::InvalidUtf8 {
+        at: Location::new(Some(Arc::clone(file)), Some(line)),
+    };
     // The header is the first non-blank line.
     let mut offset = 0;
     let mut line_no = 0u64;
     let header_line = loop {
-        if offset >= text.len() {
+        if offset >= bytes.len() {
             return Err(Error::EmptyFile {
                 file: Arc::clone(file),
                 detail: "no header line",
             });
         }
-        let end = text[offset..].find('\n').map_or(text.len(), |i| offset + i);
+        let end = bytes[offset..]
+            .iter()
+            .position(|&b| b == b'\n')
+            .map_or(bytes.len(), |i| offset + i);
         line_no += 1;
-        let line = &text[offset..end];
+        let line = std::str::from_utf8(&bytes[offset..end]).map_err(|_| invalid_utf8(line_no))?;
         offset = end + 1;
         if !line.trim().is_empty() {
             break line.strip_suffix('\r').unwrap_or(line);
@@ -595,23 +594,36 @@ fn read_plain(file: &Arc<str>, bytes: &[u8], options: &DatasetOptions) -> Result
         .map(|h| h.trim().to_owned())
         .collect();
     let columns = locate(file, &header, options)?;
-    // The rest of the text, split into chunks at line ends, parsed in
-    // parallel, then merged in file order.
-    let body = text.get(offset..).unwrap_or("");
-    let first_line = line_no + 1;
+    // The rest, split into chunks at line ends (so each chunk is valid UTF-8
+    // exactly when the whole is), checked, counted and parsed in parallel,
+    // then merged in file order.
+    let body = bytes.get(offset..).unwrap_or(&[]);
     let chunks = split_at_lines(body, rayon::current_num_threads().max(1) * 2);
-    let mut first = first_line;
+    let lines: Vec<u64> = chunks
+        .par_iter()
+        .map(|c| c.iter().filter(|&&b| b == b'\n').count() as u64)
+        .collect();
     let mut starts = Vec::with_capacity(chunks.len());
-    for chunk in &chunks {
+    let mut first = line_no + 1;
+    for n in &lines {
         starts.push(first);
-        first += chunk.bytes().filter(|&b| b == b'\n').count() as u64;
+        first += n;
     }
     let parsed: Vec<Result<Rows>> = chunks
         .par_iter()
         .zip(starts.par_iter())
         .map(|(chunk, &start)| {
+            let text = std::str::from_utf8(chunk).map_err(|e| {
+                invalid_utf8(
+                    start
+                        + chunk[..e.valid_up_to()]
+                            .iter()
+                            .filter(|&&b| b == b'\n')
+                            .count() as u64,
+                )
+            })?;
             parse_plain_chunk(
-                chunk,
+                text,
                 start,
                 header.len(),
                 &columns,
@@ -627,17 +639,18 @@ fn read_plain(file: &Arc<str>, bytes: &[u8], options: &DatasetOptions) -> Result
     Ok(merged)
 }
 
-/// Splits `text` into about `parts` pieces, each ending at a line end.
-fn split_at_lines(text: &str, parts: usize) -> Vec<&str> {
-    let target = text.len() / parts.max(1) + 1;
+/// Splits `bytes` into about `parts` pieces, each ending at a line end.
+fn split_at_lines(bytes: &[u8], parts: usize) -> Vec<&[u8]> {
+    let target = bytes.len() / parts.max(1) + 1;
     let mut out = Vec::with_capacity(parts);
-    let mut rest = text;
+    let mut rest = bytes;
     while !rest.is_empty() {
         let cut = if rest.len() <= target {
             rest.len()
         } else {
             rest[target..]
-                .find('\n')
+                .iter()
+                .position(|&b| b == b'\n')
                 .map_or(rest.len(), |i| target + i + 1)
         };
         out.push(&rest[..cut]);
@@ -917,6 +930,27 @@ mod tests {
             &DatasetOptions::default(),
         );
         assert!(matches!(no_correct, Err(Error::MissingColumn { .. })));
+    }
+
+    #[test]
+    fn errors_in_later_chunks_name_the_right_line() {
+        let mut csv = String::from("order_id,user_id,skill_name,correct\n");
+        for i in 0..200 {
+            csv += &format!("{i},u{},S,1\n", i % 7);
+        }
+        let mut bytes = csv.clone().into_bytes();
+        let at = csv.match_indices('\n').nth(150).unwrap().0 + 3; // inside data line 151, file line 152
+        bytes[at] = 0xff;
+        let err =
+            Dataset::from_reader("r.csv", &bytes[..], &DatasetOptions::default()).unwrap_err();
+        assert_eq!(err.to_string(), "r.csv:152: invalid UTF-8");
+        let bad = csv.replacen("170,u2,S,1", "170,u2,S,7", 1);
+        let err =
+            Dataset::from_reader("r.csv", bad.as_bytes(), &DatasetOptions::default()).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "r.csv:172: column `correct`: expected 0 or 1, got \"7\""
+        );
     }
 
     #[test]
