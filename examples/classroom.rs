@@ -153,10 +153,11 @@ fn run(args: Args) -> Result<(), Box<dyn std::error::Error>> {
             options = options.goal(*g);
         }
         let list = recommender.recommend(&states[l], &options)?;
+        let mastered = class.mastered(l).len();
+        let plural = if mastered == 1 { "" } else { "s" };
         println!(
-            "\n{} ({label}; {} standards mastered):",
-            names[l],
-            class.mastered(l).len()
+            "\n{} ({label}; {mastered} standard{plural} mastered):",
+            names[l]
         );
         for r in &list.items {
             println!(

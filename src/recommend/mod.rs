@@ -7,7 +7,9 @@
 //!
 //! - **ready to learn**: not mastered, every prerequisite mastered (the outer
 //!   fringe); with goals, only those needed for a goal, as **goal steps**;
-//! - **review**: mastered at the last evidence, below the bar now (decay);
+//! - **review**: mastered at the last evidence, decayed below the review
+//!   threshold now ([`RecommendOptions::review_threshold`], default 0.85;
+//!   until then it still counts as mastered);
 //! - **remediate**: for a standard the learner is wheel-spinning on (at least
 //!   [`RecommendOptions::wheel_spin_attempts`] attempts without mastery, after
 //!   Beck & Gong 2013), its weakest unmastered prerequisite that is ready, or,
@@ -74,6 +76,7 @@ pub struct RecommendOptions {
     success_band: (f64, f64),
     wheel_spin_attempts: u32,
     placement: bool,
+    review_threshold: f64,
 }
 
 impl RecommendOptions {
@@ -94,7 +97,17 @@ impl RecommendOptions {
             success_band: (0.7, 0.85),
             wheel_spin_attempts: 10,
             placement: true,
+            review_threshold: 0.85,
         }
+    }
+
+    /// A mastered standard is due for review when its estimate, decayed since
+    /// the last evidence, falls below this (default 0.85); until then it still
+    /// counts as mastered. Reviewing at the mastery bar itself would schedule
+    /// a review days after every success. Capped at the mastered threshold.
+    pub fn review_threshold(mut self, threshold: f64) -> Self {
+        self.review_threshold = threshold;
+        self
     }
 
     /// With goals, start with a placement check (default `true`): see [`Reason::Placement`].
@@ -292,7 +305,17 @@ impl<'m> Recommender<'m> {
         let mastery = learner.all_mastery_at(model, options.now)?;
         // Knowledge states are closed under prerequisites (Knowledge Space
         // Theory): what a mastered standard builds on counts as mastered too.
-        let evidenced = Self::mastered(&mastery, threshold);
+        // Mastered now, or mastered at the last evidence and not yet faded
+        // below the review threshold.
+        let stored: Vec<f64> = learner.estimates().collect();
+        let review_below = options.review_threshold.min(threshold);
+        let mut evidenced = Self::mastered(&mastery, threshold);
+        for record in learner.practice_records() {
+            let s = record.standard().index();
+            if stored[s] >= threshold && mastery[s] >= review_below {
+                evidenced.insert(record.standard());
+            }
+        }
         let mastered = {
             let mut closed = curriculum.prerequisite_closure(&evidenced)?;
             closed.union_with(&evidenced);
@@ -338,7 +361,6 @@ impl<'m> Recommender<'m> {
         // Wheel-spinning standards, and what to do about each.
         // Stuck means no mastery even right after the latest evidence: a standard
         // that was mastered and has faded since is a review, not wheel-spinning.
-        let stored: Vec<f64> = learner.estimates().collect();
         let mut wheel_spinning = Vec::new();
         let mut remediated = StandardSet::with_capacity(curriculum.len());
         for record in learner.practice_records() {
@@ -376,14 +398,16 @@ impl<'m> Recommender<'m> {
             );
         }
 
-        // Reviews: mastered at the last evidence, faded below the bar since.
+        // Reviews: mastered at the last evidence, faded below the review threshold since.
         for record in learner.practice_records() {
             let s = record.standard();
             if stored[s.index()] >= threshold
-                && mastery[s.index()] < threshold
+                && mastery[s.index()] < review_below
                 && !remediated.contains(s)
             {
-                let urgency = ((threshold - mastery[s.index()]) / threshold).clamp(0.0, 1.0);
+                let urgency = ((review_below - mastery[s.index()])
+                    / review_below.max(f64::MIN_POSITIVE))
+                .clamp(0.0, 1.0);
                 push(
                     s,
                     Reason::Review {
