@@ -90,13 +90,17 @@ pub fn read_responses(
     read_input(Input::Reader(name.into(), Box::new(reader)), columns)
 }
 
-fn read_input(input: Input<'_>, columns: &ResponseColumns) -> Result<Vec<Response>> {
+fn read_input(input: Input<'_>, names: &ResponseColumns) -> Result<Vec<Response>> {
     let (file, mut csv) = open(input)?;
     let header = header(&file, &mut csv)?;
-    let order = required(&file, &header, &columns.order)?;
-    let learner = required(&file, &header, &columns.learner)?;
-    let skill = required(&file, &header, &columns.skill)?;
-    let correct = required(&file, &header, &columns.correct)?;
+    let columns = Columns {
+        names,
+        order: required(&file, &header, &names.order)?,
+        learner: required(&file, &header, &names.learner)?,
+        skill: required(&file, &header, &names.skill)?,
+        correct: required(&file, &header, &names.correct)?,
+        item: None,
+    };
     let mut record = csv::StringRecord::new();
     let mut rows = Vec::new();
     while csv
@@ -104,46 +108,73 @@ fn read_input(input: Input<'_>, columns: &ResponseColumns) -> Result<Vec<Respons
         .map_err(|e| csv_error(&file, e))?
     {
         let line = record.position().map_or(0, csv::Position::line);
-        let at = || Location::new(Some(Arc::clone(&file)), Some(line));
-        let field = |i: usize, column: &str| -> Result<&str> {
-            match record.get(i) {
-                Some(v) if !v.is_empty() => Ok(v),
-                _ => Err(Error::Csv {
-                    at: at(),
-                    message: format!("column `{column}` is empty"),
-                }),
-            }
-        };
-        let order_value = field(order, &columns.order)?;
-        let order_value: i64 = order_value.parse().map_err(|_| Error::Csv {
-            at: at(),
-            message: format!(
-                "column `{}`: expected an integer, got {order_value:?}",
-                columns.order
-            ),
-        })?;
-        let correct_value = match field(correct, &columns.correct)? {
-            "1" => true,
-            "0" => false,
-            other => {
-                return Err(Error::Csv {
-                    at: at(),
-                    message: format!(
-                        "column `{}`: expected 0 or 1, got {other:?}",
-                        columns.correct
-                    ),
-                });
-            }
-        };
+        let (order, learner, skill, correct, _) =
+            parse_row(|i| record.get(i), &columns).map_err(|message| Error::Csv {
+                at: Location::new(Some(Arc::clone(&file)), Some(line)),
+                message,
+            })?;
         rows.push(Response {
             line,
-            order: order_value,
-            learner: field(learner, &columns.learner)?.to_owned(),
-            skill: field(skill, &columns.skill)?.to_owned(),
-            correct: correct_value,
+            order,
+            learner: learner.to_owned(),
+            skill: skill.to_owned(),
+            correct: correct == 1,
         });
     }
     Ok(rows)
+}
+
+/// Where the columns are.
+pub(crate) struct Columns<'c> {
+    pub(crate) names: &'c ResponseColumns,
+    pub(crate) order: usize,
+    pub(crate) learner: usize,
+    pub(crate) skill: usize,
+    pub(crate) correct: usize,
+    pub(crate) item: Option<usize>,
+}
+
+/// A parsed row: order, learner, skill, correct (0/1), item.
+pub(crate) type Fields<'a> = (i64, &'a str, &'a str, u8, Option<&'a str>);
+
+/// Parses one response row's fields; the message says what is wrong.
+pub(crate) fn parse_row<'a>(
+    get: impl Fn(usize) -> Option<&'a str>,
+    columns: &Columns<'_>,
+) -> std::result::Result<Fields<'a>, String> {
+    let names = columns.names;
+    let field = |i: usize, column: &str| match get(i).map(str::trim) {
+        Some(v) if !v.is_empty() => Ok(v),
+        _ => Err(format!("column `{column}` is empty")),
+    };
+    let order_text = field(columns.order, &names.order)?;
+    let order_value = order_text.parse::<i64>().map_err(|_| {
+        format!(
+            "column `{}`: expected an integer, got {order_text:?}",
+            names.order
+        )
+    })?;
+    let correct_value = match field(columns.correct, &names.correct)? {
+        "1" => 1,
+        "0" => 0,
+        other => {
+            return Err(format!(
+                "column `{}`: expected 0 or 1, got {other:?}",
+                names.correct
+            ));
+        }
+    };
+    let item_value = match columns.item {
+        Some(i) => Some(field(i, "item")?),
+        None => None,
+    };
+    Ok((
+        order_value,
+        field(columns.learner, &names.learner)?,
+        field(columns.skill, &names.skill)?,
+        correct_value,
+        item_value,
+    ))
 }
 
 #[cfg(test)]

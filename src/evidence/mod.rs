@@ -3,6 +3,7 @@
 
 mod log;
 
+pub(crate) use log::{Columns, parse_row};
 pub use log::{Response, ResponseColumns, read_responses, read_responses_path};
 
 use std::fmt;

@@ -10,6 +10,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Location, Result};
 use crate::evidence::ResponseColumns;
+use crate::evidence::{Columns, parse_row};
 use crate::io::{Input, csv_error, header, open_with, required};
 
 /// How to read a response log into a [`Dataset`].
@@ -351,16 +352,6 @@ struct Rows {
     skill_items: Vec<Vec<String>>,
     rows: Vec<Row>,
     report: LoadReport,
-}
-
-/// Where the columns are.
-struct Columns<'c> {
-    names: &'c ResponseColumns,
-    order: usize,
-    learner: usize,
-    skill: usize,
-    correct: usize,
-    item: Option<usize>,
 }
 
 impl Rows {
@@ -823,47 +814,6 @@ fn group_rows(rows: &[Row], skill_rank: &[u32], learner_rank: &[u32]) -> Vec<u32
     }
     parts.par_iter_mut().for_each(|part| part.sort_unstable());
     keys.into_iter().map(|(_, _, r)| r).collect()
-}
-
-type Fields<'a> = (i64, &'a str, &'a str, u8, Option<&'a str>);
-
-fn parse_row<'a>(
-    get: impl Fn(usize) -> Option<&'a str>,
-    columns: &Columns<'_>,
-) -> std::result::Result<Fields<'a>, String> {
-    let names = columns.names;
-    let field = |i: usize, column: &str| match get(i).map(str::trim) {
-        Some(v) if !v.is_empty() => Ok(v),
-        _ => Err(format!("column `{column}` is empty")),
-    };
-    let order_text = field(columns.order, &names.order)?;
-    let order_value = order_text.parse::<i64>().map_err(|_| {
-        format!(
-            "column `{}`: expected an integer, got {order_text:?}",
-            names.order
-        )
-    })?;
-    let correct_value = match field(columns.correct, &names.correct)? {
-        "1" => 1,
-        "0" => 0,
-        other => {
-            return Err(format!(
-                "column `{}`: expected 0 or 1, got {other:?}",
-                names.correct
-            ));
-        }
-    };
-    let item_value = match columns.item {
-        Some(i) => Some(field(i, "item")?),
-        None => None,
-    };
-    Ok((
-        order_value,
-        field(columns.learner, &names.learner)?,
-        field(columns.skill, &names.skill)?,
-        correct_value,
-        item_value,
-    ))
 }
 
 #[cfg(test)]

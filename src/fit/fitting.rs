@@ -333,20 +333,7 @@ fn initial(config: &FitConfig, items: usize, seed: u64) -> HmmParams {
         guess: (0..items).map(|_| rng.random::<f64>() * 0.4).collect(),
         slip: (0..items).map(|_| rng.random::<f64>() * 0.3).collect(),
     };
-    if config.bounds.learn_plus_forget_at_most_one {
-        p.forget = p.forget.min(1.0 - p.learn);
-    }
-    p.prior = p.prior.clamp(config.bounds.prior.0, config.bounds.prior.1);
-    p.learn = p.learn.clamp(config.bounds.learn.0, config.bounds.learn.1);
-    p.forget = p
-        .forget
-        .clamp(config.bounds.forget.0, config.bounds.forget.1);
-    for g in &mut p.guess {
-        *g = g.clamp(config.bounds.guess.0, config.bounds.guess.1);
-    }
-    for s in &mut p.slip {
-        *s = s.clamp(config.bounds.slip.0, config.bounds.slip.1);
-    }
+    config.bounds.clamp_params(&mut p);
     p
 }
 

@@ -427,6 +427,16 @@ impl<'m> Recommender<'m> {
             Some(curriculum.prerequisite_closure(&goals.iter().copied().collect())?)
         };
         let goals_reached = goals.iter().all(|g| mastered.contains(*g));
+        // Per goal, once: everything it needs, and how many of those are not mastered.
+        let goal_paths: Vec<(StandardSet, usize)> = goals
+            .iter()
+            .map(|&g| {
+                let path = curriculum.prerequisite_closure(&[g].into_iter().collect())?;
+                let mut remaining = path.clone();
+                remaining.difference_with(&mastered);
+                Ok((path, remaining.len()))
+            })
+            .collect::<Result<_>>()?;
         if let (Some(needed), true) = (&needed, options.placement) {
             if let Some(probe) = placement_probe(curriculum, needed, &mastered, &mastery, learner) {
                 push(probe, Reason::Placement { standard: probe }, 4.0);
@@ -436,21 +446,15 @@ impl<'m> Recommender<'m> {
             match &needed {
                 Some(needed) if needed.contains(s) => {
                     // The first goal that needs it, and how much that goal still needs.
-                    let Some(&goal) = goals
-                        .iter()
-                        .find(|&&g| g == s || curriculum.ancestors(g).is_ok_and(|a| a.contains(s)))
-                    else {
+                    let Some(g) = goal_paths.iter().position(|(path, _)| path.contains(s)) else {
                         continue;
                     };
-                    let mut remaining =
-                        curriculum.prerequisite_closure(&[goal].into_iter().collect())?;
-                    remaining.difference_with(&mastered);
                     push(
                         s,
                         Reason::GoalStep {
                             standard: s,
-                            goal,
-                            steps_remaining: remaining.len(),
+                            goal: goals[g],
+                            steps_remaining: goal_paths[g].1,
                         },
                         2.0,
                     );
