@@ -142,13 +142,39 @@ impl SkillData {
         &self.items
     }
 
-    /// The same responses with every item mapped to one unnamed item.
-    pub(crate) fn with_single_item(&self) -> SkillData {
-        SkillData {
+    /// The distinct response sequences, each once, in order of first
+    /// appearance, items mapped to one unnamed item, with how often each
+    /// occurs. Many learners give the same answers (short sequences
+    /// especially), and identical sequences have identical expected counts:
+    /// the E-step then runs once per distinct sequence, weighted. Learners
+    /// and rows are those of each sequence's first occurrence.
+    pub(crate) fn distinct_sequences(&self) -> (SkillData, Vec<u32>) {
+        let mut seen: HashMap<&[u8], usize> = HashMap::default();
+        let mut out = SkillData {
+            name: self.name.clone(),
             items: vec![String::new()],
-            item: vec![0; self.item.len()],
-            ..self.clone()
+            starts: vec![0],
+            learners: Vec::new(),
+            correct: Vec::new(),
+            item: Vec::new(),
+            rows: Vec::new(),
+        };
+        let mut counts: Vec<u32> = Vec::new();
+        for s in 0..self.sequence_count() {
+            let sequence = self.sequence(s);
+            let next = counts.len();
+            let index = *seen.entry(sequence).or_insert(next);
+            if index == next {
+                counts.push(0);
+                out.correct.extend_from_slice(sequence);
+                out.rows.extend_from_slice(self.sequence_rows(s));
+                out.item.resize(out.correct.len(), 0);
+                out.starts.push(out.correct.len() as u32);
+                out.learners.push(self.learners[s]);
+            }
+            counts[index] += 1;
         }
+        (out, counts)
     }
 
     /// The share of correct responses.

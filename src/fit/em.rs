@@ -250,13 +250,16 @@ impl ExpectedCounts {
                 });
             }
         }
-        Ok(Self::compute_unchecked(skill, params, range))
+        Ok(Self::compute_unchecked(skill, params, range, &[]))
     }
 
+    /// The E-step without checks. `multiplicity[s]` is how often sequence
+    /// `s` counts (empty: each once); only one item per skill takes it.
     pub(crate) fn compute_unchecked(
         skill: &SkillData,
         params: &HmmParams,
         range: std::ops::Range<usize>,
+        multiplicity: &[u32],
     ) -> ExpectedCounts {
         let mut counts = ExpectedCounts {
             items: vec![[0.0; 4]; params.guess.len()],
@@ -266,22 +269,25 @@ impl ExpectedCounts {
         if model.by_item.len() == 1 {
             let (mut fa, mut fb) = (Vec::new(), Vec::new());
             let mut single = SingleItem::new();
+            let weight = |s: usize| multiplicity.get(s).copied().unwrap_or(1);
             let mut pending = range.clone();
             while let (Some(a), Some(b)) = (pending.next(), pending.next()) {
                 single.add_pair(
-                    skill.sequence(a),
-                    skill.sequence(b),
+                    [skill.sequence(a), skill.sequence(b)],
+                    [weight(a), weight(b)],
                     &model,
                     &mut fa,
                     &mut fb,
                 );
             }
             if range.len() % 2 == 1 {
-                single.add(skill.sequence(range.end - 1), &model, &mut fa);
+                let last = range.end - 1;
+                single.add(skill.sequence(last), weight(last), &model, &mut fa);
             }
             single.finish(&mut counts);
             return counts;
         }
+        debug_assert!(multiplicity.is_empty(), "weights need one item");
         let mut scratch = Vec::new();
         for s in range {
             forward_backward(
@@ -458,8 +464,8 @@ impl SingleItem {
     /// slower in the `fit` bench: the lane state no longer fits in registers.)
     fn add_pair(
         &mut self,
-        a: &[u8],
-        b: &[u8],
+        [a, b]: [&[u8]; 2],
+        [weight_a, weight_b]: [u32; 2],
         m: &Emissions,
         fa: &mut Vec<(f64, f64)>,
         fb: &mut Vec<(f64, f64)>,
@@ -485,12 +491,12 @@ impl SingleItem {
                 lb.backward_step(i, &c);
             }
         }
-        la.finish(self, &c);
-        lb.finish(self, &c);
+        la.finish(self, &c, weight_a);
+        lb.finish(self, &c, weight_b);
     }
 
-    /// Adds one sequence.
-    fn add(&mut self, obs: &[u8], m: &Emissions, forward: &mut Vec<(f64, f64)>) {
+    /// Adds one sequence, `weight` times.
+    fn add(&mut self, obs: &[u8], weight: u32, m: &Emissions, forward: &mut Vec<(f64, f64)>) {
         let c = Consts::new(m);
         let mut lane = Lane::start(obs, forward, &c);
         for t in 1..obs.len() {
@@ -500,7 +506,7 @@ impl SingleItem {
         for i in 0..obs.len().saturating_sub(1) {
             lane.backward_step(i, &c);
         }
-        lane.finish(self, &c);
+        lane.finish(self, &c, weight);
     }
 
     fn new() -> Self {
@@ -536,13 +542,14 @@ impl SingleItem {
     }
 }
 
-/// The single-item model's numbers, with P(o | not known) and P(o | known)
-/// as `base + o * step`: no branch or bounds check on the response value.
+/// The single-item model's numbers. `step[o]` folds the transition into the
+/// emission of response `o`: `[(1 - learn) e0, forget e0, learn e1,
+/// (1 - forget) e1]` with `e0 = P(o | not known)` and `e1 = P(o | known)`,
+/// so each pass's loop-carried work per response is one multiply and one
+/// multiply-add per state (the emission multiply leaves the chain).
 struct Consts {
-    u_base: f64,
-    u_step: f64,
-    k_base: f64,
-    k_step: f64,
+    emission: [[f64; 2]; 2],
+    step: [[f64; 4]; 2],
     prior: f64,
     learn: f64,
     forget: f64,
@@ -551,11 +558,18 @@ struct Consts {
 impl Consts {
     fn new(m: &Emissions) -> Self {
         let table = m.by_item[0];
+        let step = |o: usize| {
+            let [e0, e1] = table[o];
+            [
+                (1.0 - m.learn) * e0,
+                m.forget * e0,
+                m.learn * e1,
+                (1.0 - m.forget) * e1,
+            ]
+        };
         Consts {
-            u_base: table[0][0],
-            u_step: table[1][0] - table[0][0],
-            k_base: table[0][1],
-            k_step: table[1][1] - table[0][1],
+            emission: [table[0], table[1]],
+            step: [step(0), step(1)],
             prior: m.prior,
             learn: m.learn,
             forget: m.forget,
@@ -598,11 +612,10 @@ impl<'a> Lane<'a> {
     fn start(obs: &'a [u8], forward: &'a mut Vec<(f64, f64)>, c: &Consts) -> Self {
         forward.clear();
         forward.reserve(obs.len());
-        let o = obs.first().map_or(0.0, |&o| f64::from(o));
-        let (a0, a1) = (
-            (1.0 - c.prior) * (c.u_base + o * c.u_step),
-            c.prior * (c.k_base + o * c.k_step),
-        );
+        let first = obs.first().map_or(0, |&o| usize::from(o & 1));
+        let o = first as f64;
+        let [e0, e1] = c.emission[first];
+        let (a0, a1) = ((1.0 - c.prior) * e0, c.prior * e1);
         if !obs.is_empty() {
             forward.push((a0, a1));
         }
@@ -627,11 +640,12 @@ impl<'a> Lane<'a> {
 
     #[inline(always)]
     fn forward_step(&mut self, t: usize, c: &Consts) {
-        let o = f64::from(self.obs[t]);
-        self.correct += o;
+        let o = self.obs[t] & 1;
+        self.correct += f64::from(o);
         let (a0, a1) = (self.a0, self.a1);
-        let mut next0 = (a0 * (1.0 - c.learn) + a1 * c.forget) * (c.u_base + o * c.u_step);
-        let mut next1 = (a0 * c.learn + a1 * (1.0 - c.forget)) * (c.k_base + o * c.k_step);
+        let [s00, s10, s01, s11] = c.step[usize::from(o)];
+        let mut next0 = a0 * s00 + a1 * s10;
+        let mut next1 = a0 * s01 + a1 * s11;
         if t % 8 == 0 {
             let sum = next0 + next1;
             let inv = 1.0 / sum;
@@ -664,11 +678,12 @@ impl<'a> Lane<'a> {
     #[inline(always)]
     fn backward_step(&mut self, i: usize, c: &Consts) {
         let t = self.obs.len() - 2 - i;
-        let o_next = f64::from(self.obs[t + 1]);
-        let p0 = (c.u_base + o_next * c.u_step) * self.b0;
-        let p1 = (c.k_base + o_next * c.k_step) * self.b1;
-        let b0 = p0 + c.learn * (p1 - p0);
-        let b1 = p1 + c.forget * (p0 - p1);
+        let o_next = usize::from(self.obs[t + 1] & 1);
+        let [e0, e1] = c.emission[o_next];
+        let [s00, s10, s01, s11] = c.step[o_next];
+        let (p0, p1) = (e0 * self.b0, e1 * self.b1);
+        let b0 = self.b0 * s00 + self.b1 * s01;
+        let b1 = self.b0 * s10 + self.b1 * s11;
         let (a0, a1) = self.forward[t];
         if self.fresh_z {
             for (total, part) in self.totals.iter_mut().zip(&mut self.stretch) {
@@ -699,7 +714,8 @@ impl<'a> Lane<'a> {
         }
     }
 
-    fn finish(mut self, acc: &mut SingleItem, c: &Consts) {
+    /// Adds this sequence's counts to `acc`, `weight` times.
+    fn finish(mut self, acc: &mut SingleItem, c: &Consts, weight: u32) {
         let n = self.obs.len();
         if n == 0 {
             return;
@@ -707,30 +723,32 @@ impl<'a> Lane<'a> {
         for (total, part) in self.totals.iter_mut().zip(&self.stretch) {
             *total += *part * self.inv_z;
         }
+        let w = f64::from(weight);
         // P(sequence) = (a0 + a1) * scale_product * exp(log_scale). Logs are
         // slow next to everything else here, so small factors are multiplied
         // into a running product whose log is taken only when it gets small.
         let probability = (self.a0 + self.a1) * self.scale_product;
-        acc.log_likelihood += self.log_scale;
-        if probability < 1e-100 {
-            acc.log_likelihood += probability.ln();
+        acc.log_likelihood += w * self.log_scale;
+        let power = probability.powi(weight as i32);
+        if power < 1e-100 {
+            acc.log_likelihood += w * probability.ln();
         } else {
-            acc.probability_product *= probability;
+            acc.probability_product *= power;
             if acc.probability_product < 1e-100 {
                 acc.log_likelihood += acc.probability_product.ln();
                 acc.probability_product = 1.0;
             }
         }
-        acc.sequences += 1.0;
-        acc.responses += n as f64;
-        acc.correct += self.correct;
-        acc.known_at_end += self.known_at_end;
+        acc.sequences += w;
+        acc.responses += w * n as f64;
+        acc.correct += w * self.correct;
+        acc.known_at_end += w * self.known_at_end;
         let [known_sum, known_correct, learned, forgot] = self.totals;
-        acc.known_by_response[0] += known_sum - known_correct;
-        acc.known_by_response[1] += known_correct;
-        acc.learned += learned * c.learn;
-        acc.forgot += forgot * c.forget;
-        acc.initial_known += self.gamma_known;
+        acc.known_by_response[0] += w * (known_sum - known_correct);
+        acc.known_by_response[1] += w * known_correct;
+        acc.learned += w * learned * c.learn;
+        acc.forgot += w * forgot * c.forget;
+        acc.initial_known += w * self.gamma_known;
     }
 }
 
@@ -866,6 +884,57 @@ mod tests {
                 close(fast.items[0][k], general.items[0][k]),
                 "item count {k}"
             );
+        }
+    }
+
+    #[test]
+    fn distinct_sequences_weighted_equal_every_sequence() {
+        // 40 learners, 6 answer patterns (of lengths 1 to 6): many repeats.
+        let body: String = (0..40)
+            .flat_map(|learner| {
+                let pattern = learner % 6;
+                (0..=pattern).map(move |t| {
+                    let correct = u8::from((t * 3 + pattern) % 4 < 2);
+                    format!("{},u{learner:02},S,{correct}\n", learner * 10 + t)
+                })
+            })
+            .collect();
+        let data = skill(&body);
+        let (distinct, multiplicity) = data.distinct_sequences();
+        assert_eq!(distinct.sequence_count(), 6);
+        assert_eq!(
+            multiplicity.iter().sum::<u32>() as usize,
+            data.sequence_count()
+        );
+        for forget in [0.0, 0.07] {
+            let params = HmmParams {
+                prior: 0.31,
+                learn: 0.11,
+                forget,
+                guess: vec![0.21],
+                slip: vec![0.12],
+            };
+            let every = ExpectedCounts::compute(&data, &params, 0..data.sequence_count()).unwrap();
+            let weighted = ExpectedCounts::compute_unchecked(
+                &distinct,
+                &params,
+                0..distinct.sequence_count(),
+                &multiplicity,
+            );
+            let close = |a: f64, b: f64| (a - b).abs() < 1e-9 * (1.0 + b.abs());
+            assert!(close(weighted.log_likelihood, every.log_likelihood));
+            assert!(close(weighted.sequences, every.sequences));
+            assert!(close(weighted.initial_known, every.initial_known));
+            assert!(close(weighted.learned, every.learned));
+            assert!(close(weighted.forgot, every.forgot));
+            assert!(close(weighted.known_with_next, every.known_with_next));
+            assert!(close(weighted.unknown_with_next, every.unknown_with_next));
+            for k in 0..4 {
+                assert!(
+                    close(weighted.items[0][k], every.items[0][k]),
+                    "item count {k}"
+                );
+            }
         }
     }
 

@@ -358,16 +358,18 @@ fn shards(skill: &SkillData, shard_responses: usize) -> Vec<std::ops::Range<usiz
 
 fn e_step(
     skill: &SkillData,
+    multiplicity: &[u32],
     params: &HmmParams,
     shards: &[std::ops::Range<usize>],
 ) -> ExpectedCounts {
     if shards.len() <= 1 {
-        return ExpectedCounts::compute_unchecked(skill, params, 0..skill.sequence_count());
+        let all = 0..skill.sequence_count();
+        return ExpectedCounts::compute_unchecked(skill, params, all, multiplicity);
     }
     // Collect in shard order, then merge in that order: the same sums whatever the threads.
     let parts: Vec<ExpectedCounts> = shards
         .par_iter()
-        .map(|r| ExpectedCounts::compute_unchecked(skill, params, r.clone()))
+        .map(|r| ExpectedCounts::compute_unchecked(skill, params, r.clone(), multiplicity))
         .collect();
     let mut total = ExpectedCounts::default();
     for part in &parts {
@@ -504,21 +506,22 @@ fn fit_skill(skill: &SkillData, config: &FitConfig) -> SkillFit {
     } else {
         1
     };
-    let shards = shards(skill, config.shard_responses);
-    // Without KT-IDEM, fit one item: map every response to item 0.
-    let single;
-    let data: &SkillData = if items == skill.items().len() {
-        skill
+    // Without KT-IDEM, fit one item; then identical sequences have identical
+    // counts, and each distinct one is computed once, weighted.
+    let distinct;
+    let (data, multiplicity): (&SkillData, &[u32]) = if items == skill.items().len() {
+        (skill, &[])
     } else {
-        single = skill.with_single_item();
-        &single
+        distinct = skill.distinct_sequences();
+        (&distinct.0, &distinct.1)
     };
+    let shards = shards(data, config.shard_responses);
     let base = mix(config.seed ^ name_hash(skill.name()));
     let runs: Vec<(HmmParams, f64, usize, bool)> = (0..config.restarts)
         .into_par_iter()
         .map(|r| {
             let start = initial(config, items, mix(base.wrapping_add(r as u64)));
-            let e = |p: &HmmParams| e_step(data, p, &shards);
+            let e = |p: &HmmParams| e_step(data, multiplicity, p, &shards);
             if config.accelerate {
                 squarem(start, &e, config)
             } else {
@@ -543,9 +546,9 @@ fn fit_skill(skill: &SkillData, config: &FitConfig) -> SkillFit {
             )
         });
     let mut item_responses = vec![0.0; items];
-    for s in 0..data.sequence_count() {
-        for &i in data.sequence_items(s) {
-            item_responses[i as usize] += 1.0;
+    for s in 0..skill.sequence_count() {
+        for &i in skill.sequence_items(s) {
+            item_responses[(i as usize).min(items - 1)] += 1.0;
         }
     }
     SkillFit {
