@@ -49,8 +49,8 @@ struct Args {
     /// Targets: `gradeN` (e.g. grade4) or a comma-separated list of standard ids.
     #[arg(long, default_value = "grade4")]
     targets: String,
-    /// Activities per learner at most.
-    #[arg(long, default_value_t = 600)]
+    /// Activities per learner at most (6 a day: 3000 is about 500 school days).
+    #[arg(long, default_value_t = 3000)]
     budget: usize,
 }
 
@@ -62,10 +62,14 @@ fn main() -> ExitCode {
 
 fn run(args: Args) -> Result<(), Box<dyn std::error::Error>> {
     let ccss = Curriculum::ccss_math();
+    let population = Population::new(match args.model {
+        ModelArg::Bkt => LearnerModel::Bkt,
+        ModelArg::Gated => LearnerModel::Gated,
+    });
     // The model's forgetting matches the simulated learners' (a one-year half-life).
     let model = Model::builder(ccss.clone())
         .catalog(Catalog::demo(&ccss, 1))
-        .decay(None)
+        .decay(Some(population.decay()?))
         .build()?;
     let targets = match args.targets.strip_prefix("grade") {
         Some(grade) => ccss.set_of(
@@ -79,10 +83,6 @@ fn run(args: Args) -> Result<(), Box<dyn std::error::Error>> {
     if targets.is_empty() {
         return Err(format!("no standards for targets {:?}", args.targets).into());
     }
-    let population = Population::new(match args.model {
-        ModelArg::Bkt => LearnerModel::Bkt,
-        ModelArg::Gated => LearnerModel::Gated,
-    });
     let policy: Box<dyn Policy> = match args.policy {
         PolicyArg::Adaptive => Box::new(Adaptive),
         PolicyArg::Fixed => Box::new(FixedSequence { per_standard: 8 }),

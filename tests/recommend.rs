@@ -115,6 +115,10 @@ proptest! {
                     prop_assert!(goal.is_some(), "placement without goals");
                     prop_assert!(!known.contains(*standard));
                 }
+                Reason::GoalCheck { goal: checked, .. } => {
+                    prop_assert_eq!(goal.map(id), Some(curriculum[*checked].id().to_owned()), "a check of a standard that is not a goal");
+                    prop_assert!(known.contains(*checked), "a goal check before the goal is reached");
+                }
                 Reason::Remediate { blocked, prerequisite, .. } => {
                     prop_assert!(list.wheel_spinning.iter().any(|w| w.standard == *blocked));
                     if let Some(p) = prerequisite {
@@ -357,6 +361,97 @@ fn faded_mastery_is_reviewed() {
 }
 
 #[test]
+fn reached_goals_are_checked_oldest_first_before_stretching() {
+    let model = ccss_model();
+    let ccss = model.curriculum();
+    let mut learner = LearnerState::new(&model, "di").unwrap();
+    let mut time = NOW;
+    // Two goals mastered an hour apart.
+    master(&model, &mut learner, "K.CC.A.1", &mut time);
+    let first = time;
+    time += 3_600;
+    master(&model, &mut learner, "K.CC.A.2", &mut time);
+    let options = |now: i64| {
+        RecommendOptions::new(now)
+            .count(5)
+            .goal("K.CC.A.2")
+            .goal("K.CC.A.1")
+    };
+    // The same day: nothing is due, so stretch.
+    let today = Recommender::new(&model)
+        .recommend(&learner, &options(time + 60))
+        .unwrap();
+    assert!(
+        today
+            .items
+            .iter()
+            .all(|r| matches!(r.reason, Reason::Stretch { .. })),
+        "{:?}",
+        today.items
+    );
+    // Two days later: both goals are due, the one practiced longest ago first.
+    let later = Recommender::new(&model)
+        .recommend(&learner, &options(time + 2 * 86_400))
+        .unwrap();
+    let checks: Vec<&str> = later
+        .items
+        .iter()
+        .filter(|r| matches!(r.reason, Reason::GoalCheck { .. }))
+        .map(|r| ccss[r.standard].id())
+        .collect();
+    assert_eq!(checks.first(), Some(&"K.CC.A.1"), "{:#?}", later.items);
+    assert!(checks.contains(&"K.CC.A.2"), "{:#?}", later.items);
+    let last_check = later
+        .items
+        .iter()
+        .rposition(|r| matches!(r.reason, Reason::GoalCheck { .. }));
+    let first_stretch = later
+        .items
+        .iter()
+        .position(|r| matches!(r.reason, Reason::Stretch { .. }));
+    assert!(last_check < first_stretch.or(Some(usize::MAX)));
+    assert!(matches!(
+        later.items[0].reason,
+        Reason::GoalCheck { last_practiced: Some(t), .. } if t < first + 1
+    ));
+    // Off: stretch only.
+    let off = Recommender::new(&model)
+        .recommend(
+            &learner,
+            &options(time + 2 * 86_400).goal_check_after_days(f64::INFINITY),
+        )
+        .unwrap();
+    assert!(
+        off.items
+            .iter()
+            .all(|r| !matches!(r.reason, Reason::GoalCheck { .. }))
+    );
+    // A failed check puts the goal back on the path.
+    let mut failed = learner.clone();
+    for _ in 0..3 {
+        failed
+            .apply(
+                &model,
+                &Evidence::on_standard("di", "K.CC.A.1", Outcome::Incorrect, time + 2 * 86_400)
+                    .unwrap(),
+            )
+            .unwrap();
+    }
+    let after = Recommender::new(&model)
+        .recommend(&failed, &options(time + 2 * 86_400 + 60))
+        .unwrap();
+    assert!(
+        after
+            .items
+            .iter()
+            .any(|r| ccss[r.standard].id() == "K.CC.A.1"
+                && matches!(r.reason, Reason::GoalStep { .. } | Reason::Remediate { .. })),
+        "{:?}",
+        after.items
+    );
+}
+
+#[test]
 fn every_reason_explains_itself() {
     let ccss = Curriculum::ccss_math();
     let s = |id: &str| ccss.index_of(id).unwrap();
@@ -421,6 +516,20 @@ fn every_reason_explains_itself() {
             },
             vec!["5.NF.A.1", "challenge"],
         ),
+        (
+            Reason::GoalCheck {
+                goal: s("4.NF.A.1"),
+                last_practiced: Some(NOW),
+            },
+            vec!["reached your goals", "4.NF.A.1", "fresh"],
+        ),
+        (
+            Reason::GoalCheck {
+                goal: s("4.NF.A.1"),
+                last_practiced: None,
+            },
+            vec!["4.NF.A.1", "only through what builds on it"],
+        ),
     ];
     for (reason, words) in cases {
         let text = reason.explain(&ccss);
@@ -466,6 +575,15 @@ fn bad_options_are_errors() {
         )
         .is_err()
     );
+    for days in [f64::NAN, -1.0] {
+        assert!(matches!(
+            r.recommend(
+                &learner,
+                &RecommendOptions::new(NOW).goal_check_after_days(days)
+            ),
+            Err(mastery::Error::InvalidValue { .. })
+        ));
+    }
     // A time budget too small for anything gives an empty list, not an error.
     assert!(
         r.recommend(

@@ -14,6 +14,10 @@
 //!   [`RecommendOptions::wheel_spin_attempts`] attempts without mastery, after
 //!   Beck & Gong 2013), its weakest unmastered prerequisite that is ready, or,
 //!   if no prerequisite is missing, another kind of activity for it;
+//! - **goal check**: when every goal is mastered, a quick check of each goal
+//!   not practiced for [`RecommendOptions::goal_check_after_days`] (default
+//!   1), the one practiced longest ago first: knowledge fades and estimates
+//!   can be wrong, and a failed check puts the goal back on the path;
 //! - **stretch**: when every goal is mastered, ready standards beyond them.
 //!
 //! Each scores `base(reason) + 2·gain + 0.5·ln(1 + unlocks) + earliness`,
@@ -23,7 +27,8 @@
 //! topological order (a scope and sequence: for the Common Core default,
 //! kindergarten before grade 4 among standards that are equally ready). Bases:
 //! remediate 3, goal step 2, review 1 + urgency (how far below the bar it
-//! fell, in [0, 1]), ready 1, stretch 0.5; with goals set, ready standards
+//! fell, in [0, 1]), ready 1, goal check 2 + staleness (days since last
+//! practiced / 30, at most 1; 1 if never practiced directly), stretch 0.5; with goals set, ready standards
 //! off the goals' paths get -2, so they only fill places the goal steps
 //! leave empty. Within a standard, the activity is
 //! the one whose predicted chance of success is closest to the target band
@@ -77,6 +82,7 @@ pub struct RecommendOptions {
     wheel_spin_attempts: u32,
     placement: bool,
     review_threshold: f64,
+    goal_check_days: f64,
 }
 
 impl RecommendOptions {
@@ -98,7 +104,16 @@ impl RecommendOptions {
             wheel_spin_attempts: 10,
             placement: true,
             review_threshold: 0.85,
+            goal_check_days: 1.0,
         }
+    }
+
+    /// Once every goal is mastered, a goal not practiced for this many days
+    /// gets a quick check (default 1: at most one check per goal a day);
+    /// `f64::INFINITY` turns goal checks off, leaving stretch activities.
+    pub fn goal_check_after_days(mut self, days: f64) -> Self {
+        self.goal_check_days = days;
+        self
     }
 
     /// A mastered standard is due for review when its estimate, decayed since
@@ -358,6 +373,14 @@ impl<'m> Recommender<'m> {
             });
         };
 
+        let last_practiced = |s: StandardIdx| {
+            learner
+                .practice_records()
+                .binary_search_by_key(&s, |r| r.standard())
+                .ok()
+                .map(|i| learner.practice_records()[i].practiced_at())
+        };
+
         // Wheel-spinning standards, and what to do about each.
         // Stuck means no mastery even right after the latest evidence: a standard
         // that was mastered and has faded since is a review, not wheel-spinning.
@@ -437,6 +460,27 @@ impl<'m> Recommender<'m> {
                 Ok((path, remaining.len()))
             })
             .collect::<Result<_>>()?;
+        if goals_reached && !goals.is_empty() {
+            let mut checked = StandardSet::with_capacity(curriculum.len());
+            for &g in &goals {
+                if !checked.insert(g) {
+                    continue;
+                }
+                let last = last_practiced(g);
+                let days = last.map_or(f64::INFINITY, |t| (options.now - t) as f64 / 86_400.0);
+                if days >= options.goal_check_days {
+                    let staleness = (days / 30.0).min(1.0);
+                    push(
+                        g,
+                        Reason::GoalCheck {
+                            goal: g,
+                            last_practiced: last,
+                        },
+                        2.0 + staleness,
+                    );
+                }
+            }
+        }
         if let (Some(needed), true) = (&needed, options.placement) {
             if let Some(probe) = placement_probe(curriculum, needed, &mastered, &mastery, learner) {
                 push(probe, Reason::Placement { standard: probe }, 4.0);
@@ -711,6 +755,13 @@ fn validate(options: &RecommendOptions, threshold: f64) -> Result<()> {
             what: "success band low".into(),
             expected: "at most the band's high end",
             value: low,
+        });
+    }
+    if options.goal_check_days.is_nan() || options.goal_check_days < 0.0 {
+        return Err(Error::InvalidValue {
+            what: "goal check interval".into(),
+            expected: "a non-negative number of days",
+            value: options.goal_check_days,
         });
     }
     if let Some(b) = options.time_budget {

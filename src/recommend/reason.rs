@@ -53,6 +53,18 @@ pub enum Reason {
         /// The standard checked.
         standard: StandardIdx,
     },
+    /// The learner has mastered the goals: a quick check that `goal` is
+    /// still known, the goal practiced longest ago first (knowledge fades,
+    /// and a mastery estimate can be wrong; a failed check sends the
+    /// learner back to it).
+    GoalCheck {
+        /// The goal checked.
+        goal: StandardIdx,
+        /// When it was last practiced, if it ever was directly (seconds since
+        /// the Unix epoch); `None` if it counts as mastered only through a
+        /// standard that builds on it.
+        last_practiced: Option<i64>,
+    },
     /// The learner has mastered the goals: a challenge beyond them.
     Stretch {
         /// The standard.
@@ -69,7 +81,8 @@ impl Reason {
             | Reason::GoalStep { standard, .. }
             | Reason::Review { standard, .. }
             | Reason::Placement { standard }
-            | Reason::Stretch { standard } => standard,
+            | Reason::Stretch { standard }
+            | Reason::GoalCheck { goal: standard, .. } => standard,
             Reason::Remediate {
                 blocked,
                 prerequisite,
@@ -78,7 +91,8 @@ impl Reason {
         }
     }
 
-    /// A short name of the reason: `ready`, `goal`, `review`, `remediate`, `placement`, `stretch`.
+    /// A short name of the reason: `ready`, `goal`, `review`, `remediate`,
+    /// `placement`, `goal_check`, `stretch`.
     #[must_use]
     pub fn kind(&self) -> &'static str {
         match self {
@@ -87,6 +101,7 @@ impl Reason {
             Reason::Review { .. } => "review",
             Reason::Remediate { .. } => "remediate",
             Reason::Placement { .. } => "placement",
+            Reason::GoalCheck { .. } => "goal_check",
             Reason::Stretch { .. } => "stretch",
         }
     }
@@ -178,6 +193,20 @@ impl Reason {
             Reason::Placement { standard } => format!(
                 "A quick check on {} shows where you stand on the way to your goals, so you can skip what you already know.",
                 id(*standard)
+            ),
+            Reason::GoalCheck {
+                goal,
+                last_practiced: Some(_),
+            } => format!(
+                "You have reached your goals. A quick check on {} keeps it fresh.",
+                id(*goal)
+            ),
+            Reason::GoalCheck {
+                goal,
+                last_practiced: None,
+            } => format!(
+                "You have reached your goals. A quick check on {} confirms it: you have shown it only through what builds on it.",
+                id(*goal)
             ),
             Reason::Stretch { standard } => format!(
                 "You have reached your goals. {} is a challenge to go further.",

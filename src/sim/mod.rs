@@ -29,7 +29,7 @@ use crate::curriculum::{StandardIdx, StandardSet};
 use crate::error::{Error, Result};
 use crate::evidence::{Evidence, Outcome};
 use crate::learner::LearnerState;
-use crate::model::Model;
+use crate::model::{Decay, Model};
 use crate::recommend::{RecommendOptions, Recommender};
 
 /// How simulated learners learn.
@@ -93,6 +93,24 @@ impl Population {
             half_life_days: 365.0,
         }
     }
+
+    /// The forgetting a model fitted to this population would find: the true
+    /// half-life, constant (no growth with spaced practice, no lapse). A
+    /// model that does not expect forgetting cannot schedule reviews.
+    ///
+    /// # Errors
+    /// [`Error::InvalidValue`] if the half-life is not positive and finite.
+    ///
+    /// ```
+    /// use mastery::sim::{LearnerModel, Population};
+    ///
+    /// let decay = Population::new(LearnerModel::Bkt).decay()?;
+    /// assert_eq!(decay.half_life_days(), 365.0);
+    /// # Ok::<(), mastery::Error>(())
+    /// ```
+    pub fn decay(&self) -> Result<Decay> {
+        Decay::new(self.half_life_days, 0.0, 1.0, self.half_life_days.min(1.0))
+    }
 }
 
 /// What a policy sees when it chooses.
@@ -145,7 +163,8 @@ impl Policy for Adaptive {
 /// prerequisites in the curriculum's order (grade by grade for the Common
 /// Core), each practiced until 3 correct answers in a row or a fixed number
 /// of activities, then the next; after the last, back to the first standard
-/// not passed.
+/// not passed; once every standard is passed, a review round from the first
+/// (spiral review), so forgotten standards come back.
 #[derive(Debug, Clone, Copy)]
 pub struct FixedSequence {
     /// Activities per standard before moving on regardless.
@@ -167,6 +186,9 @@ impl Policy for FixedSequence {
             .copied()
             .filter(|&s| closure.contains(s))
             .collect();
+        if sequence.is_empty() {
+            return None;
+        }
         // Replay the history through the pacing rule to find where the class is.
         let mut position = 0usize;
         let mut done_here = 0usize;
@@ -185,17 +207,20 @@ impl Policy for FixedSequence {
                 if streak >= 3 {
                     passed.insert(current);
                 }
+                done_here = 0;
+                streak = 0;
+                if sequence.iter().all(|s| passed.contains(*s)) {
+                    // Every standard passed: a review round from the start (spiral review).
+                    passed = StandardSet::with_capacity(curriculum.len());
+                    position = 0;
+                    continue;
+                }
                 // Next standard not passed yet (wrapping around).
                 position = (1..=sequence.len())
                     .map(|k| position + k)
                     .find(|p| !passed.contains(sequence[p % sequence.len()]))
                     .unwrap_or(position + 1);
-                done_here = 0;
-                streak = 0;
             }
-        }
-        if sequence.iter().all(|s| passed.contains(*s)) {
-            return None;
         }
         let current = sequence[position % sequence.len()];
         first_practice(c, current)
