@@ -2,8 +2,8 @@
 //! modeled, policies stay within the catalog and the budget.
 
 use mastery::sim::{
-    Adaptive, FixedSequence, LearnerModel, Population, RandomReady, SimLearner, Simulation,
-    evaluate,
+    Adaptive, Context, FixedSequence, LearnerModel, Policy, Population, RandomReady, SimLearner,
+    Simulation, evaluate, evaluate_against, pilot_params, response_log,
 };
 use mastery::{Catalog, Curriculum, Model, Propagation, StandardSet};
 
@@ -136,4 +136,128 @@ fn bad_settings_are_errors() {
         .is_err()
     );
     let _ = Propagation::off();
+}
+
+#[test]
+fn the_fixed_sequence_starts_a_review_round_after_passing_everything() {
+    let (model, targets) = setup();
+    let catalog = model.catalog();
+    let sequence: Vec<_> = model
+        .curriculum()
+        .topological_order()
+        .iter()
+        .copied()
+        .filter(|&s| {
+            model
+                .curriculum()
+                .prerequisite_closure(&targets)
+                .unwrap()
+                .contains(s)
+        })
+        .collect();
+    // Three correct answers on every standard, in order: every standard passed.
+    let mut history = Vec::new();
+    for &s in &sequence {
+        let a = catalog.for_standard(s)[0];
+        history.extend([(a, true); 3]);
+    }
+    let estimate = mastery::LearnerState::new(&model, "x").unwrap();
+    let context = Context {
+        model: &model,
+        estimate: &estimate,
+        targets: &targets,
+        now: mastery::sim::START,
+        history: &history,
+    };
+    let mut rng = <rand::rngs::Xoshiro256PlusPlus as rand::SeedableRng>::seed_from_u64(1);
+    let next = FixedSequence { per_standard: 8 }
+        .next(&context, &mut rng)
+        .expect("a review round, not the end");
+    assert!(catalog.alignment(next).contains(&sequence[0]));
+}
+
+#[test]
+fn a_response_log_holds_every_answer_and_is_reproducible() {
+    let (model, targets) = setup();
+    let sim = simulation(LearnerModel::Bkt, 5);
+    let log = response_log(&model, &Adaptive, &targets, &sim).unwrap();
+    assert_eq!(
+        log,
+        response_log(&model, &Adaptive, &targets, &sim).unwrap()
+    );
+    let (_, runs) = evaluate(&model, &Adaptive, &targets, &sim).unwrap();
+    let rows = log.lines().count() - 1;
+    // One row per aligned standard per activity: at least one per activity.
+    assert!(rows >= runs.iter().map(|r| r.activities).sum::<usize>());
+    let (data, report) = mastery::fit::Dataset::from_reader(
+        "log.csv",
+        log.as_bytes(),
+        &mastery::fit::DatasetOptions::default(),
+    )
+    .unwrap();
+    assert_eq!(data.len(), rows);
+    assert!(report.skipped.is_empty());
+    assert!(data.learners().iter().all(|l| l.starts_with("sim-")));
+}
+
+#[test]
+fn a_pilot_fit_finds_that_early_standards_are_known_more_often() {
+    let (model, targets) = setup();
+    let pilot = Simulation {
+        population: Population::new(LearnerModel::Bkt),
+        budget: 300,
+        per_day: 6,
+        learners: 150,
+        seed: 11,
+    };
+    let fitted = pilot_params(&model, &targets, &pilot).unwrap();
+    let ccss = model.curriculum();
+    let closure = ccss.prerequisite_closure(&targets).unwrap();
+    let order: Vec<_> = ccss
+        .topological_order()
+        .iter()
+        .copied()
+        .filter(|&s| closure.contains(s))
+        .collect();
+    let prior = |s: mastery::StandardIdx| fitted.params[ccss[s].id()].prior();
+    let third = order.len() / 3;
+    let early = order[..third].iter().map(|&s| prior(s)).sum::<f64>() / third as f64;
+    let late = order[order.len() - third..]
+        .iter()
+        .map(|&s| prior(s))
+        .sum::<f64>()
+        / third as f64;
+    // The population starts 40-90% of the way along this order.
+    assert!(early > 0.7, "early standards' prior {early}");
+    assert!(late < early - 0.3, "late {late} vs early {early}");
+}
+
+#[test]
+fn evaluating_against_a_truth_needs_the_same_curriculum_and_catalog() {
+    let (model, targets) = setup();
+    let sim = simulation(LearnerModel::Gated, 2);
+    // Same model as truth: the same as evaluate.
+    assert_eq!(
+        evaluate_against(&model, &model, &Adaptive, &targets, &sim).unwrap(),
+        evaluate(&model, &Adaptive, &targets, &sim).unwrap()
+    );
+    let ccss = model.curriculum();
+    let other_catalog = Model::builder(ccss.clone())
+        .catalog(Catalog::demo(ccss, 2))
+        .build()
+        .unwrap();
+    assert!(matches!(
+        evaluate_against(&other_catalog, &model, &Adaptive, &targets, &sim),
+        Err(mastery::Error::InvalidValue { .. })
+    ));
+    let small = Curriculum::builder()
+        .standard_ids(["A"])
+        .unwrap()
+        .build()
+        .unwrap();
+    let other_curriculum = Model::builder(small).build().unwrap();
+    assert!(matches!(
+        evaluate_against(&other_curriculum, &model, &Adaptive, &targets, &sim),
+        Err(mastery::Error::CurriculumMismatch { .. })
+    ));
 }

@@ -139,6 +139,15 @@ impl ModelBuilder {
         self
     }
 
+    /// Parameters of every standard `params` names (e.g. fitted with
+    /// [`crate::fit`]: [`crate::fit::FitReport::skill_params`]).
+    pub fn skill_params(mut self, params: &SkillParams) -> Self {
+        for (standard, p) in &params.params {
+            self.standard_params.push((standard.clone(), *p));
+        }
+        self
+    }
+
     /// The catalog whose activities evidence may name (default: none).
     pub fn catalog(mut self, catalog: Catalog) -> Self {
         self.catalog = Some(catalog);

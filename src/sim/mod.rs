@@ -28,8 +28,9 @@ use crate::catalog::{ActivityIdx, ActivityKind};
 use crate::curriculum::{StandardIdx, StandardSet};
 use crate::error::{Error, Result};
 use crate::evidence::{Evidence, Outcome};
+use crate::fit::{Dataset, DatasetOptions, FitConfig, fit};
 use crate::learner::LearnerState;
-use crate::model::{Decay, Model};
+use crate::model::{Decay, Model, SkillParams};
 use crate::recommend::{RecommendOptions, Recommender};
 
 /// How simulated learners learn.
@@ -432,16 +433,50 @@ pub fn evaluate(
     targets: &StandardSet,
     simulation: &Simulation,
 ) -> Result<(Evaluation, Vec<LearnerRun>)> {
-    if simulation.budget == 0 || simulation.per_day == 0 || targets.is_empty() {
+    evaluate_against(model, model, policy, targets, simulation)
+}
+
+/// Like [`evaluate`], but the simulated learners' truth (learn rates,
+/// guess and slip) comes from `truth` while the policy and the estimates use
+/// `model`: e.g. a model fitted to a pilot cohort's [`response_log`],
+/// judged against the population that produced it.
+///
+/// # Errors
+/// As [`evaluate`]; [`Error::CurriculumMismatch`] if the two models have
+/// different curricula, [`Error::InvalidValue`] if their catalogs list
+/// different activities.
+pub fn evaluate_against(
+    truth: &Model,
+    model: &Model,
+    policy: &dyn Policy,
+    targets: &StandardSet,
+    simulation: &Simulation,
+) -> Result<(Evaluation, Vec<LearnerRun>)> {
+    check(simulation, targets)?;
+    if truth.curriculum() != model.curriculum() {
+        return Err(Error::CurriculumMismatch {
+            what: "the truth model",
+            expected: model.curriculum().fingerprint(),
+            found: truth.curriculum().fingerprint(),
+        });
+    }
+    let ids = |m: &Model| -> Vec<String> {
+        m.catalog()
+            .activities()
+            .iter()
+            .map(|a| a.id().to_owned())
+            .collect()
+    };
+    if ids(truth) != ids(model) {
         return Err(Error::InvalidValue {
-            what: "simulation budget, activities per day and targets".into(),
-            expected: "all non-zero",
-            value: 0.0,
+            what: "the truth model's catalog (activities)".into(),
+            expected: "the same activities as the model's",
+            value: truth.catalog().len() as f64,
         });
     }
     let runs: Vec<LearnerRun> = (0..simulation.learners)
         .into_par_iter()
-        .map(|i| run_one(model, policy, targets, simulation, i))
+        .map(|i| run_one(truth, model, policy, targets, simulation, i).map(|(run, _)| run))
         .collect::<Result<_>>()?;
     let n = runs.len().max(1) as f64;
     let mut to_mastery: Vec<f64> = runs
@@ -483,14 +518,72 @@ pub fn evaluate(
     ))
 }
 
+/// BKT parameters per standard fitted to a pilot cohort, the way a district
+/// would calibrate before recommending: `pilot.learners` learners of
+/// `pilot.population` work through the fixed sequence ([`FixedSequence`],
+/// 8 activities per standard) toward `targets`, and their [`response_log`]
+/// is fitted with [`crate::fit::fit`] (default settings). The priors then say
+/// how many learners of this population already know each standard, which
+/// untrained defaults cannot. Use a seed other than the evaluation's, so the
+/// learners evaluated are not the ones fitted.
+///
+/// # Errors
+/// As [`response_log`] and [`crate::fit::fit`].
+///
+/// ```
+/// use mastery::sim::{LearnerModel, Population, Simulation, pilot_params};
+/// use mastery::{Catalog, Curriculum, Model};
+///
+/// let ccss = Curriculum::ccss_math();
+/// let model = Model::builder(ccss.clone()).catalog(Catalog::demo(&ccss, 1)).build()?;
+/// let targets = ccss.set_of(["1.OA.A.1"])?;
+/// let pilot = Simulation {
+///     population: Population::new(LearnerModel::Bkt),
+///     budget: 100,
+///     per_day: 6,
+///     learners: 40,
+///     seed: 99,
+/// };
+/// let fitted = pilot_params(&model, &targets, &pilot)?;
+/// let params = &fitted.params["1.OA.A.1"];
+/// assert!((0.0..=1.0).contains(&params.prior()));
+/// let calibrated = Model::builder(ccss.clone())
+///     .catalog(Catalog::demo(&ccss, 1))
+///     .skill_params(&fitted)
+///     .build()?;
+/// # let _ = calibrated;
+/// # Ok::<(), mastery::Error>(())
+/// ```
+pub fn pilot_params(
+    model: &Model,
+    targets: &StandardSet,
+    pilot: &Simulation,
+) -> Result<SkillParams> {
+    let log = response_log(model, &FixedSequence { per_standard: 8 }, targets, pilot)?;
+    let (data, _) = Dataset::from_reader("pilot.csv", log.as_bytes(), &DatasetOptions::default())?;
+    fit(&data, &FitConfig::default().validate()?)?.skill_params()
+}
+
+fn check(simulation: &Simulation, targets: &StandardSet) -> Result<()> {
+    if simulation.budget == 0 || simulation.per_day == 0 || targets.is_empty() {
+        return Err(Error::InvalidValue {
+            what: "simulation budget, activities per day and targets".into(),
+            expected: "all non-zero",
+            value: 0.0,
+        });
+    }
+    Ok(())
+}
+
 fn run_one(
+    truth: &Model,
     model: &Model,
     policy: &dyn Policy,
     targets: &StandardSet,
     sim: &Simulation,
     index: usize,
-) -> Result<LearnerRun> {
-    let mut learner = SimLearner::draw(model, &sim.population, targets, sim.seed, index);
+) -> Result<(LearnerRun, Vec<(ActivityIdx, bool)>)> {
+    let mut learner = SimLearner::draw(truth, &sim.population, targets, sim.seed, index);
     let mut estimate = LearnerState::new(model, format!("sim-{index}"))?;
     let mut policy_rng = Xoshiro256PlusPlus::seed_from_u64(
         sim.seed
@@ -524,7 +617,7 @@ fn run_one(
         {
             over_practice += 1;
         }
-        let correct = learner.practice(model, &sim.population, activity);
+        let correct = learner.practice(truth, &sim.population, activity);
         let id = model
             .catalog()
             .get(activity)
@@ -556,11 +649,75 @@ fn run_one(
         .map(|t| (estimates[t.index()] - if learner.knows(t) { 1.0 } else { 0.0 }).powi(2))
         .sum::<f64>()
         / targets.len() as f64;
-    Ok(LearnerRun {
-        activities_to_mastery,
-        mastered_share_after_budget: known_share,
-        activities: history.len(),
-        over_practice,
-        calibration_brier: brier,
-    })
+    Ok((
+        LearnerRun {
+            activities_to_mastery,
+            mastered_share_after_budget: known_share,
+            activities: history.len(),
+            over_practice,
+            calibration_brier: brier,
+        },
+        history,
+    ))
+}
+
+/// The answers of `simulation.learners` learners under `policy`, as a
+/// response log in pyBKT's columns (`order_id,user_id,skill_name,correct`;
+/// an activity aligned to several standards gives one row per standard, as
+/// pyBKT takes multi-skill rows): what a pilot cohort would leave behind, to
+/// fit a model with [`crate::fit`] before recommending to new learners.
+/// Learners are `sim-<index>`; each runs until the budget or until it truly
+/// knows every target.
+///
+/// # Errors
+/// As [`evaluate`].
+///
+/// ```
+/// use mastery::fit::{Dataset, DatasetOptions};
+/// use mastery::sim::{FixedSequence, LearnerModel, Population, Simulation, response_log};
+/// use mastery::{Catalog, Curriculum, Model};
+///
+/// let ccss = Curriculum::ccss_math();
+/// let model = Model::builder(ccss.clone()).catalog(Catalog::demo(&ccss, 1)).build()?;
+/// let targets = ccss.set_of(["3.NF.A.1"])?;
+/// let pilot = Simulation {
+///     population: Population::new(LearnerModel::Bkt),
+///     budget: 50,
+///     per_day: 6,
+///     learners: 4,
+///     seed: 7,
+/// };
+/// let log = response_log(&model, &FixedSequence { per_standard: 8 }, &targets, &pilot)?;
+/// assert!(log.starts_with("order_id,user_id,skill_name,correct\n"));
+/// let (data, _) = Dataset::from_reader("pilot.csv", log.as_bytes(), &DatasetOptions::default())?;
+/// assert!(data.len() > 4);
+/// # Ok::<(), mastery::Error>(())
+/// ```
+pub fn response_log(
+    model: &Model,
+    policy: &dyn Policy,
+    targets: &StandardSet,
+    simulation: &Simulation,
+) -> Result<String> {
+    check(simulation, targets)?;
+    let histories: Vec<Vec<(ActivityIdx, bool)>> = (0..simulation.learners)
+        .into_par_iter()
+        .map(|i| run_one(model, model, policy, targets, simulation, i).map(|(_, history)| history))
+        .collect::<Result<_>>()?;
+    let curriculum = model.curriculum();
+    let mut log = String::from("order_id,user_id,skill_name,correct\n");
+    let mut order = 0u64;
+    for (i, history) in histories.iter().enumerate() {
+        for &(activity, correct) in history {
+            for &s in model.catalog().alignment(activity) {
+                order += 1;
+                log += &format!(
+                    "{order},sim-{i},{},{}\n",
+                    curriculum[s].id(),
+                    u8::from(correct)
+                );
+            }
+        }
+    }
+    Ok(log)
 }
