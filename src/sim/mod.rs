@@ -18,6 +18,51 @@
 //! [`evaluate`] runs learners under a policy, with the same seeds for every
 //! policy, and measures activities to mastery, mastery after a budget,
 //! over-practice and calibration.
+//!
+//! A fair comparison gives the policies' model what a real deployment would
+//! have: parameters fitted to earlier learners. [`response_log`] records a
+//! pilot cohort's answers, [`pilot_params`] fits them, and
+//! [`evaluate_against`] judges the calibrated model against the untrained
+//! truth the learners were drawn from. [`Population::decay`] is the
+//! forgetting such a fit would find.
+//!
+//! ```
+//! use mastery::sim::{
+//!     Adaptive, FixedSequence, LearnerModel, Population, Simulation, evaluate_against,
+//!     pilot_params,
+//! };
+//! use mastery::{Catalog, Curriculum, Model};
+//!
+//! let ccss = Curriculum::ccss_math();
+//! let population = Population::new(LearnerModel::Gated);
+//! let truth = Model::builder(ccss.clone())
+//!     .catalog(Catalog::demo(&ccss, 1))
+//!     .decay(Some(population.decay()?))
+//!     .build()?;
+//! let targets = ccss.set_of(["2.OA.A.1", "2.NBT.B.5"])?;
+//! let simulation = |learners, seed| Simulation {
+//!     population: population.clone(),
+//!     budget: 400,
+//!     per_day: 6,
+//!     learners,
+//!     seed,
+//! };
+//! let fitted = pilot_params(&truth, &targets, &simulation(60, 1_000))?;
+//! let model = Model::builder(ccss.clone())
+//!     .catalog(Catalog::demo(&ccss, 1))
+//!     .decay(Some(population.decay()?))
+//!     .skill_params(&fitted)
+//!     .build()?;
+//! let (adaptive, _) = evaluate_against(&truth, &model, &Adaptive, &targets, &simulation(20, 1))?;
+//! let fixed = FixedSequence { per_standard: 8 };
+//! let (fixed, _) = evaluate_against(&truth, &model, &fixed, &targets, &simulation(20, 1))?;
+//! println!(
+//!     "{:.0} vs {:.0} activities to mastery",
+//!     adaptive.mean_activities_to_mastery, fixed.mean_activities_to_mastery
+//! );
+//! assert!(adaptive.mean_activities_to_mastery <= 400.0);
+//! # Ok::<(), mastery::Error>(())
+//! ```
 
 use rand::rngs::Xoshiro256PlusPlus;
 use rand::{RngExt, SeedableRng};
