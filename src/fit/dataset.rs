@@ -209,6 +209,7 @@ pub struct Dataset {
     rows: usize,
 }
 
+#[derive(Clone, Copy)]
 struct Row {
     order: i64,
     learner: u32,
@@ -433,59 +434,79 @@ impl Rows {
         Ok(())
     }
 
-    /// Appends rows read after these (another chunk of the file), re-interning its ids.
-    fn append(&mut self, other: Rows) {
-        let learners: Vec<u32> = other
-            .learners
-            .iter()
-            .map(|l| intern(&mut self.learner_ids, &mut self.learners, l))
-            .collect();
-        let skills: Vec<u32> = other
-            .skill_names
-            .iter()
-            .map(|s| intern(&mut self.skill_ids, &mut self.skill_names, s))
-            .collect();
-        while self.skill_items.len() < self.skill_names.len() {
-            self.skill_items.push(Vec::new());
+    /// Chunks of one file, read in parallel, as if read in one pass: ids
+    /// re-interned in order of first appearance, rows remapped in parallel
+    /// straight into one vector.
+    fn merge(parts: Vec<Rows>) -> Rows {
+        let mut merged = Rows::default();
+        // Per part: its learner, skill and (per skill) item ids in the merged numbering.
+        let mut maps: Vec<(Vec<u32>, Vec<u32>, Vec<Vec<u32>>)> = Vec::with_capacity(parts.len());
+        for part in &parts {
+            let learners: Vec<u32> = part
+                .learners
+                .iter()
+                .map(|l| intern(&mut merged.learner_ids, &mut merged.learners, l))
+                .collect();
+            let skills: Vec<u32> = part
+                .skill_names
+                .iter()
+                .map(|s| intern(&mut merged.skill_ids, &mut merged.skill_names, s))
+                .collect();
+            while merged.skill_items.len() < merged.skill_names.len() {
+                merged.skill_items.push(Vec::new());
+            }
+            let items: Vec<Vec<u32>> = part
+                .skill_items
+                .iter()
+                .enumerate()
+                .map(|(local_skill, names)| {
+                    let skill = skills[local_skill];
+                    names
+                        .iter()
+                        .map(|name| match merged.item_ids.get(&(skill, name.clone())) {
+                            Some(&i) => i,
+                            None => {
+                                let list = &mut merged.skill_items[skill as usize];
+                                let i = list.len() as u32;
+                                list.push(name.clone());
+                                merged.item_ids.insert((skill, name.clone()), i);
+                                i
+                            }
+                        })
+                        .collect()
+                })
+                .collect();
+            maps.push((learners, skills, items));
         }
-        let items: Vec<Vec<u32>> = other
-            .skill_items
-            .iter()
-            .enumerate()
-            .map(|(local_skill, names)| {
-                let skill = skills[local_skill];
-                names
-                    .iter()
-                    .map(|name| match self.item_ids.get(&(skill, name.clone())) {
-                        Some(&i) => i,
-                        None => {
-                            let list = &mut self.skill_items[skill as usize];
-                            let i = list.len() as u32;
-                            list.push(name.clone());
-                            self.item_ids.insert((skill, name.clone()), i);
-                            i
-                        }
-                    })
-                    .collect()
-            })
-            .collect();
-        let remapped: Vec<Row> = other
-            .rows
+        let mut starts = Vec::with_capacity(parts.len() + 1);
+        starts.push(0);
+        for part in &parts {
+            starts.push(starts[starts.len() - 1] + part.rows.len());
+        }
+        let total = starts[parts.len()];
+        (0..total)
             .into_par_iter()
-            .map(|row| Row {
-                learner: learners[row.learner as usize],
-                skill: skills[row.skill as usize],
-                item: items
-                    .get(row.skill as usize)
-                    .and_then(|i| i.get(row.item as usize))
-                    .copied()
-                    .unwrap_or(0),
-                ..row
+            .map(|r| {
+                let p = starts.partition_point(|&start| start <= r) - 1;
+                let row = &parts[p].rows[r - starts[p]];
+                let (learners, skills, items) = &maps[p];
+                Row {
+                    learner: learners[row.learner as usize],
+                    skill: skills[row.skill as usize],
+                    item: items
+                        .get(row.skill as usize)
+                        .and_then(|i| i.get(row.item as usize))
+                        .copied()
+                        .unwrap_or(0),
+                    ..*row
+                }
             })
-            .collect();
-        self.rows.extend(remapped);
-        self.report.rows_read += other.report.rows_read;
-        self.report.skipped.extend(other.report.skipped);
+            .collect_into_vec(&mut merged.rows);
+        for part in parts {
+            merged.report.rows_read += part.report.rows_read;
+            merged.report.skipped.extend(part.report.skipped);
+        }
+        merged
     }
 
     fn skip(&mut self, line: u64, reason: String) {
@@ -649,11 +670,7 @@ fn read_plain(file: &Arc<str>, bytes: &[u8], options: &DatasetOptions) -> Result
             )
         })
         .collect();
-    let mut merged = Rows::default();
-    for part in parsed {
-        merged.append(part?);
-    }
-    Ok(merged)
+    Ok(Rows::merge(parsed.into_iter().collect::<Result<_>>()?))
 }
 
 /// Splits `bytes` into about `parts` pieces, each ending at a line end.
@@ -927,6 +944,38 @@ mod tests {
             err.to_string(),
             "r.csv:172: column `correct`: expected 0 or 1, got \"7\""
         );
+    }
+
+    #[test]
+    fn chunks_merge_as_one_pass_reads() {
+        // Learners, skills and items first seen in different chunks; bad rows throughout.
+        let mut plain = String::from("order_id,user_id,skill_name,correct,item\n");
+        for i in 0..400 {
+            let correct = if i % 97 == 13 {
+                "x"
+            } else if i % 3 == 0 {
+                "0"
+            } else {
+                "1"
+            };
+            plain += &format!(
+                "{i},u{},S{},{correct},q{}\n",
+                (i * 7 + i / 50) % (5 + i / 20),
+                (i / 30) % 6,
+                i % (2 + i / 100)
+            );
+        }
+        // A quoted field sends the file through the csv crate in one pass.
+        let quoted = plain.replacen("0,u0,S0", "\"0\",u0,S0", 1);
+        let options = DatasetOptions::default()
+            .item_column("item")
+            .skip_bad_rows(true);
+        let (a, report_a) = Dataset::from_reader("r.csv", plain.as_bytes(), &options).unwrap();
+        let (b, report_b) = Dataset::from_reader("r.csv", quoted.as_bytes(), &options).unwrap();
+        assert_eq!(a, b);
+        assert_eq!(report_a, report_b);
+        assert_eq!(report_a.skipped.len(), 4);
+        assert_eq!(report_a.rows_read, 400);
     }
 
     #[test]
