@@ -367,6 +367,14 @@ fn intern(map: &mut HashMap<String, u32>, names: &mut Vec<String>, name: &str) -
     i
 }
 
+/// One chunk's ids in the merged numbering: by local learner, by local
+/// skill, and by local skill and item.
+struct IdMaps {
+    learners: Vec<u32>,
+    skills: Vec<u32>,
+    items: Vec<Vec<u32>>,
+}
+
 /// Rows as they are read, with ids interned.
 #[derive(Default)]
 struct Rows {
@@ -440,7 +448,7 @@ impl Rows {
     fn merge(parts: Vec<Rows>) -> Rows {
         let mut merged = Rows::default();
         // Per part: its learner, skill and (per skill) item ids in the merged numbering.
-        let mut maps: Vec<(Vec<u32>, Vec<u32>, Vec<Vec<u32>>)> = Vec::with_capacity(parts.len());
+        let mut maps: Vec<IdMaps> = Vec::with_capacity(parts.len());
         for part in &parts {
             let learners: Vec<u32> = part
                 .learners
@@ -476,7 +484,11 @@ impl Rows {
                         .collect()
                 })
                 .collect();
-            maps.push((learners, skills, items));
+            maps.push(IdMaps {
+                learners,
+                skills,
+                items,
+            });
         }
         let mut starts = Vec::with_capacity(parts.len() + 1);
         starts.push(0);
@@ -489,11 +501,12 @@ impl Rows {
             .map(|r| {
                 let p = starts.partition_point(|&start| start <= r) - 1;
                 let row = &parts[p].rows[r - starts[p]];
-                let (learners, skills, items) = &maps[p];
+                let map = &maps[p];
                 Row {
-                    learner: learners[row.learner as usize],
-                    skill: skills[row.skill as usize],
-                    item: items
+                    learner: map.learners[row.learner as usize],
+                    skill: map.skills[row.skill as usize],
+                    item: map
+                        .items
                         .get(row.skill as usize)
                         .and_then(|i| i.get(row.item as usize))
                         .copied()
