@@ -3,7 +3,7 @@
 
 mod log;
 
-pub(crate) use log::{Columns, parse_row};
+pub(crate) use log::{Columns, Fields, parse_clean_row, parse_row};
 pub use log::{Response, ResponseColumns, read_responses, read_responses_path};
 
 use std::fmt;

@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Location, Result};
 use crate::evidence::ResponseColumns;
-use crate::evidence::{Columns, parse_row};
+use crate::evidence::{Columns, Fields, parse_clean_row, parse_row};
 use crate::io::{Input, csv_error, header, open_with, required};
 
 /// How to read a response log into a [`Dataset`].
@@ -404,8 +404,8 @@ struct IdMaps {
 struct Rows {
     learners: Interner,
     skills: Interner,
-    // Items are interned per (skill, item) pair so each skill gets its own item list.
-    item_ids: HashMap<(u32, String), u32>,
+    // Items are interned per skill, so each skill gets its own item list.
+    item_ids: Vec<HashMap<String, u32>>,
     skill_items: Vec<Vec<String>>,
     rows: Vec<Row>,
     report: LoadReport,
@@ -422,8 +422,19 @@ impl Rows {
         file: &Arc<str>,
         skip: bool,
     ) -> Result<()> {
+        self.add_parsed(parse_row(get, columns), line, file, skip)
+    }
+
+    /// Adds a parsed row; a bad row is an error or, with `skip`, a report entry.
+    fn add_parsed(
+        &mut self,
+        parsed: std::result::Result<Fields<'_>, String>,
+        line: u64,
+        file: &Arc<str>,
+        skip: bool,
+    ) -> Result<()> {
         self.report.rows_read += 1;
-        let (order, learner, skill, correct, item) = match parse_row(get, columns) {
+        let (order, learner, skill, correct, item) = match parsed {
             Ok(fields) => fields,
             Err(reason) if skip => {
                 self.report.skipped.push(SkippedRow { line, reason });
@@ -440,18 +451,22 @@ impl Rows {
         let skill = self.skills.index(skill);
         if skill as usize == self.skill_items.len() {
             self.skill_items.push(Vec::new());
+            self.item_ids.push(HashMap::default());
         }
         let item = match item {
-            Some(name) => match self.item_ids.get(&(skill, name.to_owned())) {
-                Some(&i) => i,
-                None => {
-                    let list = &mut self.skill_items[skill as usize];
-                    let i = list.len() as u32;
-                    list.push(name.to_owned());
-                    self.item_ids.insert((skill, name.to_owned()), i);
-                    i
+            Some(name) => {
+                let ids = &mut self.item_ids[skill as usize];
+                match ids.get(name) {
+                    Some(&i) => i,
+                    None => {
+                        let list = &mut self.skill_items[skill as usize];
+                        let i = list.len() as u32;
+                        list.push(name.to_owned());
+                        ids.insert(name.to_owned(), i);
+                        i
+                    }
                 }
-            },
+            }
             None => 0,
         };
         self.rows.push(Row {
@@ -486,22 +501,23 @@ impl Rows {
                 .collect();
             while merged.skill_items.len() < merged.skills.names.len() {
                 merged.skill_items.push(Vec::new());
+                merged.item_ids.push(HashMap::default());
             }
             let items: Vec<Vec<u32>> = part
                 .skill_items
                 .iter()
                 .enumerate()
                 .map(|(local_skill, names)| {
-                    let skill = skills[local_skill];
+                    let skill = skills[local_skill] as usize;
                     names
                         .iter()
-                        .map(|name| match merged.item_ids.get(&(skill, name.clone())) {
+                        .map(|name| match merged.item_ids[skill].get(name) {
                             Some(&i) => i,
                             None => {
-                                let list = &mut merged.skill_items[skill as usize];
+                                let list = &mut merged.skill_items[skill];
                                 let i = list.len() as u32;
                                 list.push(name.clone());
-                                merged.item_ids.insert((skill, name.clone()), i);
+                                merged.item_ids[skill].insert(name.clone(), i);
                                 i
                             }
                         })
@@ -759,7 +775,9 @@ fn parse_plain_chunk(
                 message,
             });
         }
-        rows.add(|i| fields.get(i).copied(), columns, line, file, skip)?;
+        let parsed = parse_clean_row(&fields, columns)
+            .map_or_else(|| parse_row(|i| fields.get(i).copied(), columns), Ok);
+        rows.add_parsed(parsed, line, file, skip)?;
     }
     Ok(rows)
 }
