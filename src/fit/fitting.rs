@@ -265,7 +265,11 @@ pub fn fit(data: &Dataset, config: &ValidFitConfig) -> Result<FitReport> {
 /// Fits BKT to every skill of `data` by EM with random restarts, skills in
 /// parallel on the current rayon pool (and large skills split across
 /// learners), calling `progress` after each skill. The result does not
-/// depend on the number of threads.
+/// depend on the number of threads. With one guess/slip per skill, each
+/// distinct answer sequence is computed once per E-step, weighted by how
+/// many learners gave it (exact: identical sequences have identical
+/// expected counts; a 2M-row synthetic log has 1.22M rows in distinct
+/// sequences).
 ///
 /// # Errors
 /// As [`fit`].
