@@ -156,9 +156,12 @@ fn run(args: Args) -> Result<(), Box<dyn std::error::Error>> {
     let class = Cohort::from_states(&model, &states, today)?;
 
     println!(
-        "A class of {LEARNERS} simulated learners, {} weeks of practice toward the {} grade-4 standards.\n",
+        "A class of {LEARNERS} simulated learners, {} weeks of practice toward the {} grade-4 standards.",
         args.weeks,
         grade4.len()
+    );
+    println!(
+        "The recommender's model was first fitted to the answers of a pilot cohort of {PILOT_LEARNERS}\nsimulated learners (per standard: how many already know it, how fast they learn).\n"
     );
 
     // Three learners: furthest behind, in the middle, furthest ahead (by standards mastered).
