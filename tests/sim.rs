@@ -261,3 +261,53 @@ fn evaluating_against_a_truth_needs_the_same_curriculum_and_catalog() {
         Err(mastery::Error::CurriculumMismatch { .. })
     ));
 }
+
+#[test]
+fn the_recommender_needs_fewer_activities_than_the_fixed_sequence() {
+    // A small version of the classroom comparison: grade-2 targets, a pilot-fitted model.
+    let ccss = Curriculum::ccss_math();
+    let targets: StandardSet = ccss
+        .indices()
+        .filter(|&s| ccss[s].grade() == Some("2"))
+        .collect();
+    for learner_model in [LearnerModel::Bkt, LearnerModel::Gated] {
+        let population = Population::new(learner_model);
+        let truth = Model::builder(ccss.clone())
+            .catalog(Catalog::demo(&ccss, 1))
+            .decay(Some(population.decay().unwrap()))
+            .build()
+            .unwrap();
+        let simulation = |learners, seed| Simulation {
+            population: population.clone(),
+            budget: 1500,
+            per_day: 6,
+            learners,
+            seed,
+        };
+        let fitted = pilot_params(&truth, &targets, &simulation(60, 99)).unwrap();
+        let model = Model::builder(ccss.clone())
+            .catalog(Catalog::demo(&ccss, 1))
+            .decay(Some(population.decay().unwrap()))
+            .skill_params(&fitted)
+            .build()
+            .unwrap();
+        let fixed = FixedSequence { per_standard: 8 };
+        let (a, _) =
+            evaluate_against(&truth, &model, &Adaptive, &targets, &simulation(20, 1)).unwrap();
+        let (f, _) =
+            evaluate_against(&truth, &model, &fixed, &targets, &simulation(20, 1)).unwrap();
+        eprintln!(
+            "{}: adaptive {:.0} ({:.3} over-practice), fixed {:.0} ({:.3})",
+            learner_model.name(),
+            a.mean_activities_to_mastery,
+            a.over_practice_share,
+            f.mean_activities_to_mastery,
+            f.over_practice_share
+        );
+        assert!(
+            a.mean_activities_to_mastery < 0.7 * f.mean_activities_to_mastery,
+            "{a:?} vs {f:?}"
+        );
+        assert!(a.over_practice_share <= f.over_practice_share);
+    }
+}
