@@ -49,7 +49,7 @@ struct Args {
 }
 
 fn main() -> ExitCode {
-    common::exit(run(Args::parse()))
+    common::main(|| run(Args::parse()))
 }
 
 const LEARNERS: usize = 30;

@@ -61,7 +61,7 @@ struct Args {
 mod common;
 
 fn main() -> ExitCode {
-    common::exit(run(Args::parse()))
+    common::main(|| run(Args::parse()))
 }
 
 fn load(path: &PathBuf, args: &Args) -> Result<Dataset, Box<dyn std::error::Error>> {

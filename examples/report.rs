@@ -58,7 +58,7 @@ struct Args {
 }
 
 fn main() -> ExitCode {
-    common::exit(run(Args::parse()))
+    common::main(|| run(Args::parse()))
 }
 
 /// A file name for a learner id: letters, digits, '-' and '_' kept.

@@ -50,9 +50,24 @@ impl CurriculumArgs {
     }
 }
 
-/// Runs an example's body: errors go to stderr with a non-zero exit.
-pub fn exit(result: Result<(), Box<dyn std::error::Error>>) -> ExitCode {
-    match result {
+/// Runs an example's body: errors go to stderr with a non-zero exit; output
+/// cut short by a closed pipe (`... | head`) ends the example quietly
+/// instead of with a panic message from `println!`.
+pub fn main(body: impl FnOnce() -> Result<(), Box<dyn std::error::Error>>) -> ExitCode {
+    let default_hook = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        let payload = info.payload();
+        let message = payload
+            .downcast_ref::<String>()
+            .map(String::as_str)
+            .or_else(|| payload.downcast_ref::<&str>().copied())
+            .unwrap_or_default();
+        if message.contains("Broken pipe") {
+            std::process::exit(0);
+        }
+        default_hook(info);
+    }));
+    match body() {
         Ok(()) => ExitCode::SUCCESS,
         Err(err) => {
             eprintln!("error: {err}");
