@@ -311,12 +311,7 @@ fn run(args: Args) -> Result<(), Box<dyn std::error::Error>> {
 
     // Pictures and reports.
     std::fs::create_dir_all(&args.out).map_err(|e| format!("{}: {e}", args.out.display()))?;
-    let columns: Vec<_> = ccss
-        .topological_order()
-        .iter()
-        .copied()
-        .filter(|&s| grade4.contains(s))
-        .collect();
+    let columns: Vec<_> = ccss.in_order(&grade4);
     let values = Array2::from_shape_fn((LEARNERS, columns.len()), |(l, j)| {
         f64::from(class.mastery()[[l, columns[j].index()]])
     });

@@ -151,12 +151,7 @@ fn run(args: Args) -> Result<(), Box<dyn std::error::Error>> {
     )?;
 
     // Pictures: the class heatmap, and per learner the map of the focus and its prerequisites.
-    let columns: Vec<_> = curriculum
-        .topological_order()
-        .iter()
-        .copied()
-        .filter(|&s| focus.contains(s))
-        .collect();
+    let columns: Vec<_> = curriculum.in_order(&focus);
     let values = Array2::from_shape_fn((class.len(), columns.len()), |(l, j)| {
         f64::from(class.mastery()[[l, columns[j].index()]])
     });

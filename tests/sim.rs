@@ -142,19 +142,8 @@ fn bad_settings_are_errors() {
 fn the_fixed_sequence_starts_a_review_round_after_passing_everything() {
     let (model, targets) = setup();
     let catalog = model.catalog();
-    let sequence: Vec<_> = model
-        .curriculum()
-        .topological_order()
-        .iter()
-        .copied()
-        .filter(|&s| {
-            model
-                .curriculum()
-                .prerequisite_closure(&targets)
-                .unwrap()
-                .contains(s)
-        })
-        .collect();
+    let closure = model.curriculum().prerequisite_closure(&targets).unwrap();
+    let sequence = model.curriculum().in_order(&closure);
     // Three correct answers on every standard, in order: every standard passed.
     let mut history = Vec::new();
     for &s in &sequence {
@@ -213,12 +202,7 @@ fn a_pilot_fit_finds_that_early_standards_are_known_more_often() {
     let fitted = pilot_params(&model, &targets, &pilot).unwrap();
     let ccss = model.curriculum();
     let closure = ccss.prerequisite_closure(&targets).unwrap();
-    let order: Vec<_> = ccss
-        .topological_order()
-        .iter()
-        .copied()
-        .filter(|&s| closure.contains(s))
-        .collect();
+    let order: Vec<_> = ccss.in_order(&closure);
     let prior = |s: mastery::StandardIdx| fitted.params[ccss[s].id()].prior();
     let third = order.len() / 3;
     let early = order[..third].iter().map(|&s| prior(s)).sum::<f64>() / third as f64;

@@ -73,12 +73,7 @@ impl Cohort {
         }
         let curriculum = &self.curriculum;
         let closure = curriculum.prerequisite_closure(focus)?;
-        let order: Vec<StandardIdx> = curriculum
-            .topological_order()
-            .iter()
-            .copied()
-            .filter(|&s| closure.contains(s))
-            .collect();
+        let order: Vec<StandardIdx> = curriculum.in_order(&closure);
         let mut position = vec![usize::MAX; curriculum.len()];
         for (p, s) in order.iter().enumerate() {
             position[s.index()] = p;

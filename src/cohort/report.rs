@@ -89,12 +89,7 @@ impl Cohort {
             self.curriculum.standard(max)?;
         }
         let curriculum = &self.curriculum;
-        let columns: Vec<StandardIdx> = curriculum
-            .topological_order()
-            .iter()
-            .copied()
-            .filter(|&s| standards.contains(s))
-            .collect();
+        let columns: Vec<StandardIdx> = curriculum.in_order(standards);
         let bar = self.mastered_threshold as f32;
         // Per column: learners mastered, in progress, blocked; summed over
         // learners in parallel (integer sums: the same whatever the split).

@@ -113,6 +113,27 @@ impl Curriculum {
         &self.data.topological
     }
 
+    /// The standards of `set` in [`Curriculum::topological_order`]: a valid
+    /// order to work through them (a scope and sequence). O(n) in the
+    /// curriculum's size.
+    ///
+    /// ```
+    /// let ccss = mastery::Curriculum::ccss_math();
+    /// let set = ccss.set_of(["4.NF.A.1", "3.NF.A.1", "K.CC.A.1"])?;
+    /// let ids: Vec<&str> = ccss.in_order(&set).into_iter().map(|s| ccss[s].id()).collect();
+    /// assert_eq!(ids, ["K.CC.A.1", "3.NF.A.1", "4.NF.A.1"]);
+    /// # Ok::<(), mastery::Error>(())
+    /// ```
+    #[must_use]
+    pub fn in_order(&self, set: &StandardSet) -> Vec<StandardIdx> {
+        self.data
+            .topological
+            .iter()
+            .copied()
+            .filter(|&s| set.contains(s))
+            .collect()
+    }
+
     /// The number of edges on the longest prerequisite chain ending at this
     /// standard: 0 for a standard without prerequisites. Computed once at
     /// build time; O(1) here.

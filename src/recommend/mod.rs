@@ -696,12 +696,7 @@ fn placement_probe(
     mastery: &[f64],
     learner: &LearnerState,
 ) -> Option<StandardIdx> {
-    let order: Vec<StandardIdx> = curriculum
-        .topological_order()
-        .iter()
-        .copied()
-        .filter(|&s| needed.contains(s))
-        .collect();
+    let order: Vec<StandardIdx> = curriculum.in_order(needed);
     let attempts = |s: StandardIdx| {
         learner
             .practice_records()

@@ -226,12 +226,7 @@ impl Policy for FixedSequence {
         let curriculum = c.model.curriculum();
         let catalog = c.model.catalog();
         let closure = curriculum.prerequisite_closure(c.targets).ok()?;
-        let sequence: Vec<StandardIdx> = curriculum
-            .topological_order()
-            .iter()
-            .copied()
-            .filter(|&s| closure.contains(s))
-            .collect();
+        let sequence: Vec<StandardIdx> = curriculum.in_order(&closure);
         if sequence.is_empty() {
             return None;
         }
@@ -389,12 +384,7 @@ impl SimLearner {
         let (lo, hi) = population.ability;
         let ability = (lo.ln() + rng.random::<f64>() * (hi.ln() - lo.ln())).exp();
         let closure = curriculum.prerequisite_closure(targets).unwrap_or_default();
-        let order: Vec<StandardIdx> = curriculum
-            .topological_order()
-            .iter()
-            .copied()
-            .filter(|&s| closure.contains(s))
-            .collect();
+        let order: Vec<StandardIdx> = curriculum.in_order(&closure);
         let start =
             population.start.0 + rng.random::<f64>() * (population.start.1 - population.start.0);
         let cut = (start * order.len() as f64) as usize;
