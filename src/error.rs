@@ -252,6 +252,15 @@ pub enum Error {
         id: String,
     },
 
+    /// A learner took an activity that was not among the options of a choice.
+    #[error("activity `{activity}` was not among the options offered for `{standard}`")]
+    NotOffered {
+        /// The activity id given.
+        activity: String,
+        /// The standard the choice was for.
+        standard: String,
+    },
+
     /// Two activities share an id.
     #[error("{at}duplicate activity id `{id}`")]
     DuplicateActivity {

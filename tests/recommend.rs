@@ -3,50 +3,15 @@
 
 use mastery::recommend::{Reason, RecommendOptions, Recommender};
 use mastery::{
-    Activity, ActivityKind, Catalog, Curriculum, Evidence, LearnerState, Model, Outcome,
-    Propagation, StandardIdx,
+    Catalog, Curriculum, Evidence, LearnerState, Model, Outcome, Propagation, StandardIdx,
 };
 use proptest::prelude::*;
 
 const NOW: i64 = 1_700_000_000;
 
 mod common;
+use common::recommend::{build_catalog, catalog_spec, check_pick, evidence, known_at};
 use common::{N, curriculum, id};
-
-/// Per standard 1-3 activities of random kinds and minutes, plus some spanning two standards.
-fn catalog_spec() -> impl Strategy<Value = Vec<(Vec<usize>, usize, u32)>> {
-    let single = (0..N, 0..6usize, 1..40u32).prop_map(|(s, k, m)| (vec![s], k, m));
-    let double = (0..N, 0..N, 0..6usize, 1..40u32).prop_map(|(a, b, k, m)| (vec![a, b], k, m));
-    (
-        proptest::collection::vec(single, N..3 * N),
-        proptest::collection::vec(double, 0..4),
-    )
-        .prop_map(|(mut a, b)| {
-            a.extend(b);
-            a
-        })
-}
-
-fn build_catalog(curriculum: &Curriculum, spec: &[(Vec<usize>, usize, u32)]) -> Catalog {
-    let activities = spec
-        .iter()
-        .enumerate()
-        .map(|(i, (standards, kind, minutes))| {
-            standards.iter().fold(
-                Activity::new(format!("a{i}"), ActivityKind::ALL[*kind])
-                    .with_minutes(f64::from(*minutes)),
-                |a, &s| a.aligned_to(id(s)),
-            )
-        });
-    Catalog::new(curriculum, activities).unwrap()
-}
-
-fn evidence() -> impl Strategy<Value = Vec<(usize, bool, i64)>> {
-    proptest::collection::vec(
-        (0..N, proptest::bool::weighted(0.7), 0i64..20 * 86_400),
-        0..60,
-    )
-}
 
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(200))]
@@ -77,19 +42,7 @@ proptest! {
         }
         let recommender = Recommender::new(&model);
         let list = recommender.recommend(&learner, &options).unwrap();
-        let mastery = learner.all_mastery_at(&model, NOW).unwrap();
-        let stored: Vec<f64> = learner.estimates().collect();
-        let bar = model.levels().mastered();
-        // Mastered, or built on by a mastered standard (knowledge states are closed under prerequisites).
-        // (and a standard mastered at its last evidence stays mastered until it fades below 0.85).
-        let mut evidenced = learner.mastered_at(&model, NOW).unwrap();
-        for r in learner.practice_records() {
-            if stored[r.standard().index()] >= bar && mastery[r.standard().index()] >= 0.85 {
-                evidenced.insert(r.standard());
-            }
-        }
-        let mut known = curriculum.prerequisite_closure(&evidenced).unwrap();
-        known.union_with(&evidenced);
+        let known = known_at(&model, &learner, NOW);
 
         prop_assert!(list.items.len() <= count);
         if let Some(b) = budget {
@@ -99,34 +52,7 @@ proptest! {
         for r in &list.items {
             prop_assert!(seen.insert(r.activity), "activity {} twice", r.activity_id);
             prop_assert!((0.0..=1.0).contains(&r.p_success));
-            prop_assert_eq!(r.reason.target(), r.standard);
-            match &r.reason {
-                Reason::ReadyToLearn { standard, .. } | Reason::GoalStep { standard, .. } | Reason::Stretch { standard } => {
-                    prop_assert!(!known.contains(*standard));
-                    for p in curriculum.prerequisites(*standard).unwrap() {
-                        prop_assert!(known.contains(*p), "{} recommended before its prerequisite {}", id(standard.index()), id(p.index()));
-                    }
-                }
-                Reason::Review { standard, .. } => {
-                    prop_assert!(stored[standard.index()] >= bar, "review of a standard never mastered");
-                    prop_assert!(mastery[standard.index()] < 0.85);
-                }
-                Reason::Placement { standard } => {
-                    prop_assert!(goal.is_some(), "placement without goals");
-                    prop_assert!(!known.contains(*standard));
-                }
-                Reason::GoalCheck { goal: checked, .. } => {
-                    prop_assert_eq!(goal.map(id), Some(curriculum[*checked].id().to_owned()), "a check of a standard that is not a goal");
-                    prop_assert!(known.contains(*checked), "a goal check before the goal is reached");
-                }
-                Reason::Remediate { blocked, prerequisite, .. } => {
-                    prop_assert!(list.wheel_spinning.iter().any(|w| w.standard == *blocked));
-                    if let Some(p) = prerequisite {
-                        prop_assert!(curriculum.ancestors(*blocked).unwrap().contains(*p));
-                    }
-                }
-                _ => {}
-            }
+            check_pick(&model, &learner, &list.wheel_spinning, &known, &goal.map(id).into_iter().collect::<Vec<_>>(), r.standard, &r.reason, NOW)?;
             let explanation = r.reason.explain(&curriculum);
             prop_assert!(explanation.contains(&id(r.standard.index())), "{}", explanation);
         }

@@ -39,18 +39,20 @@
 //! the catalog offers another for a candidate, the weakest pick gives way to
 //! it. Ties break by index: the same input gives the same output.
 
+mod choice;
 mod path;
 mod reason;
 
 use serde::{Deserialize, Serialize};
 
-pub use path::{LearningPath, PathStep};
+pub use choice::{Appeal, Choice, ChoiceOption, Choices};
+pub use path::{GoalPlan, LearningPath, PathStep};
 pub use reason::Reason;
 
 use crate::catalog::{ActivityIdx, ActivityKind};
 use crate::curriculum::{StandardIdx, StandardKey, StandardSet};
 use crate::error::{Error, Result};
-use crate::learner::LearnerState;
+use crate::learner::{ChoiceHistory, LearnerState};
 use crate::model::Model;
 
 /// What to recommend: how many, toward which goals, within what time, with
@@ -83,6 +85,8 @@ pub struct RecommendOptions {
     placement: bool,
     review_threshold: f64,
     goal_check_days: f64,
+    use_profile: bool,
+    options_per_choice: usize,
 }
 
 impl RecommendOptions {
@@ -105,7 +109,26 @@ impl RecommendOptions {
             placement: true,
             review_threshold: 0.85,
             goal_check_days: 1.0,
+            use_profile: true,
+            options_per_choice: 3,
         }
+    }
+
+    /// Whether the learner's profile counts (default `true`): its goals join
+    /// the goals given here, its interests and preferred kinds join these,
+    /// its session length is the time budget unless one is set here, and
+    /// the kinds and tags the learner chose more often than chance get a
+    /// small bonus. `false` ranks from these options alone.
+    pub fn use_profile(mut self, use_profile: bool) -> Self {
+        self.use_profile = use_profile;
+        self
+    }
+
+    /// The most options per choice in [`Recommender::choices`] (default 3;
+    /// at least 2).
+    pub fn options_per_choice(mut self, options: usize) -> Self {
+        self.options_per_choice = options;
+        self
     }
 
     /// Once every goal is mastered, a goal not practiced for this many days
@@ -266,6 +289,67 @@ struct Candidate {
     score: f64,
 }
 
+/// What ranking found: candidates best first and what choosing needs.
+struct Ranking<'l> {
+    candidates: Vec<Candidate>,
+    mastery: Vec<f64>,
+    excluded: Vec<ActivityIdx>,
+    wheel_spinning: Vec<WheelSpin>,
+    prefs: Prefs<'l>,
+}
+
+/// The preferences in force: the options' and, unless turned off, the learner's.
+struct Prefs<'l> {
+    kinds: Vec<ActivityKind>,
+    interests: Vec<String>,
+    history: Option<&'l ChoiceHistory>,
+    budget: Option<f64>,
+}
+
+impl<'l> Prefs<'l> {
+    fn new(learner: &'l LearnerState, options: &RecommendOptions) -> Self {
+        let mut prefs = Prefs {
+            kinds: options.preferred_kinds.clone(),
+            interests: options.interests.clone(),
+            history: None,
+            budget: options.time_budget,
+        };
+        if options.use_profile {
+            let profile = learner.profile();
+            let stated = profile.preferences();
+            for &k in stated.preferred_kinds() {
+                if !prefs.kinds.contains(&k) {
+                    prefs.kinds.push(k);
+                }
+            }
+            for t in stated.interests() {
+                if !prefs.interests.contains(t) {
+                    prefs.interests.push(t.clone());
+                }
+            }
+            prefs.budget = prefs.budget.or(stated.session_minutes());
+            prefs.history = Some(profile.choices());
+        }
+        prefs
+    }
+}
+
+/// An activity that can serve a candidate, with how well it fits.
+struct Scored {
+    activity: ActivityIdx,
+    kind: ActivityKind,
+    fit: f64,
+    p_success: f64,
+    minutes: f64,
+    in_band: bool,
+    preferred: bool,
+    interest: Option<String>,
+    chosen_before: bool,
+}
+
+/// A learned pull above this counts as "you often choose these".
+const CHOSEN_BEFORE: f64 = 0.1;
+
 impl<'m> Recommender<'m> {
     /// A recommender over `model`'s curriculum and catalog.
     #[must_use]
@@ -300,6 +384,59 @@ impl<'m> Recommender<'m> {
         learner: &LearnerState,
         options: &RecommendOptions,
     ) -> Result<Recommendations> {
+        let ranking = self.rank(learner, options)?;
+        Ok(Recommendations {
+            items: self.choose(&ranking, options),
+            wheel_spinning: ranking.wheel_spinning,
+        })
+    }
+
+    /// Real choices for `learner`: for each of the `count` most pressing
+    /// needs (one standard each, ranked as [`Recommender::recommend`] ranks
+    /// them), up to [`RecommendOptions::options_per_choice`] activities that
+    /// each serve it, as varied in kind and topic as the catalog allows,
+    /// each with what speaks for it. The learner picks one
+    /// ([`Choice::take`] records it, and later choices listen). Whatever is
+    /// picked, the choices fit the time budget together. Preferences choose
+    /// among activities for a need, never the needs: no option works on a
+    /// standard before its prerequisites.
+    ///
+    /// ```
+    /// use mastery::{ActivityKind, Catalog, Curriculum, LearnerState, Model};
+    /// use mastery::learner::Preferences;
+    /// use mastery::recommend::{RecommendOptions, Recommender};
+    ///
+    /// let ccss = Curriculum::ccss_math();
+    /// let model = Model::builder(ccss.clone()).catalog(Catalog::demo(&ccss, 1)).build()?;
+    /// let mut ada = LearnerState::new(&model, "ada")?;
+    /// ada.set_preferences(Preferences::new().with_preferred_kind(ActivityKind::Video));
+    /// let now = 1_700_000_000;
+    /// let choices = Recommender::new(&model).choices(&ada, &RecommendOptions::new(now).count(2))?;
+    /// let first = &choices.choices[0];
+    /// assert!(first.options.len() >= 2);
+    /// println!("{}", first.explain(&ccss));
+    /// let pick = first.options[1].activity_id.clone();
+    /// first.take(&model, &mut ada, &pick, now)?;
+    /// assert_eq!(ada.profile().choices().recent().len(), 1);
+    /// # Ok::<(), mastery::Error>(())
+    /// ```
+    ///
+    /// # Errors
+    /// As [`Recommender::recommend`].
+    pub fn choices(&self, learner: &LearnerState, options: &RecommendOptions) -> Result<Choices> {
+        let ranking = self.rank(learner, options)?;
+        Ok(Choices {
+            choices: self.offer(&ranking, options),
+            wheel_spinning: ranking.wheel_spinning,
+        })
+    }
+
+    /// The candidate standards with reasons and scores, best first.
+    fn rank<'l>(
+        &self,
+        learner: &'l LearnerState,
+        options: &RecommendOptions,
+    ) -> Result<Ranking<'l>> {
         let model = self.model;
         let curriculum = model.curriculum();
         let catalog = model.catalog();
@@ -307,11 +444,20 @@ impl<'m> Recommender<'m> {
             .mastered_threshold
             .unwrap_or(model.levels().mastered());
         validate(options, threshold)?;
-        let goals: Vec<StandardIdx> = options
+        let mut goals: Vec<StandardIdx> = options
             .goals
             .iter()
             .map(|g| g.as_str().resolve(curriculum))
             .collect::<Result<_>>()?;
+        let prefs = Prefs::new(learner, options);
+        if options.use_profile {
+            learner.check(model)?;
+            for g in learner.profile().goals() {
+                if !goals.contains(&g.standard()) {
+                    goals.push(g.standard());
+                }
+            }
+        }
         let excluded: Vec<ActivityIdx> = options
             .exclude
             .iter()
@@ -529,24 +675,25 @@ impl<'m> Recommender<'m> {
                 .total_cmp(&a.score)
                 .then(a.standard.cmp(&b.standard))
         });
-        Ok(Recommendations {
-            items: self.choose(&candidates, &mastery, &excluded, options),
+        Ok(Ranking {
+            candidates,
+            mastery,
+            excluded,
             wheel_spinning,
+            prefs,
         })
     }
 
-    /// The activity for a candidate standard: success closest to the band,
-    /// then preferences, then index. Remediation without a missing
+    /// The activities that can serve a candidate, each with its fit: success
+    /// closest to the band, then preferences. Remediation without a missing
     /// prerequisite avoids practice (another kind of activity).
-    fn activity_for(
-        &self,
-        c: &Candidate,
-        mastery: &[f64],
-        taken: &[ActivityIdx],
-        excluded: &[ActivityIdx],
-        options: &RecommendOptions,
-        kind_other_than: Option<&[ActivityKind]>,
-    ) -> Option<(ActivityIdx, f64, f64)> {
+    fn scored_activities<'r>(
+        &'r self,
+        c: &'r Candidate,
+        ranking: &'r Ranking<'_>,
+        taken: &'r [ActivityIdx],
+        options: &'r RecommendOptions,
+    ) -> impl Iterator<Item = Scored> + 'r {
         let catalog = self.model.catalog();
         let (low, high) = options.success_band;
         let avoid_practice = matches!(
@@ -560,20 +707,17 @@ impl<'m> Recommender<'m> {
             .for_standard(c.standard)
             .iter()
             .copied()
-            .filter(|a| !taken.contains(a) && !excluded.contains(a))
-            .filter_map(|a| {
+            .filter(|a| !taken.contains(a) && !ranking.excluded.contains(a))
+            .filter_map(move |a| {
                 let activity = catalog.get(a)?;
                 if avoid_practice && activity.kind() == ActivityKind::Practice {
-                    return None;
-                }
-                if kind_other_than.is_some_and(|kinds| kinds.contains(&activity.kind())) {
                     return None;
                 }
                 let answer = self.model.activity_answer(a);
                 let all_known: f64 = catalog
                     .alignment(a)
                     .iter()
-                    .map(|s| mastery[s.index()])
+                    .map(|s| ranking.mastery[s.index()])
                     .product();
                 let p = answer.p_correct(all_known);
                 let distance = if p < low {
@@ -583,30 +727,53 @@ impl<'m> Recommender<'m> {
                 } else {
                     0.0
                 };
-                let preference = 0.3
-                    * f64::from(u8::from(options.preferred_kinds.contains(&activity.kind())))
-                    + 0.2
-                        * f64::from(u8::from(
-                            activity
-                                .tags()
-                                .iter()
-                                .any(|t| options.interests.contains(t)),
-                        ));
-                Some((a, preference - 2.0 * distance, p))
+                let prefs = &ranking.prefs;
+                let preferred = prefs.kinds.contains(&activity.kind());
+                let interest = activity
+                    .tags()
+                    .iter()
+                    .find(|t| prefs.interests.contains(t))
+                    .cloned();
+                let pull = prefs
+                    .history
+                    .map_or(0.0, |h| h.pull(activity.kind(), activity.tags()));
+                let preference = 0.3 * f64::from(u8::from(preferred))
+                    + 0.2 * f64::from(u8::from(interest.is_some()))
+                    + 0.15 * pull;
+                Some(Scored {
+                    activity: a,
+                    kind: activity.kind(),
+                    fit: preference - 2.0 * distance,
+                    p_success: p,
+                    minutes: activity.minutes(),
+                    in_band: distance == 0.0,
+                    preferred,
+                    interest,
+                    chosen_before: pull > CHOSEN_BEFORE,
+                })
             })
-            .max_by(|x, y| x.1.total_cmp(&y.1).then(y.0.cmp(&x.0)))
-            .map(|(a, _, p)| (a, p, catalog.get(a).map_or(0.0, |x| x.minutes())))
     }
 
-    fn choose(
+    /// The best activity for a candidate standard (ties by index), optionally
+    /// of another kind than `kind_other_than`.
+    fn activity_for(
         &self,
-        candidates: &[Candidate],
-        mastery: &[f64],
-        excluded: &[ActivityIdx],
+        c: &Candidate,
+        ranking: &Ranking<'_>,
+        taken: &[ActivityIdx],
         options: &RecommendOptions,
-    ) -> Vec<Recommendation> {
+        kind_other_than: Option<&[ActivityKind]>,
+    ) -> Option<(ActivityIdx, f64, f64)> {
+        self.scored_activities(c, ranking, taken, options)
+            .filter(|x| kind_other_than.is_none_or(|kinds| !kinds.contains(&x.kind)))
+            .max_by(|x, y| x.fit.total_cmp(&y.fit).then(y.activity.cmp(&x.activity)))
+            .map(|x| (x.activity, x.p_success, x.minutes))
+    }
+
+    fn choose(&self, ranking: &Ranking<'_>, options: &RecommendOptions) -> Vec<Recommendation> {
         let catalog = self.model.catalog();
-        let mut budget = options.time_budget.unwrap_or(f64::INFINITY);
+        let candidates = &ranking.candidates;
+        let mut budget = ranking.prefs.budget.unwrap_or(f64::INFINITY);
         let mut picked: Vec<Recommendation> = Vec::new();
         let mut taken: Vec<ActivityIdx> = Vec::new();
         let make = |c: &Candidate, (a, p, minutes): (ActivityIdx, f64, f64)| Recommendation {
@@ -630,8 +797,7 @@ impl<'m> Recommender<'m> {
                 if pass == 0 && picked.iter().any(|r| r.standard == c.standard) {
                     continue;
                 }
-                if let Some(choice) = self.activity_for(c, mastery, &taken, excluded, options, None)
-                {
+                if let Some(choice) = self.activity_for(c, ranking, &taken, options, None) {
                     if choice.2 <= budget {
                         budget -= choice.2;
                         taken.push(choice.0);
@@ -647,7 +813,7 @@ impl<'m> Recommender<'m> {
             let freed = budget + picked[weakest].minutes;
             let alternative = candidates.iter().find_map(|c| {
                 let without: Vec<ActivityIdx> = taken[..weakest].to_vec();
-                self.activity_for(c, mastery, &without, excluded, options, Some(&kinds))
+                self.activity_for(c, ranking, &without, options, Some(&kinds))
                     .filter(|choice| choice.2 <= freed)
                     .map(|choice| make(c, choice))
             });
@@ -658,6 +824,17 @@ impl<'m> Recommender<'m> {
         // Best first; a stable sort keeps pick order among equal scores.
         picked.sort_by(|a, b| b.score.total_cmp(&a.score));
         picked
+    }
+
+    /// A plan for each goal of the learner's profile (learner-set and
+    /// teacher-set, in the order they were set): the path, the learner's
+    /// observed pace, the expected days to the goal and whether that meets
+    /// its due date.
+    ///
+    /// # Errors
+    /// [`Error::CurriculumMismatch`] for a learner of another curriculum.
+    pub fn goal_plans(&self, learner: &LearnerState, now: i64) -> Result<Vec<GoalPlan>> {
+        path::goal_plans(self.model, learner, now)
     }
 
     /// The unmastered standards needed for `goal`, in a valid order, with the

@@ -3,10 +3,13 @@
 use serde::{Deserialize, Serialize};
 
 use crate::catalog::ActivityKind;
-use crate::curriculum::{StandardIdx, StandardKey};
+use crate::curriculum::{Curriculum, StandardIdx, StandardKey};
 use crate::error::Result;
-use crate::learner::LearnerState;
+use crate::learner::{Goal, LearnerState};
 use crate::model::Model;
+
+/// Seconds in a day.
+const DAY: f64 = 86_400.0;
 
 /// One standard on a learning path.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -33,6 +36,134 @@ pub struct LearningPath {
     pub opportunities: u32,
     /// Total expected minutes.
     pub minutes: f64,
+}
+
+/// A goal of the learner's profile with its path and the learner's pace.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct GoalPlan {
+    /// The goal: standard, who set it, when it is due.
+    pub goal: Goal,
+    /// What stands between the learner and it.
+    pub path: LearningPath,
+    /// The learner's observed pace: pieces of evidence per calendar day
+    /// ([`crate::learner::Engagement::per_day`]); `None` before two active days.
+    pub per_day: Option<f64>,
+    /// Expected days to reach the goal at that pace.
+    pub expected_days: Option<f64>,
+    /// Whether the expected finish is at or before the due date (`None`
+    /// without a due date or a pace).
+    pub on_track: Option<bool>,
+    /// Days left until the due date at the time of the plan (negative when overdue).
+    pub days_left: Option<f64>,
+}
+
+impl GoalPlan {
+    /// One or two plain sentences for the learner.
+    ///
+    /// ```
+    /// use mastery::{Curriculum, LearnerState, Model};
+    /// use mastery::learner::GoalSetter;
+    /// use mastery::recommend::Recommender;
+    ///
+    /// let ccss = Curriculum::ccss_math();
+    /// let model = Model::builder(ccss.clone()).build()?;
+    /// let mut ada = LearnerState::new(&model, "ada")?;
+    /// let now = 1_700_000_000;
+    /// ada.set_goal(&model, "K.CC.A.2", GoalSetter::Learner, Some(now + 14 * 86_400), now)?;
+    /// let plans = Recommender::new(&model).goal_plans(&ada, now)?;
+    /// assert!(plans[0].explain(&ccss).starts_with("Your goal K.CC.A.2:"));
+    /// # Ok::<(), mastery::Error>(())
+    /// ```
+    #[must_use]
+    pub fn explain(&self, curriculum: &Curriculum) -> String {
+        let id = curriculum
+            .standard(self.goal.standard())
+            .map_or("?", |s| s.id());
+        let whose = self.goal.set_by().possessive();
+        let mut text = if self.path.steps.is_empty() {
+            format!("{} goal {id}: reached.", capitalize(whose))
+        } else {
+            format!(
+                "{} goal {id}: {} {} to go, about {} practice {}.",
+                capitalize(whose),
+                self.path.steps.len(),
+                plural(self.path.steps.len(), "standard", "standards"),
+                self.path.opportunities,
+                plural(
+                    self.path.opportunities as usize,
+                    "opportunity",
+                    "opportunities"
+                )
+            )
+        };
+        if self.path.steps.is_empty() {
+            return text;
+        }
+        match (self.expected_days, self.days_left, self.on_track) {
+            (Some(days), Some(left), Some(true)) => {
+                text += &format!(
+                    " At your pace that is about {} days; it is due in {}: on track.",
+                    days.ceil(),
+                    left.floor().max(0.0)
+                );
+            }
+            (Some(days), Some(left), Some(false)) => {
+                text += &format!(
+                    " At your pace that is about {} days, but it is due in {}: a little more practice each day would get you there.",
+                    days.ceil(),
+                    left.floor().max(0.0)
+                );
+            }
+            (Some(days), _, _) => {
+                text += &format!(" At your pace that is about {} days.", days.ceil());
+            }
+            (None, _, _) => {
+                text += " Practice on a few days and this plan will tell you how long it takes at your pace.";
+            }
+        }
+        text
+    }
+}
+
+fn capitalize(text: &str) -> String {
+    let mut chars = text.chars();
+    chars.next().map_or_else(String::new, |c| {
+        c.to_uppercase().collect::<String>() + chars.as_str()
+    })
+}
+
+fn plural(n: usize, one: &'static str, many: &'static str) -> &'static str {
+    if n == 1 { one } else { many }
+}
+
+pub(super) fn goal_plans(model: &Model, learner: &LearnerState, now: i64) -> Result<Vec<GoalPlan>> {
+    learner.check(model)?;
+    let per_day = learner.engagement().per_day(now);
+    learner
+        .profile()
+        .goals()
+        .iter()
+        .map(|&goal| {
+            let path = path_to(model, learner, goal.standard(), now)?;
+            let expected_days = per_day
+                .filter(|&p| p > 0.0)
+                .map(|p| f64::from(path.opportunities) / p);
+            let days_left = goal.due().map(|due| (due - now) as f64 / DAY);
+            let on_track = match (expected_days, days_left) {
+                (_, Some(_)) if path.steps.is_empty() => Some(true),
+                (Some(e), Some(l)) => Some(e <= l),
+                _ => None,
+            };
+            Ok(GoalPlan {
+                goal,
+                path,
+                per_day,
+                expected_days,
+                on_track,
+                days_left,
+            })
+        })
+        .collect()
 }
 
 /// The most opportunities a step is expected to take; with a learn rate near

@@ -3,6 +3,9 @@
 use mastery::Curriculum;
 use proptest::prelude::*;
 
+#[allow(dead_code)]
+pub mod recommend;
+
 /// Standards in a random curriculum.
 pub const N: usize = 12;
 

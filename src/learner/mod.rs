@@ -1,6 +1,16 @@
-//! One learner's mastery estimates and practice history.
+//! One learner's mastery estimates and practice history, and the learner's
+//! own voice: interests, preferred kinds, session length, goals and choices.
+
+mod engagement;
+mod profile;
 
 use std::fmt::Write as _;
+
+pub use engagement::{Engagement, MIN_PACE_SPAN_DAYS};
+pub(crate) use profile::OfferedOption;
+pub use profile::{
+    ChoiceHistory, ChoiceRecord, Goal, GoalSetter, Preferences, Profile, RECENT_CHOICES, Tally,
+};
 
 use serde::{Deserialize, Serialize};
 
@@ -222,6 +232,8 @@ pub struct LearnerState {
     mastery: Vec<Fixed>,
     /// Sorted by standard, at most one per standard.
     records: Vec<PracticeRecord>,
+    profile: Profile,
+    engagement: Engagement,
 }
 
 #[derive(Serialize, Deserialize)]
@@ -233,6 +245,11 @@ struct LearnerStateRepr {
     curriculum: String,
     mastery: Vec<f64>,
     practice: Vec<PracticeRecord>,
+    /// Added in 0.1 without a format change: files without it load with an empty profile.
+    #[serde(default)]
+    profile: Profile,
+    #[serde(default)]
+    engagement: Engagement,
 }
 
 impl From<LearnerState> for LearnerStateRepr {
@@ -243,6 +260,8 @@ impl From<LearnerState> for LearnerStateRepr {
             curriculum: format!("{:016x}", s.curriculum),
             mastery: s.mastery.iter().map(|m| m.get()).collect(),
             practice: s.records,
+            profile: s.profile,
+            engagement: s.engagement,
         }
     }
 }
@@ -309,11 +328,22 @@ impl TryFrom<LearnerStateRepr> for LearnerState {
                 )));
             }
         }
+        r.profile
+            .validate(r.mastery.len())
+            .map_err(|reason| invalid(format!("profile: {reason}")))?;
+        if !r.engagement.is_valid() {
+            return Err(invalid(format!(
+                "inconsistent engagement counters {:?}",
+                r.engagement
+            )));
+        }
         Ok(LearnerState {
             learner: r.learner,
             curriculum,
             mastery: r.mastery.into_iter().map(Fixed::new).collect(),
             records: r.practice,
+            profile: r.profile,
+            engagement: r.engagement,
         })
     }
 }
@@ -390,6 +420,8 @@ impl LearnerState {
                 .map(|p| Fixed::new(p.prior()))
                 .collect(),
             records: Vec::new(),
+            profile: Profile::default(),
+            engagement: Engagement::default(),
         })
     }
 
@@ -434,7 +466,103 @@ impl LearnerState {
         &self.records
     }
 
-    fn check(&self, model: &Model) -> Result<()> {
+    /// The learner's preferences, goals and choices.
+    #[must_use]
+    pub fn profile(&self) -> &Profile {
+        &self.profile
+    }
+
+    /// How much and how often the learner has worked (the pace of goal plans).
+    #[must_use]
+    pub fn engagement(&self) -> &Engagement {
+        &self.engagement
+    }
+
+    /// Replaces the learner's stated preferences (goals and choices stay).
+    ///
+    /// ```
+    /// use mastery::{ActivityKind, Curriculum, LearnerState, Model};
+    /// use mastery::learner::Preferences;
+    ///
+    /// let model = Model::builder(Curriculum::ccss_math()).build()?;
+    /// let mut ada = LearnerState::new(&model, "ada")?;
+    /// ada.set_preferences(Preferences::new().with_interest("space").with_preferred_kind(ActivityKind::Video));
+    /// assert_eq!(ada.profile().preferences().interests(), ["space"]);
+    /// // Saved with the state.
+    /// let again = LearnerState::from_json(&model, &ada.to_json())?;
+    /// assert_eq!(again.profile(), ada.profile());
+    /// # Ok::<(), mastery::Error>(())
+    /// ```
+    pub fn set_preferences(&mut self, preferences: Preferences) {
+        self.profile.set_preferences(preferences);
+    }
+
+    /// Sets a goal: `standard` to master, set by the learner or a teacher at
+    /// `now`, optionally by `due`. A goal on the same standard from the same
+    /// setter is replaced; a learner's and a teacher's goal on one standard
+    /// are kept side by side.
+    ///
+    /// ```
+    /// use mastery::{Curriculum, LearnerState, Model};
+    /// use mastery::learner::GoalSetter;
+    ///
+    /// let model = Model::builder(Curriculum::ccss_math()).build()?;
+    /// let mut ada = LearnerState::new(&model, "ada")?;
+    /// let now = 1_700_000_000;
+    /// ada.set_goal(&model, "3.NF.A.1", GoalSetter::Learner, None, now)?;
+    /// ada.set_goal(&model, "4.NF.A.1", GoalSetter::Teacher, Some(now + 30 * 86_400), now)?;
+    /// assert_eq!(ada.profile().goals().len(), 2);
+    /// assert!(ada.set_goal(&model, "4.NF.A.1", GoalSetter::Teacher, Some(now - 1), now).is_err());
+    /// # Ok::<(), mastery::Error>(())
+    /// ```
+    ///
+    /// # Errors
+    /// [`Error::CurriculumMismatch`], as [`StandardKey::resolve`], or
+    /// [`Error::InvalidValue`] for a due date before `now`.
+    pub fn set_goal(
+        &mut self,
+        model: &Model,
+        standard: impl StandardKey,
+        set_by: GoalSetter,
+        due: Option<i64>,
+        now: i64,
+    ) -> Result<()> {
+        self.check(model)?;
+        let standard = standard.resolve(model.curriculum())?;
+        if let Some(due) = due.filter(|&d| d < now) {
+            return Err(Error::InvalidValue {
+                what: format!(
+                    "due date of the goal `{}`",
+                    model.curriculum()[standard].id()
+                ),
+                expected: "a time at or after the time the goal is set",
+                value: due as f64,
+            });
+        }
+        self.profile.set_goal(Goal::new(standard, set_by, now, due));
+        Ok(())
+    }
+
+    /// Removes the goal on `standard` set by `set_by`; whether there was one.
+    ///
+    /// # Errors
+    /// [`Error::CurriculumMismatch`], or as [`StandardKey::resolve`].
+    pub fn remove_goal(
+        &mut self,
+        model: &Model,
+        standard: impl StandardKey,
+        set_by: GoalSetter,
+    ) -> Result<bool> {
+        self.check(model)?;
+        let standard = standard.resolve(model.curriculum())?;
+        Ok(self.profile.remove_goal(standard, set_by))
+    }
+
+    pub(crate) fn choices_mut(&mut self) -> &mut ChoiceHistory {
+        self.profile.choices_mut()
+    }
+
+    pub(crate) fn check(&self, model: &Model) -> Result<()> {
         let curriculum = model.curriculum();
         if self.curriculum != curriculum.fingerprint() || self.mastery.len() != curriculum.len() {
             return Err(Error::CurriculumMismatch {
@@ -681,6 +809,7 @@ impl LearnerState {
         now: i64,
         mut report: Option<&mut Vec<MasteryChange>>,
     ) {
+        self.engagement.record(now);
         let propagating = !model.propagation().is_off();
         let mut sources = Vec::new();
         if let [standard] = *target.standards {
