@@ -114,8 +114,9 @@ impl Outcome {
     }
 }
 
-/// Where evidence came from. Recorded with the evidence; this release's model
-/// treats every source alike.
+/// Where evidence came from. The model weighs each source
+/// ([`crate::model::SourceWeights`]): by default a learner's own report
+/// counts a quarter of an answer and is not a practice opportunity.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 #[non_exhaustive]
@@ -129,6 +130,85 @@ pub enum Source {
     TeacherObservation,
     /// The learner's own report.
     SelfReport,
+}
+
+/// How sure a learner says they are that they can do a standard, from 1
+/// ("I can't do this yet") to 4 ("I can do this").
+///
+/// ```
+/// use mastery::evidence::Confidence;
+///
+/// let sure = Confidence::new(4)?;
+/// assert_eq!(sure.level(), 4);
+/// assert_eq!(sure.felt(), 1.0);
+/// assert!((Confidence::new(2)?.felt() - 1.0 / 3.0).abs() < 1e-12);
+/// assert!(Confidence::new(0).is_err() && Confidence::new(5).is_err());
+/// # Ok::<(), mastery::Error>(())
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(try_from = "u8", into = "u8")]
+pub struct Confidence(u8);
+
+impl Confidence {
+    /// The highest level: "I can do this".
+    pub const SURE: Confidence = Confidence(4);
+
+    /// A confidence level from 1 to 4.
+    ///
+    /// # Errors
+    /// [`Error::InvalidValue`] outside 1..=4.
+    pub fn new(level: u8) -> Result<Self> {
+        if (1..=4).contains(&level) {
+            Ok(Confidence(level))
+        } else {
+            Err(Error::InvalidValue {
+                what: "confidence".into(),
+                expected: "a level from 1 to 4",
+                value: f64::from(level),
+            })
+        }
+    }
+
+    /// The level, 1 to 4.
+    #[must_use]
+    pub fn level(self) -> u8 {
+        self.0
+    }
+
+    /// The level as a felt probability of success: 0, 1/3, 2/3, 1.
+    #[must_use]
+    pub fn felt(self) -> f64 {
+        f64::from(self.0 - 1) / 3.0
+    }
+
+    /// The nearest level to a credit in [0, 1] (the inverse of [`Confidence::felt`]).
+    #[must_use]
+    pub fn from_credit(credit: f64) -> Self {
+        Confidence((credit.clamp(0.0, 1.0) * 3.0).round() as u8 + 1)
+    }
+
+    /// The outcome the model sees: the felt probability as a score.
+    #[must_use]
+    pub fn outcome(self) -> Outcome {
+        match self.0 {
+            4 => Outcome::Correct,
+            1 => Outcome::Incorrect,
+            _ => Outcome::Partial(Score(self.felt())),
+        }
+    }
+}
+
+impl TryFrom<u8> for Confidence {
+    type Error = Error;
+    fn try_from(level: u8) -> Result<Self> {
+        Confidence::new(level)
+    }
+}
+
+impl From<Confidence> for u8 {
+    fn from(c: Confidence) -> u8 {
+        c.0
+    }
 }
 
 /// What was attempted: an activity of the catalog or a standard directly.
@@ -243,6 +323,41 @@ impl Evidence {
             Target::Activity(activity.into()),
             outcome,
             timestamp,
+        )
+    }
+
+    /// A learner's self-assessment of a standard: the confidence as the
+    /// outcome ([`Confidence::outcome`]), from [`Source::SelfReport`].
+    ///
+    /// ```
+    /// use mastery::{Curriculum, Evidence, LearnerState, Model, Outcome, Source};
+    /// use mastery::evidence::Confidence;
+    ///
+    /// let model = Model::builder(Curriculum::ccss_math()).build()?;
+    /// let (mut said, mut answered) = (LearnerState::new(&model, "ada")?, LearnerState::new(&model, "ada")?);
+    /// let now = 1_700_000_000;
+    /// let feeling = Evidence::self_assessment("ada", "3.NF.A.1", Confidence::SURE, now)?;
+    /// assert_eq!(feeling.source(), Source::SelfReport);
+    /// said.apply(&model, &feeling)?;
+    /// answered.apply(&model, &Evidence::on_standard("ada", "3.NF.A.1", Outcome::Correct, now)?)?;
+    /// let prior = LearnerState::new(&model, "ada")?.mastery(&model, "3.NF.A.1")?;
+    /// // Feeling sure moves mastery, but less than a correct answer.
+    /// let (by_feeling, by_answer) = (said.mastery(&model, "3.NF.A.1")? - prior, answered.mastery(&model, "3.NF.A.1")? - prior);
+    /// assert!(0.0 < by_feeling && by_feeling < by_answer);
+    /// # Ok::<(), mastery::Error>(())
+    /// ```
+    ///
+    /// # Errors
+    /// As [`Evidence::new`].
+    pub fn self_assessment(
+        learner: impl Into<String>,
+        standard: impl Into<String>,
+        confidence: Confidence,
+        timestamp: i64,
+    ) -> Result<Self> {
+        Ok(
+            Evidence::on_standard(learner, standard, confidence.outcome(), timestamp)?
+                .with_source(Source::SelfReport),
         )
     }
 

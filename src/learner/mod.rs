@@ -3,20 +3,23 @@
 
 mod engagement;
 mod profile;
+mod reflection;
 
 use std::fmt::Write as _;
 
 pub use engagement::{Engagement, MIN_PACE_SPAN_DAYS};
 pub(crate) use profile::OfferedOption;
 pub use profile::{
-    ChoiceHistory, ChoiceRecord, Goal, GoalSetter, Preferences, Profile, RECENT_CHOICES, Tally,
+    ChoiceHistory, ChoiceRecord, Goal, GoalSetter, Preferences, Profile, RECENT_CHOICES,
+    Reflection, Tally,
 };
+pub use reflection::{ConfidenceGap, GapKind, NEEDS_PRACTICE_BELOW};
 
 use serde::{Deserialize, Serialize};
 
 use crate::curriculum::{Curriculum, StandardIdx, StandardKey, StandardSet};
 use crate::error::{Error, Result};
-use crate::evidence::{Evidence, Outcome, Target};
+use crate::evidence::{Confidence, Evidence, Outcome, Source, Target};
 use crate::model::{
     self, ChangeCause, MasteryAccess, MasteryLevel, Model, PropagationSource, Resolved,
 };
@@ -101,6 +104,9 @@ pub struct UpdateReport {
     pub target: Target,
     /// How it went.
     pub outcome: Outcome,
+    /// Where the evidence came from.
+    #[serde(default)]
+    pub source: Source,
     /// Every changed estimate: attempted standards first, then propagated ones.
     pub changes: Vec<MasteryChange>,
 }
@@ -119,10 +125,14 @@ impl UpdateReport {
     /// are counted rather than listed.
     #[must_use]
     pub fn explain(&self, curriculum: &Curriculum) -> String {
-        let what = match self.outcome {
-            Outcome::Correct => "correct answer".to_owned(),
-            Outcome::Incorrect => "incorrect answer".to_owned(),
-            Outcome::Partial(s) => format!("answer scored {:.0}% and", s.value() * 100.0),
+        let what = match (self.source, self.outcome) {
+            (Source::SelfReport, outcome) => format!(
+                "self-assessment ({} of 4)",
+                Confidence::from_credit(outcome.credit()).level()
+            ),
+            (_, Outcome::Correct) => "correct answer".to_owned(),
+            (_, Outcome::Incorrect) => "incorrect answer".to_owned(),
+            (_, Outcome::Partial(s)) => format!("answer scored {:.0}% and", s.value() * 100.0),
         };
         let on = match &self.target {
             Target::Standard(id) | Target::Activity(id) => id.as_str(),
@@ -192,6 +202,9 @@ impl UpdateReport {
                     " It also {verb} your mastery of {n} related standards."
                 ),
             };
+        }
+        if self.source == Source::SelfReport {
+            text += " Self-assessments count less than answers.";
         }
         text
     }
@@ -745,7 +758,14 @@ impl LearnerState {
     ) -> Result<()> {
         self.check(model)?;
         let idx = standard.resolve(model.curriculum())?;
-        self.update(model, model.resolve_standard(idx), outcome, timestamp, None);
+        self.update(
+            model,
+            model.resolve_standard(idx),
+            outcome,
+            Source::Practice,
+            timestamp,
+            None,
+        );
         Ok(())
     }
 
@@ -762,12 +782,14 @@ impl LearnerState {
             model,
             resolved,
             evidence.outcome(),
+            evidence.source(),
             evidence.timestamp(),
             Some(&mut changes),
         );
         Ok(UpdateReport {
             target: evidence.target().clone(),
             outcome: evidence.outcome(),
+            source: evidence.source(),
             changes,
         })
     }
@@ -784,7 +806,14 @@ impl LearnerState {
         for e in evidence {
             // Validated above, and resolving is a pure look-up: this cannot fail.
             if let Ok(resolved) = model.resolve(e.target()) {
-                self.update(model, resolved, e.outcome(), e.timestamp(), None);
+                self.update(
+                    model,
+                    resolved,
+                    e.outcome(),
+                    e.source(),
+                    e.timestamp(),
+                    None,
+                );
             }
         }
         Ok(())
@@ -806,20 +835,31 @@ impl LearnerState {
         model: &Model,
         target: Resolved<'_>,
         outcome: Outcome,
+        source: Source,
         now: i64,
         mut report: Option<&mut Vec<MasteryChange>>,
     ) {
         self.engagement.record(now);
+        let weight = model.source_weights().weight(source);
+        let opportunity = model::is_opportunity(source);
+        if let (Source::SelfReport, [standard]) = (source, target.standards) {
+            self.profile.record_reflection(Reflection {
+                standard: *standard,
+                confidence: Confidence::from_credit(outcome.credit()),
+                at: now,
+            });
+        }
         let propagating = !model.propagation().is_off();
         let mut sources = Vec::new();
         if let [standard] = *target.standards {
             let before = self.current(model, standard, now);
-            let (known, unknown) = target.answer.likelihoods(outcome);
+            let (known, unknown) = model::temper(target.answer.likelihoods(outcome), weight);
             let after = self.practice_update(
                 model,
                 standard,
                 model::posterior(before, known, unknown),
                 outcome,
+                opportunity,
                 now,
             );
             if let Some(r) = report.as_deref_mut() {
@@ -846,11 +886,12 @@ impl LearnerState {
                 .map(|&s| self.current(model, s, now))
                 .collect();
             let mut posteriors = Vec::with_capacity(befores.len());
-            model::conjunctive_update(&befores, target.answer, outcome, &mut posteriors);
+            model::conjunctive_update(&befores, target.answer, outcome, weight, &mut posteriors);
             for ((&standard, &before), &(posterior, known, unknown)) in
                 target.standards.iter().zip(&befores).zip(&posteriors)
             {
-                let after = self.practice_update(model, standard, posterior, outcome, now);
+                let after =
+                    self.practice_update(model, standard, posterior, outcome, opportunity, now);
                 if let Some(r) = report.as_deref_mut() {
                     r.push(MasteryChange {
                         standard,
@@ -885,16 +926,23 @@ impl LearnerState {
     }
 
     /// Stores the transition of `posterior` for a practiced standard and
-    /// updates its record; returns the new estimate.
+    /// updates its record; returns the new estimate. Evidence that is not a
+    /// practice opportunity (a self-report) stores the posterior itself and
+    /// leaves the attempt counters and the half-life alone.
     fn practice_update(
         &mut self,
         model: &Model,
         standard: StandardIdx,
         posterior: f64,
         outcome: Outcome,
+        opportunity: bool,
         now: i64,
     ) -> f64 {
-        let after = model.all_params()[standard.index()].transition(posterior);
+        let after = if opportunity {
+            model.all_params()[standard.index()].transition(posterior)
+        } else {
+            posterior
+        };
         let after = Fixed::new(after);
         self.mastery[standard.index()] = after;
         let credit = outcome.credit();
@@ -918,6 +966,11 @@ impl LearnerState {
             }
         };
         let record = &mut self.records[position];
+        if !opportunity {
+            // The decayed value has been materialized: decay restarts from now.
+            record.updated_at = now;
+            return after.get();
+        }
         if let Some(decay) = model.decay() {
             let since = (record.attempts > 0).then(|| now - record.practiced_at);
             record.half_life_days =
@@ -991,7 +1044,14 @@ pub fn predict_responses(
         };
         let resolved = model.resolve_standard(standard);
         let p_correct = resolved.answer.p_correct(state.current(model, standard, 0));
-        state.update(model, resolved, Outcome::from_correct(row.correct), 0, None);
+        state.update(
+            model,
+            resolved,
+            Outcome::from_correct(row.correct),
+            Source::Practice,
+            0,
+            None,
+        );
         predictions.push(Prediction {
             p_correct,
             p_mastery: state.mastery[standard.index()].get(),

@@ -13,6 +13,7 @@ use serde::{Deserialize, Serialize};
 use crate::catalog::ActivityKind;
 use crate::curriculum::StandardIdx;
 use crate::error::{Error, Result};
+use crate::evidence::Confidence;
 
 /// The most recent choices kept in a profile (older ones live on in the tallies).
 pub const RECENT_CHOICES: usize = 20;
@@ -123,9 +124,41 @@ pub struct Profile {
     goals: Vec<Goal>,
     #[serde(default, skip_serializing_if = "ChoiceHistory::is_empty")]
     choices: ChoiceHistory,
+    /// Sorted by standard, the latest self-assessment of each.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    reflections: Vec<Reflection>,
+}
+
+/// A learner's latest self-assessment of a standard.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Reflection {
+    /// The standard.
+    pub standard: StandardIdx,
+    /// How sure the learner said they were.
+    pub confidence: Confidence,
+    /// When (seconds since the Unix epoch).
+    pub at: i64,
 }
 
 impl Profile {
+    /// The learner's latest self-assessment of each standard, by standard.
+    #[must_use]
+    pub fn reflections(&self) -> &[Reflection] {
+        &self.reflections
+    }
+
+    pub(crate) fn record_reflection(&mut self, reflection: Reflection) {
+        match self
+            .reflections
+            .binary_search_by_key(&reflection.standard, |r| r.standard)
+        {
+            Ok(i) if self.reflections[i].at > reflection.at => {}
+            Ok(i) => self.reflections[i] = reflection,
+            Err(i) => self.reflections.insert(i, reflection),
+        }
+    }
+
     /// The stated preferences.
     #[must_use]
     pub fn preferences(&self) -> &Preferences {
@@ -187,6 +220,17 @@ impl Profile {
                     "goal on standard #{} is due before it was set",
                     g.standard.index()
                 ));
+            }
+        }
+        for (i, r) in self.reflections.iter().enumerate() {
+            if r.standard.index() >= standards {
+                return Err(format!(
+                    "self-assessment of standard #{} beyond the {standards} standards",
+                    r.standard.index()
+                ));
+            }
+            if i > 0 && self.reflections[i - 1].standard >= r.standard {
+                return Err("self-assessments are not sorted by standard without repeats".into());
             }
         }
         self.choices.validate(standards)

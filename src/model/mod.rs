@@ -60,6 +60,7 @@
 
 mod params;
 mod propagation;
+mod sources;
 
 use std::collections::HashMap;
 
@@ -69,6 +70,8 @@ pub use params::{
 };
 pub use propagation::ChangeCause;
 pub(crate) use propagation::{MasteryAccess, PropagationSource, propagate};
+pub use sources::SourceWeights;
+pub(crate) use sources::{is_opportunity, temper};
 
 use crate::catalog::{Activity, ActivityIdx, Catalog};
 use crate::curriculum::{Curriculum, StandardIdx, StandardKey};
@@ -108,6 +111,7 @@ pub struct Model {
     decay: Option<Decay>,
     propagation: Propagation,
     levels: LevelThresholds,
+    source_weights: SourceWeights,
     /// `identity[i] == StandardIdx(i)`, to lend one-element alignments.
     identity: Vec<StandardIdx>,
 }
@@ -124,9 +128,17 @@ pub struct ModelBuilder {
     decay: Option<Decay>,
     propagation: Propagation,
     levels: LevelThresholds,
+    source_weights: SourceWeights,
 }
 
 impl ModelBuilder {
+    /// How much each source of evidence counts (default:
+    /// [`SourceWeights::default`], self-reports a quarter of an answer).
+    pub fn source_weights(mut self, weights: SourceWeights) -> Self {
+        self.source_weights = weights;
+        self
+    }
+
     /// Parameters for every standard without its own (default: [`BktParams::default`]).
     pub fn default_params(mut self, params: BktParams) -> Self {
         self.default_params = params;
@@ -226,6 +238,7 @@ impl ModelBuilder {
             decay: self.decay,
             propagation: self.propagation,
             levels: self.levels,
+            source_weights: self.source_weights,
         })
     }
 }
@@ -257,6 +270,7 @@ impl Model {
             decay: Some(Decay::default()),
             propagation: Propagation::default(),
             levels: LevelThresholds::default(),
+            source_weights: SourceWeights::default(),
         }
     }
 
@@ -322,6 +336,12 @@ impl Model {
         &self.levels
     }
 
+    /// How much each source of evidence counts.
+    #[must_use]
+    pub fn source_weights(&self) -> &SourceWeights {
+        &self.source_weights
+    }
+
     pub(crate) fn resolve(&self, target: &Target) -> Result<Resolved<'_>> {
         match target {
             Target::Standard(id) => {
@@ -365,9 +385,10 @@ pub(crate) fn conjunctive_update(
     mastery: &[f64],
     answer: GuessSlip,
     outcome: Outcome,
+    weight: f64,
     out: &mut Vec<(f64, f64, f64)>,
 ) {
-    let (all, not_all) = answer.likelihoods(outcome);
+    let (all, not_all) = temper(answer.likelihoods(outcome), weight);
     let k = mastery.len();
     out.clear();
     // Product of the others' estimates by prefix and suffix products: no division by a zero estimate.
@@ -427,7 +448,7 @@ mod tests {
                 Outcome::score(0.35).unwrap(),
             ] {
                 let mut out = Vec::new();
-                conjunctive_update(mastery, answer, outcome, &mut out);
+                conjunctive_update(mastery, answer, outcome, 1.0, &mut out);
                 let expected = brute_force(mastery, answer, outcome);
                 for (i, (&(got, _, _), want)) in out.iter().zip(&expected).enumerate() {
                     assert!(
