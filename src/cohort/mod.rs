@@ -8,6 +8,7 @@
 
 mod grouping;
 mod report;
+mod tiers;
 
 use ndarray::{Array2, ArrayView1, ArrayView2};
 use rayon::prelude::*;
@@ -15,6 +16,7 @@ use serde::{Deserialize, Serialize};
 
 pub use grouping::{Group, Grouping};
 pub use report::{ClassReport, LearnerFlag, ProgressReport, StandardSummary};
+pub use tiers::{Tier, TierEvidence, TierGroup, TierPlacement, TierRules, Tiers};
 
 use crate::curriculum::{Curriculum, StandardIdx, StandardSet};
 use crate::error::{Error, Result};

@@ -6,6 +6,7 @@ use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use super::Cohort;
+use super::tiers::{TierRules, Tiers};
 use crate::curriculum::{Curriculum, StandardIdx, StandardSet};
 use crate::error::Result;
 use crate::evidence::Evidence;
@@ -60,6 +61,9 @@ pub struct ClassReport {
     pub ahead: Vec<LearnerFlag>,
     /// The class's mean share of the standards mastered.
     pub mean_mastered_share: f64,
+    /// Every learner's tier of support under [`TierRules::default`] (no goal
+    /// plans; [`Cohort::tiers`] takes other rules and plans).
+    pub tiers: Tiers,
 }
 
 impl Cohort {
@@ -210,7 +214,9 @@ impl Cohort {
                 })
             })
             .collect();
+        let tiers = self.tiers(standards, &TierRules::default(), None)?;
         Ok(ClassReport {
+            tiers,
             learners: self.len(),
             most_blocked: most_blocked.iter().map(|s| s.standard).collect(),
             standards: summaries,
@@ -289,6 +295,8 @@ impl ClassReport {
             &self.ahead,
             "Nobody is far ahead.",
         );
+        md += "\n";
+        md += &self.tiers.to_markdown(curriculum);
         md
     }
 }
