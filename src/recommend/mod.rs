@@ -40,12 +40,14 @@
 //! it. Ties break by index: the same input gives the same output.
 
 mod choice;
+mod forecast;
 mod path;
 mod reason;
 
 use serde::{Deserialize, Serialize};
 
 pub use choice::{Appeal, Choice, ChoiceOption, Choices};
+pub use forecast::{EarlyWarnings, Forecast, ForecastOptions, Warning};
 pub use path::{GoalPlan, LearningPath, PathStep};
 pub use reason::Reason;
 
@@ -835,6 +837,71 @@ impl<'m> Recommender<'m> {
     /// [`Error::CurriculumMismatch`] for a learner of another curriculum.
     pub fn goal_plans(&self, learner: &LearnerState, now: i64) -> Result<Vec<GoalPlan>> {
         path::goal_plans(self.model, learner, now)
+    }
+
+    /// Early warning: the chance that `learner` masters `goal` by `due` at
+    /// the learner's observed pace ([`crate::learner::Engagement::per_day`]).
+    /// A Monte Carlo over the learner's path (seeded): each draw takes a
+    /// learning speed from [`ForecastOptions::ability_range`], a hidden
+    /// knowledge state from the current estimates, simulated answers with
+    /// the model's guess and slip until each step's estimate reaches the
+    /// mastery bar, and a Poisson number of activities for the days left;
+    /// the goal is reached when the path is done within them. The main
+    /// obstacle is the step that takes the most activities on average.
+    /// O(draws x activities on the path).
+    ///
+    /// ```
+    /// use mastery::{Curriculum, Evidence, LearnerState, Model, Outcome};
+    /// use mastery::recommend::{ForecastOptions, Recommender};
+    ///
+    /// let ccss = Curriculum::ccss_math();
+    /// let model = Model::builder(ccss.clone()).build()?;
+    /// let mut ada = LearnerState::new(&model, "ada")?;
+    /// let day = 86_400;
+    /// let start = 1_700_000_000;
+    /// for d in 0..7 {
+    ///     for k in 0..4 {
+    ///         ada.apply(&model, &Evidence::on_standard("ada", "K.CC.A.1", Outcome::Correct, start + d * day + k * 60)?)?;
+    ///     }
+    /// }
+    /// let now = start + 7 * day;
+    /// let recommender = Recommender::new(&model);
+    /// let options = ForecastOptions::new(1);
+    /// let soon = recommender.forecast(&ada, "K.CC.B.4.c", now + 2 * day, now, &options)?;
+    /// let later = recommender.forecast(&ada, "K.CC.B.4.c", now + 60 * day, now, &options)?;
+    /// assert!(soon.probability < later.probability);
+    /// println!("{}", soon.explain(&ccss));
+    /// # Ok::<(), mastery::Error>(())
+    /// ```
+    ///
+    /// # Errors
+    /// [`Error::CurriculumMismatch`], [`Error::UnknownStandard`], or
+    /// [`Error::InvalidValue`] when the learner's pace is not known (fewer
+    /// than two active days) and no pace is assumed.
+    pub fn forecast(
+        &self,
+        learner: &LearnerState,
+        goal: impl StandardKey,
+        due: i64,
+        now: i64,
+        options: &ForecastOptions,
+    ) -> Result<Forecast> {
+        forecast::forecast(self.model, learner, goal, due, now, options)
+    }
+
+    /// Early warnings for a class: a forecast for every goal with a due date
+    /// in each learner's profile, lowest chance first; learners whose pace is
+    /// not known yet are listed apart. Parallel over learners.
+    ///
+    /// # Errors
+    /// As [`Recommender::forecast`].
+    pub fn early_warnings(
+        &self,
+        learners: &[LearnerState],
+        now: i64,
+        options: &ForecastOptions,
+    ) -> Result<EarlyWarnings> {
+        forecast::early_warnings(self.model, learners, now, options)
     }
 
     /// The unmastered standards needed for `goal`, in a valid order, with the

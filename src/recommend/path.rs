@@ -198,10 +198,18 @@ pub(super) fn path_to(
     let mastery = learner.all_mastery_at(model, now)?;
     let mut needed = curriculum.ancestors(goal)?;
     needed.insert(goal);
+    // As the recommender sees it: what a mastered standard builds on counts
+    // as mastered too (knowledge states are closed under prerequisites).
+    let mastered: crate::curriculum::StandardSet = curriculum
+        .indices()
+        .filter(|s| mastery[s.index()] >= bar)
+        .collect();
+    let mut known = curriculum.prerequisite_closure(&mastered)?;
+    known.union_with(&mastered);
     let catalog = model.catalog();
     let mut steps = Vec::new();
     for &s in curriculum.topological_order() {
-        if !needed.contains(s) || mastery[s.index()] >= bar {
+        if !needed.contains(s) || known.contains(s) {
             continue;
         }
         let practice: Vec<f64> = catalog

@@ -64,6 +64,12 @@
 //! # Ok::<(), mastery::Error>(())
 //! ```
 
+mod calibration;
+
+pub use calibration::{
+    CalibrationReport, ForecastCalibration, ReliabilityBin, calibrate_forecasts,
+};
+
 use rand::rngs::Xoshiro256PlusPlus;
 use rand::{RngExt, SeedableRng};
 use rayon::prelude::*;
