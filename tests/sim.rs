@@ -295,3 +295,58 @@ fn the_recommender_needs_fewer_activities_than_the_fixed_sequence() {
         assert!(a.over_practice_share <= f.over_practice_share);
     }
 }
+
+/// A small version of `examples/what_works.rs`: when activities differ in
+/// what they teach, a model with learn rates fitted to a pilot's log by
+/// `fit::what_works` needs fewer activities to mastery, under both learner models.
+#[test]
+fn recommending_with_what_works_needs_fewer_activities() {
+    use mastery::fit::{Dataset, DatasetOptions, WhatWorksOptions, what_works};
+    use mastery::sim::{RandomReady, response_log, varied_learn_rates};
+    let ccss = Curriculum::ccss_math();
+    let targets = ccss.set_of(["2.OA.A.1", "2.NBT.B.5"]).unwrap();
+    for learner_model in [LearnerModel::Bkt, LearnerModel::Gated] {
+        let population = Population::new(learner_model);
+        let build = |rates: &[(String, f64)]| {
+            Model::builder(ccss.clone())
+                .catalog(Catalog::demo(&ccss, 1))
+                .decay(Some(population.decay().unwrap()))
+                .activity_learn_rates(rates.iter().cloned())
+                .build()
+                .unwrap()
+        };
+        let without = build(&[]);
+        let truth = build(&varied_learn_rates(&without, (0.2, 3.0), 7));
+        let pilot = Simulation {
+            population: population.clone(),
+            budget: 400,
+            per_day: 6,
+            learners: 150,
+            seed: 1_000_003,
+        };
+        let log = response_log(&truth, &RandomReady, &targets, &pilot).unwrap();
+        let options = DatasetOptions::default().item_column("activity");
+        let (data, _) = Dataset::from_reader("pilot.csv", log.as_bytes(), &options).unwrap();
+        let with = build(
+            &what_works(&data, &WhatWorksOptions::default())
+                .unwrap()
+                .learn_rates(),
+        );
+        let simulation = Simulation {
+            population: population.clone(),
+            budget: 2000,
+            per_day: 6,
+            learners: 30,
+            seed: 1,
+        };
+        let (a, _) = evaluate_against(&truth, &without, &Adaptive, &targets, &simulation).unwrap();
+        let (b, _) = evaluate_against(&truth, &with, &Adaptive, &targets, &simulation).unwrap();
+        assert!(
+            b.mean_activities_to_mastery < 0.9 * a.mean_activities_to_mastery,
+            "{}: {} with vs {} without",
+            learner_model.name(),
+            b.mean_activities_to_mastery,
+            a.mean_activities_to_mastery
+        );
+    }
+}

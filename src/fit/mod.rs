@@ -7,6 +7,7 @@ mod em;
 mod fitting;
 pub mod metrics;
 mod synthetic;
+mod what_works;
 
 pub use dataset::{Dataset, DatasetOptions, LoadReport, SkillData, SkippedRow};
 pub use em::{Bounds, ExpectedCounts, HmmParams};
@@ -15,3 +16,4 @@ pub use fitting::{
     fit_with_progress,
 };
 pub use synthetic::synthetic_log;
+pub use what_works::{ActivityEffect, SkillEffects, WhatWorks, WhatWorksOptions, what_works};

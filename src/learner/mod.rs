@@ -859,7 +859,7 @@ impl LearnerState {
                 standard,
                 model::posterior(before, known, unknown),
                 outcome,
-                opportunity,
+                opportunity.then_some(target.learn),
                 now,
             );
             if let Some(r) = report.as_deref_mut() {
@@ -890,8 +890,14 @@ impl LearnerState {
             for ((&standard, &before), &(posterior, known, unknown)) in
                 target.standards.iter().zip(&befores).zip(&posteriors)
             {
-                let after =
-                    self.practice_update(model, standard, posterior, outcome, opportunity, now);
+                let after = self.practice_update(
+                    model,
+                    standard,
+                    posterior,
+                    outcome,
+                    opportunity.then_some(target.learn),
+                    now,
+                );
                 if let Some(r) = report.as_deref_mut() {
                     r.push(MasteryChange {
                         standard,
@@ -926,23 +932,28 @@ impl LearnerState {
     }
 
     /// Stores the transition of `posterior` for a practiced standard and
-    /// updates its record; returns the new estimate. Evidence that is not a
-    /// practice opportunity (a self-report) stores the posterior itself and
-    /// leaves the attempt counters and the half-life alone.
+    /// updates its record; returns the new estimate. `opportunity` is `None`
+    /// for evidence that is not a practice opportunity (a self-report: the
+    /// posterior itself is stored, the attempt counters and the half-life
+    /// stay), else the activity's own learn rate, if it has one.
     fn practice_update(
         &mut self,
         model: &Model,
         standard: StandardIdx,
         posterior: f64,
         outcome: Outcome,
-        opportunity: bool,
+        opportunity: Option<Option<f64>>,
         now: i64,
     ) -> f64 {
-        let after = if opportunity {
-            model.all_params()[standard.index()].transition(posterior)
-        } else {
-            posterior
+        let params = &model.all_params()[standard.index()];
+        let after = match opportunity {
+            None => posterior,
+            Some(None) => params.transition(posterior),
+            Some(Some(learn)) => {
+                (posterior * (1.0 - params.forget()) + (1.0 - posterior) * learn).clamp(0.0, 1.0)
+            }
         };
+        let opportunity = opportunity.is_some();
         let after = Fixed::new(after);
         self.mastery[standard.index()] = after;
         let credit = outcome.credit();

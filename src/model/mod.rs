@@ -83,6 +83,8 @@ use crate::evidence::{Outcome, Target};
 pub(crate) struct Resolved<'m> {
     pub(crate) standards: &'m [StandardIdx],
     pub(crate) answer: GuessSlip,
+    /// The activity's own learn rate, replacing its standards' (multilearn).
+    pub(crate) learn: Option<f64>,
 }
 
 /// The mastery model of a curriculum: BKT parameters per standard, the
@@ -112,6 +114,7 @@ pub struct Model {
     propagation: Propagation,
     levels: LevelThresholds,
     source_weights: SourceWeights,
+    activity_learn: Vec<Option<f64>>,
     /// `identity[i] == StandardIdx(i)`, to lend one-element alignments.
     identity: Vec<StandardIdx>,
 }
@@ -129,9 +132,27 @@ pub struct ModelBuilder {
     propagation: Propagation,
     levels: LevelThresholds,
     source_weights: SourceWeights,
+    activity_learn: Vec<(String, f64)>,
 }
 
 impl ModelBuilder {
+    /// An activity's own learn rate: doing it teaches an unknown standard it
+    /// is aligned to with this chance, in place of the standard's learn rate
+    /// (pyBKT's multilearn). Activities that teach better then move
+    /// estimates further and the recommender prefers them
+    /// ([`crate::recommend`]).
+    pub fn activity_learn(mut self, activity: impl Into<String>, learn: f64) -> Self {
+        self.activity_learn.push((activity.into(), learn));
+        self
+    }
+
+    /// Learn rates of several activities, e.g.
+    /// [`crate::fit::WhatWorks::learn_rates`].
+    pub fn activity_learn_rates(mut self, rates: impl IntoIterator<Item = (String, f64)>) -> Self {
+        self.activity_learn.extend(rates);
+        self
+    }
+
     /// How much each source of evidence counts (default:
     /// [`SourceWeights::default`], self-reports a quarter of an answer).
     pub fn source_weights(mut self, weights: SourceWeights) -> Self {
@@ -228,6 +249,17 @@ impl ModelBuilder {
                 })
             })
             .collect();
+        let mut activity_learn = vec![None; catalog.len()];
+        for (id, learn) in self.activity_learn {
+            if !(0.0..=1.0).contains(&learn) {
+                return Err(Error::InvalidValue {
+                    what: format!("learn rate of activity `{id}`"),
+                    expected: "a probability in [0, 1]",
+                    value: learn,
+                });
+            }
+            activity_learn[catalog.index_of(&id)?.index()] = Some(learn);
+        }
         let identity = self.curriculum.indices().collect();
         Ok(Model {
             identity,
@@ -239,6 +271,7 @@ impl ModelBuilder {
             propagation: self.propagation,
             levels: self.levels,
             source_weights: self.source_weights,
+            activity_learn,
         })
     }
 }
@@ -271,6 +304,7 @@ impl Model {
             propagation: Propagation::default(),
             levels: LevelThresholds::default(),
             source_weights: SourceWeights::default(),
+            activity_learn: Vec::new(),
         }
     }
 
@@ -353,6 +387,7 @@ impl Model {
                 Ok(Resolved {
                     standards: self.catalog.alignment(idx),
                     answer: self.activity_answers[idx.index()],
+                    learn: self.activity_learn(idx),
                 })
             }
         }
@@ -374,7 +409,17 @@ impl Model {
         Resolved {
             standards: &self.identity[i..i + 1],
             answer: self.params[idx.index()].guess_slip(),
+            learn: None,
         }
+    }
+
+    /// The learn rate of an activity, if it has its own (from
+    /// [`ModelBuilder::activity_learn`], e.g. fitted with
+    /// [`crate::fit::what_works`]): the chance that doing it teaches an
+    /// unknown standard it is aligned to, in place of the standard's.
+    #[must_use]
+    pub fn activity_learn(&self, activity: ActivityIdx) -> Option<f64> {
+        self.activity_learn.get(activity.index()).copied().flatten()
     }
 }
 

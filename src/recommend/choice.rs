@@ -25,6 +25,9 @@ pub enum Appeal {
     ChosenBefore,
     /// Another kind of activity than the first option.
     Different,
+    /// Learners learn more from it than from the standard's other activities
+    /// (its fitted learn rate; see [`crate::fit::what_works`]).
+    TeachesWell,
 }
 
 impl Appeal {
@@ -37,6 +40,7 @@ impl Appeal {
             Appeal::Interest(tag) => format!("about {tag}, one of your interests"),
             Appeal::ChosenBefore => "like ones you often pick".into(),
             Appeal::Different => "a different way in".into(),
+            Appeal::TeachesWell => "learners learn a lot from it".into(),
         }
     }
 }
@@ -212,6 +216,9 @@ impl Recommender<'_> {
                 }
                 if x.chosen_before {
                     appeals.push(Appeal::ChosenBefore);
+                }
+                if x.teaches_well {
+                    appeals.push(Appeal::TeachesWell);
                 }
                 if i > 0 && Some(x.kind) != first_kind {
                     appeals.push(Appeal::Different);

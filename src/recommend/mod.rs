@@ -33,7 +33,10 @@
 //! leave empty. Within a standard, the activity is
 //! the one whose predicted chance of success is closest to the target band
 //! (desirable difficulty: 70-85% by default), with a small bonus for the
-//! learner's preferred kinds and interests. The list takes the best
+//! learner's preferred kinds and interests, and, where activities have their
+//! own learn rates ([`crate::ModelBuilder::activity_learn`], fitted by
+//! [`crate::fit::what_works`]), a bonus of `4·(1 - P(L))·(T_activity - T)`
+//! for activities that teach better than the standard's average. The list takes the best
 //! candidates, one activity per standard first, within the count and time
 //! budget, never the same activity twice; if every pick is of one kind and
 //! the catalog offers another for a candidate, the weakest pick gives way to
@@ -347,7 +350,15 @@ struct Scored {
     preferred: bool,
     interest: Option<String>,
     chosen_before: bool,
+    teaches_well: bool,
 }
+
+/// How much what an activity adds to one opportunity's expected learning
+/// weighs against distance from the success band (2 per unit of probability).
+const TEACHING_WEIGHT: f64 = 4.0;
+
+/// An activity adding more than this to one opportunity's expected learning "teaches well".
+const TEACHES_WELL: f64 = 0.03;
 
 /// A learned pull above this counts as "you often choose these".
 const CHOSEN_BEFORE: f64 = 0.1;
@@ -742,10 +753,18 @@ impl<'m> Recommender<'m> {
                 let preference = 0.3 * f64::from(u8::from(preferred))
                     + 0.2 * f64::from(u8::from(interest.is_some()))
                     + 0.15 * pull;
+                // What works: an activity that teaches better than its
+                // standard's learn rate gains what it adds to the expected
+                // learning of one opportunity (none without fitted rates).
+                let standard_learn = self.model.all_params()[c.standard.index()].learn();
+                let teaching = self.model.activity_learn(a).map_or(0.0, |learn| {
+                    (1.0 - ranking.mastery[c.standard.index()]) * (learn - standard_learn)
+                });
                 Some(Scored {
                     activity: a,
                     kind: activity.kind(),
-                    fit: preference - 2.0 * distance,
+                    fit: preference - 2.0 * distance + TEACHING_WEIGHT * teaching,
+                    teaches_well: teaching > TEACHES_WELL,
                     p_success: p,
                     minutes: activity.minutes(),
                     in_band: distance == 0.0,

@@ -434,7 +434,10 @@ impl SimLearner {
             if self.known.contains(s) {
                 continue;
             }
-            let mut p = (model.all_params()[s.index()].learn() * self.ability).min(1.0);
+            let learn = model
+                .activity_learn(activity)
+                .unwrap_or_else(|| model.all_params()[s.index()].learn());
+            let mut p = (learn * self.ability).min(1.0);
             if population.model == LearnerModel::Gated
                 && curriculum
                     .prerequisites(s)
@@ -703,7 +706,9 @@ fn run_one(
 }
 
 /// The answers of `simulation.learners` learners under `policy`, as a
-/// response log in pyBKT's columns (`order_id,user_id,skill_name,correct`;
+/// response log in pyBKT's columns plus the activity done
+/// (`order_id,user_id,skill_name,correct,activity`, for
+/// [`crate::fit::what_works`];
 /// an activity aligned to several standards gives one row per standard, as
 /// pyBKT takes multi-skill rows): what a pilot cohort would leave behind, to
 /// fit a model with [`crate::fit`] before recommending to new learners.
@@ -729,7 +734,7 @@ fn run_one(
 ///     seed: 7,
 /// };
 /// let log = response_log(&model, &FixedSequence { per_standard: 8 }, &targets, &pilot)?;
-/// assert!(log.starts_with("order_id,user_id,skill_name,correct\n"));
+/// assert!(log.starts_with("order_id,user_id,skill_name,correct,activity\n"));
 /// let (data, _) = Dataset::from_reader("pilot.csv", log.as_bytes(), &DatasetOptions::default())?;
 /// assert!(data.len() > 4);
 /// # Ok::<(), mastery::Error>(())
@@ -746,19 +751,62 @@ pub fn response_log(
         .map(|i| run_one(model, model, policy, targets, simulation, i).map(|(_, history)| history))
         .collect::<Result<_>>()?;
     let curriculum = model.curriculum();
-    let mut log = String::from("order_id,user_id,skill_name,correct\n");
+    let mut log = String::from("order_id,user_id,skill_name,correct,activity\n");
     let mut order = 0u64;
     for (i, history) in histories.iter().enumerate() {
         for &(activity, correct) in history {
             for &s in model.catalog().alignment(activity) {
                 order += 1;
                 log += &format!(
-                    "{order},sim-{i},{},{}\n",
+                    "{order},sim-{i},{},{},{}\n",
                     curriculum[s].id(),
-                    u8::from(correct)
+                    u8::from(correct),
+                    model.catalog().get(activity).map_or("", |a| a.id())
                 );
             }
         }
     }
     Ok(log)
+}
+
+/// Learn rates that differ by activity, for a truth in which some activities
+/// teach better than others: each activity of `model`'s catalog gets its
+/// first standard's learn rate times a factor drawn log-uniformly from
+/// `factors` (e.g. 0.2 to 3), seeded. Feed them to
+/// [`crate::ModelBuilder::activity_learn_rates`].
+///
+/// ```
+/// use mastery::{Catalog, Curriculum, Model};
+/// use mastery::sim::varied_learn_rates;
+///
+/// let ccss = Curriculum::ccss_math();
+/// let model = Model::builder(ccss.clone()).catalog(Catalog::demo(&ccss, 1)).build()?;
+/// let rates = varied_learn_rates(&model, (0.2, 3.0), 7);
+/// assert_eq!(rates.len(), model.catalog().len());
+/// assert!(rates.iter().all(|(_, l)| (0.03..=0.45).contains(l)));
+/// assert_eq!(rates, varied_learn_rates(&model, (0.2, 3.0), 7));
+/// # Ok::<(), mastery::Error>(())
+/// ```
+#[must_use]
+pub fn varied_learn_rates(model: &Model, factors: (f64, f64), seed: u64) -> Vec<(String, f64)> {
+    let mut rng = Xoshiro256PlusPlus::seed_from_u64(seed);
+    let (lo, hi) = (
+        factors.0.max(f64::MIN_POSITIVE),
+        factors.1.max(f64::MIN_POSITIVE),
+    );
+    model
+        .catalog()
+        .activities()
+        .iter()
+        .enumerate()
+        .map(|(i, a)| {
+            let factor = (lo.ln() + rng.random::<f64>() * (hi.ln() - lo.ln())).exp();
+            let base = model
+                .catalog()
+                .alignment(ActivityIdx::new(i))
+                .first()
+                .map_or(0.15, |s| model.all_params()[s.index()].learn());
+            (a.id().to_owned(), (base * factor).clamp(0.0, 1.0))
+        })
+        .collect()
 }
