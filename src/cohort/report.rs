@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 
 use super::Cohort;
 use crate::curriculum::{Curriculum, StandardIdx, StandardSet};
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::evidence::Evidence;
 use crate::learner::LearnerState;
 use crate::model::Model;
@@ -320,9 +320,14 @@ impl ProgressReport {
     /// The report from the learner's state at the start (`before`) and end
     /// (`after`) of the period, the evidence of the period, and goals.
     ///
+    /// `evidence` may be a whole class's log: only the evidence of this learner
+    /// (`after.learner()`) between `from` and `to` (inclusive) is counted.
+    ///
     /// # Errors
     /// [`Error::CurriculumMismatch`](crate::Error::CurriculumMismatch) for states of
-    /// another curriculum; [`Error::UnknownStandard`](crate::Error::UnknownStandard) for a goal.
+    /// another curriculum; [`Error::UnknownStandard`](crate::Error::UnknownStandard) for a goal;
+    /// [`Error::LearnerMismatch`](crate::Error::LearnerMismatch) when `before` and `after`
+    /// are states of different learners.
     pub fn new(
         model: &Model,
         before: &LearnerState,
@@ -332,6 +337,12 @@ impl ProgressReport {
         to: i64,
         goals: &[&str],
     ) -> Result<Self> {
+        if before.learner() != after.learner() {
+            return Err(Error::LearnerMismatch {
+                expected: after.learner().to_owned(),
+                found: before.learner().to_owned(),
+            });
+        }
         let curriculum = model.curriculum();
         let was = before.mastered_at(model, from)?;
         let now = after.mastered_at(model, to)?;
@@ -341,9 +352,12 @@ impl ProgressReport {
             .copied()
             .filter(|&s| now.contains(s) && !was.contains(s))
             .collect();
+        // Only this learner's evidence: a log shared by a class must never leak
+        // other learners' answers into a family's report.
+        let name = after.learner();
         let in_period: Vec<&Evidence> = evidence
             .iter()
-            .filter(|e| (from..=to).contains(&e.timestamp()))
+            .filter(|e| e.learner() == name && (from..=to).contains(&e.timestamp()))
             .collect();
         let mut days: Vec<i64> = in_period
             .iter()
@@ -356,7 +370,6 @@ impl ProgressReport {
             .iter()
             .map(|g| recommender.path_to(after, *g, to))
             .collect::<Result<Vec<_>>>()?;
-        let name = after.learner();
         let ids = |list: &[StandardIdx]| -> String {
             let names: Vec<&str> = list.iter().map(|&s| curriculum[s].id()).collect();
             match names.len() {
