@@ -126,6 +126,22 @@ pub enum Error {
         at: Location,
     },
 
+    /// Fitted skill parameters that do not reach the curriculum: skills that
+    /// are neither standard ids nor mapped to standards, and mappings to
+    /// standards the curriculum does not have. Lists every one at once.
+    #[error(
+        "skill parameters do not match the curriculum: {}",
+        describe_unmatched(skills, unknown_standards)
+    )]
+    UnmatchedSkills {
+        /// Skills (sorted) that are not standard ids and have no mapping; map
+        /// them with [`SkillMap`](crate::model::SkillMap) or ignore them with
+        /// [`SkillMap::ignore_unmatched`](crate::model::SkillMap::ignore_unmatched).
+        skills: Vec<String>,
+        /// `(skill, standard)` mappings whose standard the curriculum does not have.
+        unknown_standards: Vec<(String, String)>,
+    },
+
     /// A standard index is out of range for this curriculum (it was made for another one).
     #[error("standard index {index} is out of range for a curriculum of {len} standards")]
     IndexOutOfRange {
@@ -278,4 +294,25 @@ pub enum Error {
         /// What is wrong.
         reason: String,
     },
+}
+
+fn describe_unmatched(skills: &[String], unknown: &[(String, String)]) -> String {
+    let mut parts = Vec::new();
+    if !skills.is_empty() {
+        let names: Vec<String> = skills.iter().map(|s| format!("`{s}`")).collect();
+        parts.push(format!(
+            "{} skill{} neither a standard id nor mapped to a standard ({}); map them with a SkillMap or ignore them",
+            skills.len(),
+            if skills.len() == 1 { " is" } else { "s are" },
+            names.join(", ")
+        ));
+    }
+    if !unknown.is_empty() {
+        let pairs: Vec<String> = unknown
+            .iter()
+            .map(|(skill, standard)| format!("`{skill}` -> `{standard}`"))
+            .collect();
+        parts.push(format!("mapped to unknown standards: {}", pairs.join(", ")));
+    }
+    parts.join("; ")
 }

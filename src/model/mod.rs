@@ -60,6 +60,7 @@
 
 mod params;
 mod propagation;
+mod skills;
 
 use std::collections::HashMap;
 
@@ -69,6 +70,7 @@ pub use params::{
 };
 pub use propagation::ChangeCause;
 pub(crate) use propagation::{MasteryAccess, PropagationSource, propagate};
+pub use skills::SkillMap;
 
 use crate::catalog::{Activity, ActivityIdx, Catalog};
 use crate::curriculum::{Curriculum, StandardIdx, StandardKey};
@@ -110,6 +112,15 @@ pub struct Model {
     levels: LevelThresholds,
     /// `identity[i] == StandardIdx(i)`, to lend one-element alignments.
     identity: Vec<StandardIdx>,
+    /// Fitted skills left out by [`SkillMap::ignore_unmatched`], sorted.
+    ignored_skills: Vec<String>,
+}
+
+/// Per-standard parameters, applied in the order given (later ones win).
+#[derive(Debug, Clone)]
+enum ParamSource {
+    Standard(String, BktParams),
+    Skills(SkillParams, SkillMap),
 }
 
 /// Builds a [`Model`]; see [`Model::builder`].
@@ -119,7 +130,7 @@ pub struct ModelBuilder {
     curriculum: Curriculum,
     catalog: Option<Catalog>,
     default_params: BktParams,
-    standard_params: Vec<(String, BktParams)>,
+    standard_params: Vec<ParamSource>,
     activity_answers: Vec<(String, GuessSlip)>,
     decay: Option<Decay>,
     propagation: Propagation,
@@ -133,18 +144,31 @@ impl ModelBuilder {
         self
     }
 
-    /// Parameters of one standard.
+    /// Parameters of one standard. Per-standard parameters (this,
+    /// [`skill_params`](Self::skill_params), [`mapped_skill_params`](Self::mapped_skill_params))
+    /// apply in the order given: a later call wins for the same standard.
     pub fn standard_params(mut self, standard: impl Into<String>, params: BktParams) -> Self {
-        self.standard_params.push((standard.into(), params));
+        self.standard_params
+            .push(ParamSource::Standard(standard.into(), params));
         self
     }
 
-    /// Parameters of every standard `params` names (e.g. fitted with
-    /// [`crate::fit`]: [`crate::fit::FitReport::skill_params`]).
-    pub fn skill_params(mut self, params: &SkillParams) -> Self {
-        for (standard, p) in &params.params {
-            self.standard_params.push((standard.clone(), *p));
-        }
+    /// Parameters of every standard whose id is a skill of `params` (e.g.
+    /// fitted with [`crate::fit`]: [`crate::fit::FitReport::skill_params`]).
+    /// Same as [`mapped_skill_params`](Self::mapped_skill_params) with an empty
+    /// [`SkillMap`]: [`build`](Self::build) fails with
+    /// [`Error::UnmatchedSkills`] naming every skill that is not a standard id.
+    pub fn skill_params(self, params: &SkillParams) -> Self {
+        self.mapped_skill_params(params, &SkillMap::new())
+    }
+
+    /// Parameters fitted per skill, mapped onto standards by `map` (see
+    /// [`SkillMap`]: one skill to several standards, several skills to one
+    /// standard by the mean of each parameter, unmatched skills an error or
+    /// listed in [`Model::ignored_skills`]).
+    pub fn mapped_skill_params(mut self, params: &SkillParams, map: &SkillMap) -> Self {
+        self.standard_params
+            .push(ParamSource::Skills(params.clone(), map.clone()));
         self
     }
 
@@ -183,6 +207,7 @@ impl ModelBuilder {
     /// # Errors
     /// [`Error::UnknownStandard`] or [`Error::UnknownActivity`] for
     /// parameters of something the curriculum or catalog does not have;
+    /// [`Error::UnmatchedSkills`] for fitted skills that reach no standard;
     /// [`Error::CurriculumMismatch`] for a catalog of another curriculum.
     pub fn build(self) -> Result<Model> {
         let catalog = match self.catalog {
@@ -197,9 +222,23 @@ impl ModelBuilder {
             None => Catalog::empty(&self.curriculum),
         };
         let mut params = vec![self.default_params; self.curriculum.len()];
-        for (id, p) in self.standard_params {
-            params[self.curriculum.index_of(&id)?.index()] = p;
+        let mut ignored_skills = Vec::new();
+        for source in self.standard_params {
+            match source {
+                ParamSource::Standard(id, p) => {
+                    params[self.curriculum.index_of(&id)?.index()] = p;
+                }
+                ParamSource::Skills(skill_params, map) => {
+                    let (resolved, ignored) = map.resolve(&skill_params, &self.curriculum)?;
+                    for (idx, p) in resolved {
+                        params[idx.index()] = p;
+                    }
+                    ignored_skills.extend(ignored);
+                }
+            }
         }
+        ignored_skills.sort_unstable();
+        ignored_skills.dedup();
         let mut overrides: HashMap<ActivityIdx, GuessSlip> = HashMap::new();
         for (id, answer) in self.activity_answers {
             overrides.insert(catalog.index_of(&id)?, answer);
@@ -226,6 +265,7 @@ impl ModelBuilder {
             decay: self.decay,
             propagation: self.propagation,
             levels: self.levels,
+            ignored_skills,
         })
     }
 }
@@ -302,6 +342,13 @@ impl Model {
     #[must_use]
     pub fn all_params(&self) -> &[BktParams] {
         &self.params
+    }
+
+    /// Fitted skills that reached no standard and were ignored
+    /// ([`SkillMap::ignore_unmatched`]), sorted. Empty unless asked for.
+    #[must_use]
+    pub fn ignored_skills(&self) -> &[String] {
+        &self.ignored_skills
     }
 
     /// The decay over time, if on.
