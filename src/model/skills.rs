@@ -11,6 +11,9 @@ use super::{BktParams, SkillParams};
 use crate::curriculum::{Curriculum, StandardIdx};
 use crate::error::{Error, Result};
 
+/// Parameters per standard (index order) and the ignored skills (sorted).
+type Resolved = (Vec<(StandardIdx, BktParams)>, Vec<String>);
+
 /// Which standards each fitted skill stands for.
 ///
 /// - A skill with an entry maps to the standards of its entry (one skill may
@@ -111,7 +114,7 @@ impl SkillMap {
         &self,
         params: &SkillParams,
         curriculum: &Curriculum,
-    ) -> Result<(Vec<(StandardIdx, BktParams)>, Vec<String>)> {
+    ) -> Result<Resolved> {
         let mut unmatched = Vec::new();
         let mut unknown = Vec::new();
         let mut sums: BTreeMap<StandardIdx, ([f64; 5], f64)> = BTreeMap::new();
