@@ -174,6 +174,15 @@ pub enum Error {
         value: f64,
     },
 
+    /// A calendar date is malformed or does not exist.
+    #[error("invalid date {value:?}: {reason}")]
+    InvalidDate {
+        /// The date as given.
+        value: String,
+        /// What is wrong, e.g. "expected YYYY-MM-DD".
+        reason: &'static str,
+    },
+
     /// A file (or stream) had no content at all, or no data rows where some are required.
     #[error("{file}: {detail}")]
     EmptyFile {

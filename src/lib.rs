@@ -83,6 +83,7 @@ pub mod learner;
 pub mod model;
 pub mod recommend;
 pub mod sim;
+pub mod time;
 
 pub use catalog::{Activity, ActivityIdx, ActivityKind, Catalog};
 pub use curriculum::{

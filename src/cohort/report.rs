@@ -12,6 +12,7 @@ use crate::evidence::Evidence;
 use crate::learner::LearnerState;
 use crate::model::Model;
 use crate::recommend::{LearningPath, Recommender};
+use crate::time::Period;
 
 /// Attempts without mastery after which a learner counts as wheel-spinning
 /// (Beck & Gong 2013).
@@ -323,6 +324,9 @@ impl ProgressReport {
     /// `evidence` may be a whole class's log: only the evidence of this learner
     /// (`after.learner()`) between `from` and `to` (inclusive) is counted.
     ///
+    /// Active days are counted in UTC; [`ProgressReport::for_period`] counts
+    /// them in the learner's own UTC offset.
+    ///
     /// # Errors
     /// [`Error::CurriculumMismatch`](crate::Error::CurriculumMismatch) for states of
     /// another curriculum; [`Error::UnknownStandard`](crate::Error::UnknownStandard) for a goal;
@@ -337,6 +341,55 @@ impl ProgressReport {
         to: i64,
         goals: &[&str],
     ) -> Result<Self> {
+        Self::for_period(
+            model,
+            before,
+            after,
+            evidence,
+            &Period::unchecked(from, to),
+            goals,
+        )
+    }
+
+    /// As [`ProgressReport::new`], for a [`Period`], with active days counted
+    /// in the period's UTC offset (a family in New York practicing at 9 pm
+    /// practiced that day, not the next).
+    ///
+    /// ```
+    /// use mastery::cohort::ProgressReport;
+    /// use mastery::time::{Date, Period, UtcOffset};
+    /// use mastery::{Curriculum, Evidence, LearnerState, Model, Outcome};
+    ///
+    /// let model = Model::builder(Curriculum::ccss_math()).build()?;
+    /// let new_york = UtcOffset::from_hours(-5)?;
+    /// let day = Date::parse("2026-01-12")?;
+    /// let before = LearnerState::new(&model, "ada")?;
+    /// let mut after = before.clone();
+    /// let mut log = Vec::new();
+    /// // 8 pm and 10 pm in New York: one local day, two UTC days.
+    /// for hour in [20, 22] {
+    ///     let t = day.to_unix(new_york) + hour * 3600;
+    ///     let e = Evidence::on_standard("ada", "K.CC.A.1", Outcome::Correct, t)?;
+    ///     after.apply(&model, &e)?;
+    ///     log.push(e);
+    /// }
+    /// let week = Period::dates(day, day.add_days(6), new_york)?;
+    /// let report = ProgressReport::for_period(&model, &before, &after, &log, &week, &[])?;
+    /// assert_eq!((report.evidence_count, report.active_days), (2, 1));
+    /// # Ok::<(), mastery::Error>(())
+    /// ```
+    ///
+    /// # Errors
+    /// As [`ProgressReport::new`].
+    pub fn for_period(
+        model: &Model,
+        before: &LearnerState,
+        after: &LearnerState,
+        evidence: &[Evidence],
+        period: &Period,
+        goals: &[&str],
+    ) -> Result<Self> {
+        let (from, to) = (period.from(), period.to());
         if before.learner() != after.learner() {
             return Err(Error::LearnerMismatch {
                 expected: after.learner().to_owned(),
@@ -357,11 +410,11 @@ impl ProgressReport {
         let name = after.learner();
         let in_period: Vec<&Evidence> = evidence
             .iter()
-            .filter(|e| e.learner() == name && (from..=to).contains(&e.timestamp()))
+            .filter(|e| e.learner() == name && period.contains(e.timestamp()))
             .collect();
         let mut days: Vec<i64> = in_period
             .iter()
-            .map(|e| e.timestamp().div_euclid(86_400))
+            .map(|e| period.offset().day_number(e.timestamp()))
             .collect();
         days.sort_unstable();
         days.dedup();
