@@ -259,6 +259,25 @@ pub enum Error {
         found: String,
     },
 
+    /// A piece of evidence names a standard or activity the model does not
+    /// have; says whose evidence it was, on what, when, and (in a batch) its
+    /// position. `source` is the underlying [`Error::UnknownStandard`] or
+    /// [`Error::UnknownActivity`].
+    #[error("evidence of learner `{learner}` on {target} at {timestamp}{}: {source}", position.map(|p| format!(" (item {p} of the batch)")).unwrap_or_default())]
+    UnknownEvidenceTarget {
+        /// The learner the evidence is for.
+        learner: String,
+        /// What the evidence is on.
+        target: crate::evidence::Target,
+        /// The evidence's time (seconds since the Unix epoch).
+        timestamp: i64,
+        /// The 0-based position in a batch, if it came in one.
+        position: Option<usize>,
+        /// The look-up that failed.
+        #[source]
+        source: Box<Error>,
+    },
+
     /// A learner state, catalog or model was made for a different curriculum.
     #[error("{what} was made for curriculum {found:016x}, not this one ({expected:016x})")]
     CurriculumMismatch {

@@ -759,10 +759,11 @@ impl LearnerState {
     ///
     /// # Errors
     /// [`Error::LearnerMismatch`] for another learner's evidence,
-    /// [`Error::CurriculumMismatch`], [`Error::UnknownStandard`] or
-    /// [`Error::UnknownActivity`]. On error the state is unchanged.
+    /// [`Error::CurriculumMismatch`], or [`Error::UnknownEvidenceTarget`]
+    /// (naming the learner, the evidence's target and time) for an unknown
+    /// standard or activity. On error the state is unchanged.
     pub fn apply(&mut self, model: &Model, evidence: &Evidence) -> Result<UpdateReport> {
-        let resolved = self.validate(model, evidence)?;
+        let resolved = self.validate(model, evidence, None)?;
         let mut changes = Vec::with_capacity(resolved.standards.len());
         self.update(
             model,
@@ -782,10 +783,11 @@ impl LearnerState {
     /// first: on error nothing is applied.
     ///
     /// # Errors
-    /// As [`LearnerState::apply`], for the first invalid piece of evidence.
+    /// As [`LearnerState::apply`], for the first invalid piece of evidence
+    /// (with its position in the batch).
     pub fn apply_batch(&mut self, model: &Model, evidence: &[Evidence]) -> Result<()> {
-        for e in evidence {
-            self.validate(model, e)?;
+        for (i, e) in evidence.iter().enumerate() {
+            self.validate(model, e, Some(i))?;
         }
         for e in evidence {
             // Validated above, and resolving is a pure look-up: this cannot fail.
@@ -796,7 +798,12 @@ impl LearnerState {
         Ok(())
     }
 
-    fn validate<'m>(&self, model: &'m Model, evidence: &Evidence) -> Result<Resolved<'m>> {
+    fn validate<'m>(
+        &self,
+        model: &'m Model,
+        evidence: &Evidence,
+        position: Option<usize>,
+    ) -> Result<Resolved<'m>> {
         if evidence.learner() != self.learner {
             return Err(Error::LearnerMismatch {
                 expected: self.learner.clone(),
@@ -804,7 +811,15 @@ impl LearnerState {
             });
         }
         self.check(model)?;
-        model.resolve(evidence.target())
+        model
+            .resolve(evidence.target())
+            .map_err(|source| Error::UnknownEvidenceTarget {
+                learner: evidence.learner().to_owned(),
+                target: evidence.target().clone(),
+                timestamp: evidence.timestamp(),
+                position,
+                source: Box::new(source),
+            })
     }
 
     fn update(
