@@ -330,6 +330,52 @@ impl Model {
         &self.catalog
     }
 
+    /// Adds one activity to the model's catalog without rebuilding the model:
+    /// only the new activity is validated (see [`Catalog::push`]), and its
+    /// answer model is its own guess/slip or else the mean of its standards'.
+    /// On error the model is unchanged. A model shared behind an `Arc` is
+    /// changed with `Arc::make_mut` (a copy if other references exist) or
+    /// rebuilt into a new `Arc`; states and evidence stay valid.
+    ///
+    /// ```
+    /// use mastery::{Activity, ActivityKind, Curriculum, Evidence, LearnerState, Model, Outcome};
+    ///
+    /// let mut model = Model::builder(Curriculum::ccss_math()).build()?;
+    /// model.add_activity(Activity::new("ruler-fractions", ActivityKind::Practice).aligned_to("3.NF.A.2"))?;
+    /// let mut ada = LearnerState::new(&model, "ada")?;
+    /// ada.apply(&model, &Evidence::on_activity("ada", "ruler-fractions", Outcome::Correct, 0)?)?;
+    /// assert!(ada.mastery(&model, "3.NF.A.2")? > 0.2);
+    /// # Ok::<(), mastery::Error>(())
+    /// ```
+    ///
+    /// # Errors
+    /// As [`Catalog::push`].
+    pub fn add_activity(&mut self, activity: Activity) -> Result<ActivityIdx> {
+        let own = activity
+            .guess_slip()
+            .and_then(|(g, s)| GuessSlip::new(g, s).ok());
+        let idx = self.catalog.push(&self.curriculum, activity)?;
+        let answer = own.unwrap_or_else(|| {
+            mean_answer(
+                self.catalog
+                    .alignment(idx)
+                    .iter()
+                    .map(|s| self.params[s.index()]),
+            )
+        });
+        self.activity_answers.push(answer);
+        Ok(idx)
+    }
+
+    /// The model with one more activity; see [`Model::add_activity`].
+    ///
+    /// # Errors
+    /// As [`Catalog::push`].
+    pub fn with_activity(mut self, activity: Activity) -> Result<Self> {
+        self.add_activity(activity)?;
+        Ok(self)
+    }
+
     /// The BKT parameters of a standard.
     ///
     /// # Errors
