@@ -305,6 +305,7 @@ impl Period {
     }
 
     /// A period that may be empty (`to < from`), days counted in UTC.
+    #[cfg_attr(not(feature = "cohort"), allow(dead_code))] // for ProgressReport::new
     pub(crate) fn unchecked(from: i64, to: i64) -> Self {
         Period {
             from,

@@ -538,7 +538,7 @@ impl ProgressReport {
     /// The report as a self-contained HTML page (well-formed XHTML, no external files).
     #[must_use]
     pub fn to_html(&self, curriculum: &Curriculum) -> String {
-        let e = crate::export::escape_xml;
+        let e = crate::xml::escape;
         let mut html = String::from(
             "<!DOCTYPE html>\n<html xmlns=\"http://www.w3.org/1999/xhtml\" lang=\"en\">\n<head>\n<meta charset=\"utf-8\"/>\n",
         );
