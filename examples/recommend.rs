@@ -93,12 +93,16 @@ fn run(args: Args) -> Result<(), Box<dyn std::error::Error>> {
             row.order,
         )?;
         learner.apply(&model, &evidence).map_err(|e| match e {
-            Error::UnknownStandard { id, .. } => Error::UnknownStandard {
-                id,
-                at: Location::new(
-                    Some(args.evidence.display().to_string().into()),
-                    Some(row.line),
-                ),
+            // The row's file and line say more than the learner and time.
+            Error::UnknownEvidenceTarget { source, .. } => match *source {
+                Error::UnknownStandard { id, .. } => Error::UnknownStandard {
+                    id,
+                    at: Location::new(
+                        Some(args.evidence.display().to_string().into()),
+                        Some(row.line),
+                    ),
+                },
+                other => other,
             },
             other => other,
         })?;

@@ -349,57 +349,106 @@ impl Catalog {
             ..Catalog::default()
         };
         for activity in activities {
-            if activity.id.is_empty() {
-                return Err(Error::InvalidId {
-                    id: activity.id,
-                    reason: "it is empty",
-                    at: Location::NONE,
-                });
-            }
-            if activity.standards.is_empty() {
-                return Err(Error::UnalignedActivity {
-                    id: activity.id,
-                    at: Location::NONE,
-                });
-            }
-            let idx = ActivityIdx(u32::try_from(catalog.activities.len()).map_err(|_| {
-                Error::IndexOutOfRange {
-                    index: catalog.activities.len(),
-                    len: u32::MAX as usize,
-                }
-            })?);
-            if catalog.ids.contains_key(&activity.id) {
-                return Err(Error::DuplicateActivity {
-                    id: activity.id,
-                    at: Location::NONE,
-                });
-            }
-            validate_numbers(&activity)?;
-            let aligned = activity
-                .standards
-                .iter()
-                .map(|s| curriculum.index_of(s))
-                .collect::<Result<Vec<_>>>()?;
-            for s in &aligned {
-                catalog.by_standard[s.index()].push(idx);
-            }
-            catalog.ids.insert(activity.id.clone(), idx);
-            catalog.aligned.push(aligned);
-            catalog.activities.push(activity);
+            catalog.insert(curriculum, activity)?;
         }
+        // Activities may name later ones as prerequisites: check once all are in.
         for activity in &catalog.activities {
-            for before in &activity.prerequisites {
-                if before == &activity.id {
-                    return Err(Error::InvalidId {
-                        id: before.clone(),
-                        reason: "an activity cannot come after itself",
-                        at: Location::NONE,
-                    });
-                }
-                catalog.index_of(before)?;
-            }
+            catalog.check_prerequisites(&activity.id, &activity.prerequisites)?;
         }
         Ok(catalog)
+    }
+
+    /// Adds one activity, validating only it (O(its alignments and
+    /// prerequisites)), and returns its index. Its prerequisites must already
+    /// be in the catalog. On error the catalog is unchanged. To use it in a
+    /// model, [`Model::add_activity`](crate::Model::add_activity) adds it to
+    /// the model's catalog without rebuilding the model.
+    ///
+    /// ```
+    /// use mastery::{Activity, ActivityKind, Catalog, Curriculum};
+    ///
+    /// let ccss = Curriculum::ccss_math();
+    /// let mut catalog = Catalog::demo(&ccss, 1);
+    /// let n = catalog.len();
+    /// let idx = catalog.push(&ccss, Activity::new("pizza-fractions", ActivityKind::Project).aligned_to("3.NF.A.1"))?;
+    /// assert_eq!((idx.index(), catalog.len()), (n, n + 1));
+    /// assert!(catalog.for_standard(ccss.index_of("3.NF.A.1")?).contains(&idx));
+    /// assert!(catalog.push(&ccss, Activity::new("pizza-fractions", ActivityKind::Video).aligned_to("3.NF.A.1")).is_err());
+    /// assert_eq!(catalog.len(), n + 1);
+    /// # Ok::<(), mastery::Error>(())
+    /// ```
+    ///
+    /// # Errors
+    /// As [`Catalog::new`], and [`Error::CurriculumMismatch`] when `curriculum`
+    /// is not the catalog's; [`Error::UnknownActivity`] for a prerequisite not
+    /// in the catalog.
+    pub fn push(&mut self, curriculum: &Curriculum, activity: Activity) -> Result<ActivityIdx> {
+        if curriculum.fingerprint() != self.curriculum || self.by_standard.len() != curriculum.len()
+        {
+            return Err(Error::CurriculumMismatch {
+                what: "catalog",
+                expected: curriculum.fingerprint(),
+                found: self.curriculum,
+            });
+        }
+        self.check_prerequisites(&activity.id, &activity.prerequisites)?;
+        self.insert(curriculum, activity)
+    }
+
+    /// Validates and appends one activity (its prerequisites are checked by the caller).
+    fn insert(&mut self, curriculum: &Curriculum, activity: Activity) -> Result<ActivityIdx> {
+        if activity.id.is_empty() {
+            return Err(Error::InvalidId {
+                id: activity.id,
+                reason: "it is empty",
+                at: Location::NONE,
+            });
+        }
+        if activity.standards.is_empty() {
+            return Err(Error::UnalignedActivity {
+                id: activity.id,
+                at: Location::NONE,
+            });
+        }
+        let idx = ActivityIdx(u32::try_from(self.activities.len()).map_err(|_| {
+            Error::IndexOutOfRange {
+                index: self.activities.len(),
+                len: u32::MAX as usize,
+            }
+        })?);
+        if self.ids.contains_key(&activity.id) {
+            return Err(Error::DuplicateActivity {
+                id: activity.id,
+                at: Location::NONE,
+            });
+        }
+        validate_numbers(&activity)?;
+        let aligned = activity
+            .standards
+            .iter()
+            .map(|s| curriculum.index_of(s))
+            .collect::<Result<Vec<_>>>()?;
+        for s in &aligned {
+            self.by_standard[s.index()].push(idx);
+        }
+        self.ids.insert(activity.id.clone(), idx);
+        self.aligned.push(aligned);
+        self.activities.push(activity);
+        Ok(idx)
+    }
+
+    fn check_prerequisites(&self, id: &str, prerequisites: &[String]) -> Result<()> {
+        for before in prerequisites {
+            if before == id {
+                return Err(Error::InvalidId {
+                    id: before.clone(),
+                    reason: "an activity cannot come after itself",
+                    at: Location::NONE,
+                });
+            }
+            self.index_of(before)?;
+        }
+        Ok(())
     }
 
     /// Reads a catalog from JSON: `{"activities": [{"id": .., "kind": "practice",

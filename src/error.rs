@@ -126,6 +126,22 @@ pub enum Error {
         at: Location,
     },
 
+    /// Fitted skill parameters that do not reach the curriculum: skills that
+    /// are neither standard ids nor mapped to standards, and mappings to
+    /// standards the curriculum does not have. Lists every one at once.
+    #[error(
+        "skill parameters do not match the curriculum: {}",
+        describe_unmatched(skills, unknown_standards)
+    )]
+    UnmatchedSkills {
+        /// Skills (sorted) that are not standard ids and have no mapping; map
+        /// them with [`SkillMap`](crate::model::SkillMap) or ignore them with
+        /// [`SkillMap::ignore_unmatched`](crate::model::SkillMap::ignore_unmatched).
+        skills: Vec<String>,
+        /// `(skill, standard)` mappings whose standard the curriculum does not have.
+        unknown_standards: Vec<(String, String)>,
+    },
+
     /// A standard index is out of range for this curriculum (it was made for another one).
     #[error("standard index {index} is out of range for a curriculum of {len} standards")]
     IndexOutOfRange {
@@ -156,6 +172,15 @@ pub enum Error {
         expected: &'static str,
         /// The value given.
         value: f64,
+    },
+
+    /// A calendar date is malformed or does not exist.
+    #[error("invalid date {value:?}: {reason}")]
+    InvalidDate {
+        /// The date as given.
+        value: String,
+        /// What is wrong, e.g. "expected YYYY-MM-DD".
+        reason: &'static str,
     },
 
     /// A file (or stream) had no content at all, or no data rows where some are required.
@@ -234,6 +259,25 @@ pub enum Error {
         found: String,
     },
 
+    /// A piece of evidence names a standard or activity the model does not
+    /// have; says whose evidence it was, on what, when, and (in a batch) its
+    /// position. `source` is the underlying [`Error::UnknownStandard`] or
+    /// [`Error::UnknownActivity`].
+    #[error("evidence of learner `{learner}` on {target} at {timestamp}{}: {source}", position.map(|p| format!(" (item {p} of the batch)")).unwrap_or_default())]
+    UnknownEvidenceTarget {
+        /// The learner the evidence is for.
+        learner: String,
+        /// What the evidence is on.
+        target: crate::evidence::Target,
+        /// The evidence's time (seconds since the Unix epoch).
+        timestamp: i64,
+        /// The 0-based position in a batch, if it came in one.
+        position: Option<usize>,
+        /// The look-up that failed.
+        #[source]
+        source: Box<Error>,
+    },
+
     /// A learner state, catalog or model was made for a different curriculum.
     #[error("{what} was made for curriculum {found:016x}, not this one ({expected:016x})")]
     CurriculumMismatch {
@@ -287,4 +331,25 @@ pub enum Error {
         /// What is wrong.
         reason: String,
     },
+}
+
+fn describe_unmatched(skills: &[String], unknown: &[(String, String)]) -> String {
+    let mut parts = Vec::new();
+    if !skills.is_empty() {
+        let names: Vec<String> = skills.iter().map(|s| format!("`{s}`")).collect();
+        parts.push(format!(
+            "{} skill{} neither a standard id nor mapped to a standard ({}); map them with a SkillMap or ignore them",
+            skills.len(),
+            if skills.len() == 1 { " is" } else { "s are" },
+            names.join(", ")
+        ));
+    }
+    if !unknown.is_empty() {
+        let pairs: Vec<String> = unknown
+            .iter()
+            .map(|(skill, standard)| format!("`{skill}` -> `{standard}`"))
+            .collect();
+        parts.push(format!("mapped to unknown standards: {}", pairs.join(", ")));
+    }
+    parts.join("; ")
 }

@@ -62,6 +62,20 @@
 //!   crate, and Graphviz DOT;
 //! - [`error`]: the crate's one [`Error`] type.
 //!
+//! ## Cargo features
+//!
+//! All on by default. An app that only tracks mastery and recommends
+//! (curriculum, catalog, evidence, model, learner states, recommendations,
+//! time helper) needs none of them: `mastery = { version = "0.1",
+//! default-features = false }` leaves out rayon and ndarray and the code below.
+//!
+//! | feature | module | pulls in |
+//! |---|---|---|
+//! | `fit` | [`fit`]: EM fitting, metrics, cross-validation | rayon |
+//! | `cohort` | [`cohort`]: groupings, class and progress reports | rayon, ndarray |
+//! | `sim` | [`sim`]: simulated learners, policy evaluation | `fit` |
+//! | `export` | [`export`]: DOT and SVG pictures | ndarray |
+//!
 //! ## Data license
 //!
 //! The embedded Common Core graph is Achieve the Core's Coherence Map (CC0);
@@ -72,17 +86,24 @@
 #![warn(missing_docs)]
 
 pub mod catalog;
+#[cfg(feature = "cohort")]
 pub mod cohort;
 pub mod curriculum;
 pub mod error;
 pub mod evidence;
+#[cfg(feature = "export")]
 pub mod export;
+#[cfg(feature = "fit")]
 pub mod fit;
 mod io;
 pub mod learner;
 pub mod model;
 pub mod recommend;
+#[cfg(feature = "sim")]
 pub mod sim;
+pub mod time;
+#[cfg(any(feature = "cohort", feature = "export"))]
+mod xml;
 
 pub use catalog::{Activity, ActivityIdx, ActivityKind, Catalog};
 pub use curriculum::{

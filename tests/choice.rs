@@ -404,8 +404,8 @@ fn old_states_without_a_profile_load_and_bad_profiles_are_rejected() {
     let loaded = LearnerState::from_json(&model, &old.to_string()).unwrap();
     assert_eq!(loaded.profile(), &mastery::learner::Profile::default());
     assert_eq!(
-        loaded.estimates().collect::<Vec<_>>(),
-        ada.estimates().collect::<Vec<_>>()
+        loaded.all_mastery_at(&model, NOW).unwrap(),
+        ada.all_mastery_at(&model, NOW).unwrap()
     );
     assert_eq!(ada.engagement().evidence, 1);
 

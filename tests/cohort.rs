@@ -243,3 +243,47 @@ fn from_matrix_rejects_bad_shapes_and_values() {
     m[[0, 3]] = f32::NAN;
     assert!(Cohort::from_matrix(&ccss, vec!["a".into()], m, vec![vec![]], 0.95, 0).is_err());
 }
+
+/// Issue 18, point 1: a shared class log must not leak other learners'
+/// answers into one learner's progress report.
+#[test]
+fn progress_report_counts_only_its_own_learners_evidence() {
+    let ccss = Curriculum::ccss_math();
+    let model = Model::builder(ccss.clone()).build().unwrap();
+    let names = ["ada", "bo", "cy"];
+    let mut states: Vec<LearnerState> = names
+        .iter()
+        .map(|n| LearnerState::new(&model, *n).unwrap())
+        .collect();
+    let before = states.clone();
+    let mut log = Vec::new();
+    // ada answers 3 times on day 1; bo 5 times on days 2 and 3; cy 7 times on day 4.
+    let plan: [(usize, &[i64]); 3] = [(0, &[1]), (1, &[2, 3]), (2, &[4])];
+    let counts = [3usize, 5, 7];
+    for (l, days) in plan {
+        for k in 0..counts[l] {
+            let day = days[k % days.len()];
+            let e = Evidence::on_standard(
+                names[l],
+                "K.CC.A.1",
+                Outcome::Correct,
+                day * 86_400 + k as i64 * 60,
+            )
+            .unwrap();
+            states[l].apply(&model, &e).unwrap();
+            log.push(e);
+        }
+    }
+    let expected_days = [1usize, 2, 1];
+    for l in 0..3 {
+        let report =
+            ProgressReport::new(&model, &before[l], &states[l], &log, 0, 10 * 86_400, &[]).unwrap();
+        assert_eq!(report.evidence_count, counts[l], "{}", names[l]);
+        assert_eq!(report.active_days, expected_days[l], "{}", names[l]);
+    }
+    // States of two different learners are a caller's mistake, not a report.
+    assert!(matches!(
+        ProgressReport::new(&model, &before[0], &states[1], &log, 0, 10 * 86_400, &[]),
+        Err(mastery::Error::LearnerMismatch { .. })
+    ));
+}

@@ -38,7 +38,8 @@ fn unknown_standard_or_activity() {
         )
         .unwrap_err();
     assert!(
-        matches!(err, Error::UnknownStandard { ref id, .. } if id == "Z"),
+        matches!(&err, Error::UnknownEvidenceTarget { source, .. }
+            if matches!(source.as_ref(), Error::UnknownStandard { id, .. } if id == "Z")),
         "{err:?}"
     );
     let err = state
@@ -48,10 +49,14 @@ fn unknown_standard_or_activity() {
         )
         .unwrap_err();
     assert!(
-        matches!(err, Error::UnknownActivity { ref id } if id == "nope"),
+        matches!(&err, Error::UnknownEvidenceTarget { source, .. }
+            if matches!(source.as_ref(), Error::UnknownActivity { id } if id == "nope")),
         "{err:?}"
     );
-    assert_eq!(err.to_string(), "unknown activity `nope`");
+    assert_eq!(
+        err.to_string(),
+        "evidence of learner `ada` on activity nope at 0: unknown activity `nope`"
+    );
     assert!(matches!(
         state.predict(&model, &Target::Standard("Z".into()), 0),
         Err(Error::UnknownStandard { .. })
@@ -268,7 +273,10 @@ fn a_failing_batch_changes_nothing() {
     ];
     assert!(matches!(
         state.apply_batch(&model, &batch),
-        Err(Error::UnknownStandard { .. })
+        Err(Error::UnknownEvidenceTarget {
+            position: Some(2),
+            ..
+        })
     ));
     assert_eq!(state, before);
     state.apply_batch(&model, &batch[..2]).unwrap();
@@ -313,4 +321,40 @@ fn explanations_speak_plainly() {
             .explain(model.curriculum())
             .starts_with("Your incorrect answer on B lowered your mastery from 88%")
     );
+}
+
+/// Issue 18, point 6: an unknown standard in evidence names the learner and
+/// the evidence (and its position in a batch), not just the id.
+#[test]
+fn unknown_standard_in_evidence_names_learner_and_evidence() {
+    let model = model();
+    let mut state = LearnerState::new(&model, "ada").unwrap();
+    let bad = Evidence::on_standard("ada", "Z", Outcome::Correct, 1_700_000_000).unwrap();
+    let err = state.apply(&model, &bad).unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "evidence of learner `ada` on standard Z at 1700000000: unknown standard `Z`"
+    );
+    let good = Evidence::on_standard("ada", "A", Outcome::Correct, 1_700_000_000).unwrap();
+    let before = state.clone();
+    let err = state
+        .apply_batch(&model, &[good.clone(), good, bad])
+        .unwrap_err();
+    match &err {
+        Error::UnknownEvidenceTarget {
+            learner,
+            target,
+            timestamp,
+            position,
+            ..
+        } => {
+            assert_eq!(learner, "ada");
+            assert_eq!(target, &Target::Standard("Z".into()));
+            assert_eq!((*timestamp, *position), (1_700_000_000, Some(2)));
+        }
+        other => panic!("expected UnknownEvidenceTarget, got {other:?}"),
+    }
+    assert!(err.to_string().contains("(item 2 of the batch)"), "{err}");
+    assert!(std::error::Error::source(&err).is_some());
+    assert_eq!(state, before, "nothing applied");
 }

@@ -8,11 +8,12 @@ use serde::{Deserialize, Serialize};
 use super::Cohort;
 use super::tiers::{TierRules, Tiers};
 use crate::curriculum::{Curriculum, StandardIdx, StandardSet};
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::evidence::Evidence;
 use crate::learner::LearnerState;
 use crate::model::Model;
 use crate::recommend::{LearningPath, Recommender};
+use crate::time::Period;
 
 /// Attempts without mastery after which a learner counts as wheel-spinning
 /// (Beck & Gong 2013).
@@ -328,9 +329,17 @@ impl ProgressReport {
     /// The report from the learner's state at the start (`before`) and end
     /// (`after`) of the period, the evidence of the period, and goals.
     ///
+    /// `evidence` may be a whole class's log: only the evidence of this learner
+    /// (`after.learner()`) between `from` and `to` (inclusive) is counted.
+    ///
+    /// Active days are counted in UTC; [`ProgressReport::for_period`] counts
+    /// them in the learner's own UTC offset.
+    ///
     /// # Errors
     /// [`Error::CurriculumMismatch`](crate::Error::CurriculumMismatch) for states of
-    /// another curriculum; [`Error::UnknownStandard`](crate::Error::UnknownStandard) for a goal.
+    /// another curriculum; [`Error::UnknownStandard`](crate::Error::UnknownStandard) for a goal;
+    /// [`Error::LearnerMismatch`](crate::Error::LearnerMismatch) when `before` and `after`
+    /// are states of different learners.
     pub fn new(
         model: &Model,
         before: &LearnerState,
@@ -340,6 +349,61 @@ impl ProgressReport {
         to: i64,
         goals: &[&str],
     ) -> Result<Self> {
+        Self::for_period(
+            model,
+            before,
+            after,
+            evidence,
+            &Period::unchecked(from, to),
+            goals,
+        )
+    }
+
+    /// As [`ProgressReport::new`], for a [`Period`], with active days counted
+    /// in the period's UTC offset (a family in New York practicing at 9 pm
+    /// practiced that day, not the next).
+    ///
+    /// ```
+    /// use mastery::cohort::ProgressReport;
+    /// use mastery::time::{Date, Period, UtcOffset};
+    /// use mastery::{Curriculum, Evidence, LearnerState, Model, Outcome};
+    ///
+    /// let model = Model::builder(Curriculum::ccss_math()).build()?;
+    /// let new_york = UtcOffset::from_hours(-5)?;
+    /// let day = Date::parse("2026-01-12")?;
+    /// let before = LearnerState::new(&model, "ada")?;
+    /// let mut after = before.clone();
+    /// let mut log = Vec::new();
+    /// // 8 pm and 10 pm in New York: one local day, two UTC days.
+    /// for hour in [20, 22] {
+    ///     let t = day.to_unix(new_york) + hour * 3600;
+    ///     let e = Evidence::on_standard("ada", "K.CC.A.1", Outcome::Correct, t)?;
+    ///     after.apply(&model, &e)?;
+    ///     log.push(e);
+    /// }
+    /// let week = Period::dates(day, day.add_days(6), new_york)?;
+    /// let report = ProgressReport::for_period(&model, &before, &after, &log, &week, &[])?;
+    /// assert_eq!((report.evidence_count, report.active_days), (2, 1));
+    /// # Ok::<(), mastery::Error>(())
+    /// ```
+    ///
+    /// # Errors
+    /// As [`ProgressReport::new`].
+    pub fn for_period(
+        model: &Model,
+        before: &LearnerState,
+        after: &LearnerState,
+        evidence: &[Evidence],
+        period: &Period,
+        goals: &[&str],
+    ) -> Result<Self> {
+        let (from, to) = (period.from(), period.to());
+        if before.learner() != after.learner() {
+            return Err(Error::LearnerMismatch {
+                expected: after.learner().to_owned(),
+                found: before.learner().to_owned(),
+            });
+        }
         let curriculum = model.curriculum();
         let was = before.mastered_at(model, from)?;
         let now = after.mastered_at(model, to)?;
@@ -349,13 +413,16 @@ impl ProgressReport {
             .copied()
             .filter(|&s| now.contains(s) && !was.contains(s))
             .collect();
+        // Only this learner's evidence: a log shared by a class must never leak
+        // other learners' answers into a family's report.
+        let name = after.learner();
         let in_period: Vec<&Evidence> = evidence
             .iter()
-            .filter(|e| (from..=to).contains(&e.timestamp()))
+            .filter(|e| e.learner() == name && period.contains(e.timestamp()))
             .collect();
         let mut days: Vec<i64> = in_period
             .iter()
-            .map(|e| e.timestamp().div_euclid(86_400))
+            .map(|e| period.offset().day_number(e.timestamp()))
             .collect();
         days.sort_unstable();
         days.dedup();
@@ -364,7 +431,6 @@ impl ProgressReport {
             .iter()
             .map(|g| recommender.path_to(after, *g, to))
             .collect::<Result<Vec<_>>>()?;
-        let name = after.learner();
         let ids = |list: &[StandardIdx]| -> String {
             let names: Vec<&str> = list.iter().map(|&s| curriculum[s].id()).collect();
             match names.len() {
@@ -480,7 +546,7 @@ impl ProgressReport {
     /// The report as a self-contained HTML page (well-formed XHTML, no external files).
     #[must_use]
     pub fn to_html(&self, curriculum: &Curriculum) -> String {
-        let e = crate::export::escape_xml;
+        let e = crate::xml::escape;
         let mut html = String::from(
             "<!DOCTYPE html>\n<html xmlns=\"http://www.w3.org/1999/xhtml\" lang=\"en\">\n<head>\n<meta charset=\"utf-8\"/>\n",
         );

@@ -116,6 +116,60 @@ impl CurriculumBuilder {
         self.prerequisites.push((from, to, at));
     }
 
+    /// The `(from, to)` ids of the edges added so far.
+    pub(crate) fn prerequisite_ids(&self) -> impl Iterator<Item = (&str, &str)> {
+        self.prerequisites
+            .iter()
+            .map(|(f, t, _)| (f.as_str(), t.as_str()))
+    }
+
+    /// Adds every standard and prerequisite edge of `curriculum`, to extend it
+    /// or to merge it with other standards. [`build`](Self::build) rejects
+    /// standards whose ids are already in the builder
+    /// ([`Error::DuplicateStandard`]); a curriculum rebuilt from itself alone
+    /// is equal to it, with the same [`fingerprint`](Curriculum::fingerprint)
+    /// (so learner states and catalogs made for it still apply).
+    ///
+    /// ```
+    /// use mastery::{Curriculum, Standard};
+    ///
+    /// let ccss = Curriculum::ccss_math();
+    /// // A local unit linked to Common Core.
+    /// let local = Curriculum::builder()
+    ///     .standard(Standard::new("FR.1")?.with_title("Fractions on a ruler"))
+    ///     .standard(Standard::new("FR.2")?.with_title("Fractions in recipes"))
+    ///     .prerequisite("FR.1", "FR.2")
+    ///     .build()?;
+    /// let merged = Curriculum::builder()
+    ///     .curriculum(&ccss)
+    ///     .curriculum(&local)
+    ///     .prerequisite("3.NF.A.1", "FR.1")
+    ///     .prerequisite("FR.2", "4.NF.B.3")
+    ///     .build()?;
+    /// assert_eq!(merged.len(), ccss.len() + 2);
+    /// assert!(merged.ancestors("4.NF.B.3")?.contains(merged.index_of("FR.1")?));
+    /// assert_eq!(ccss.to_builder().build()?.fingerprint(), ccss.fingerprint());
+    /// # Ok::<(), mastery::Error>(())
+    /// ```
+    pub fn curriculum(mut self, curriculum: &Curriculum) -> Self {
+        self.standards.reserve(curriculum.len());
+        self.standards.extend(
+            curriculum
+                .standards()
+                .iter()
+                .map(|s| (s.clone(), Location::NONE)),
+        );
+        self.prerequisites
+            .extend(curriculum.prerequisite_edges().map(|(f, t)| {
+                (
+                    curriculum[f].id().to_owned(),
+                    curriculum[t].id().to_owned(),
+                    Location::NONE,
+                )
+            }));
+        self
+    }
+
     /// Validates and builds the curriculum.
     ///
     /// Runs in O(V + E) expected time for V standards and E edges.
@@ -341,4 +395,12 @@ fn fingerprint(standards: &[Standard], edges: &[(StandardIdx, StandardIdx)]) -> 
         eat(&t.0.to_le_bytes());
     }
     hash
+}
+
+impl From<&Curriculum> for CurriculumBuilder {
+    /// A builder holding every standard and edge of `curriculum`; see
+    /// [`CurriculumBuilder::curriculum`].
+    fn from(curriculum: &Curriculum) -> Self {
+        CurriculumBuilder::new().curriculum(curriculum)
+    }
 }

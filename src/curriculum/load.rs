@@ -1,5 +1,6 @@
 //! Loading a curriculum from CSV files.
 
+use std::collections::HashSet;
 use std::io::Read;
 use std::path::Path;
 use std::sync::Arc;
@@ -25,8 +26,13 @@ use crate::io::{Input, csv_error, header, open, optional, required};
 /// | cluster | `cluster` | |
 /// | major work | `major_work` | `1`/`0`, `true`/`false`, `yes`/`no` or empty |
 /// | tags | `tags` | separated by `;` |
+/// | prerequisites | `prerequisites` | ids of this standard's prerequisites, separated by `;` |
 ///
-/// Empty cells mean "not set".
+/// Empty cells mean "not set". Edges from the prerequisites column are merged
+/// with those of an edge file: an edge in both counts once, while an edge
+/// repeated within one source is [`Error::DuplicatePrerequisite`]. An unknown
+/// id in the column is [`Error::UnknownEndpoint`] with the standards file's
+/// name and line.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct StandardColumns {
@@ -48,6 +54,8 @@ pub struct StandardColumns {
     pub major_work: String,
     /// The tags column (`;`-separated).
     pub tags: String,
+    /// The prerequisites column (`;`-separated ids of this standard's prerequisites).
+    pub prerequisites: String,
 }
 
 impl Default for StandardColumns {
@@ -62,6 +70,7 @@ impl Default for StandardColumns {
             cluster: "cluster".into(),
             major_work: "major_work".into(),
             tags: "tags".into(),
+            prerequisites: "prerequisites".into(),
         }
     }
 }
@@ -209,9 +218,20 @@ impl<'r> CsvLoader<'r> {
                 });
             }
             (Some(standards), edges) => {
-                read_standards(&mut builder, standards, &self.standard_columns)?;
+                let from_column = read_standards(&mut builder, standards, &self.standard_columns)?;
+                let mut listed: HashSet<(String, String)> = HashSet::new();
                 if let Some(edges) = edges {
                     read_edges(&mut builder, edges, &self.edge_columns)?;
+                    listed.extend(
+                        builder
+                            .prerequisite_ids()
+                            .map(|(f, t)| (f.to_owned(), t.to_owned())),
+                    );
+                }
+                for (from, to, at) in from_column {
+                    if !listed.contains(&(from.clone(), to.clone())) {
+                        builder.push_prerequisite_at(from, to, at);
+                    }
                 }
             }
             (None, Some(edges)) => {
@@ -234,11 +254,15 @@ struct RowCount {
     rows: usize,
 }
 
+/// An edge read from the prerequisites column: `(from, to, where)`.
+type ColumnEdge = (String, String, Location);
+
+/// Reads the standards into `builder`; returns the edges of the prerequisites column.
 fn read_standards(
     builder: &mut CurriculumBuilder,
     input: Input<'_>,
     columns: &StandardColumns,
-) -> Result<()> {
+) -> Result<Vec<ColumnEdge>> {
     let (file, mut csv) = open(input)?;
     let header = header(&file, &mut csv)?;
     let id = required(&file, &header, &columns.id)?;
@@ -251,6 +275,7 @@ fn read_standards(
         &columns.cluster,
         &columns.major_work,
         &columns.tags,
+        &columns.prerequisites,
     ]
     .map(|c| optional(&header, c).filter(|&i| i != id));
     let [
@@ -262,7 +287,9 @@ fn read_standards(
         cluster,
         major_work,
         tags,
+        prerequisites,
     ] = named;
+    let mut edges = Vec::new();
     let attributes: Vec<usize> = (0..header.len())
         .filter(|&i| i != id && !named.contains(&Some(i)))
         .collect();
@@ -318,6 +345,11 @@ fn read_standards(
                 standard = standard.with_attribute(&header[i], v);
             }
         }
+        if let Some(v) = cell(prerequisites) {
+            for before in v.split(';').map(str::trim).filter(|t| !t.is_empty()) {
+                edges.push((before.to_owned(), standard.id().to_owned(), at.clone()));
+            }
+        }
         builder.push_standard_at(standard, at);
     }
     if rows == 0 {
@@ -326,7 +358,7 @@ fn read_standards(
             detail: "no standards below the header",
         });
     }
-    Ok(())
+    Ok(edges)
 }
 
 fn parse_flag(value: &str) -> Option<bool> {

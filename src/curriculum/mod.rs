@@ -170,6 +170,58 @@ impl Curriculum {
         CurriculumBuilder::new()
     }
 
+    /// A builder holding this curriculum's standards and edges, to extend it
+    /// without rebuilding every standard by hand; see
+    /// [`CurriculumBuilder::curriculum`].
+    ///
+    /// ```
+    /// use mastery::{Curriculum, Standard};
+    ///
+    /// let ccss = Curriculum::ccss_math();
+    /// let extended = ccss
+    ///     .to_builder()
+    ///     .standard(Standard::new("FR.7")?.with_grade("4"))
+    ///     .prerequisite("3.NF.A.3", "FR.7")
+    ///     .build()?;
+    /// assert_eq!(extended.len(), ccss.len() + 1);
+    /// assert_eq!(extended.prerequisite_count(), ccss.prerequisite_count() + 1);
+    /// # Ok::<(), mastery::Error>(())
+    /// ```
+    pub fn to_builder(&self) -> CurriculumBuilder {
+        CurriculumBuilder::from(self)
+    }
+
+    /// This curriculum and `other` in one, with `cross` prerequisite edges
+    /// `(from, to)` between them (in either direction). This curriculum's
+    /// standards keep their indices; `other`'s follow.
+    ///
+    /// ```
+    /// use mastery::Curriculum;
+    ///
+    /// let ccss = Curriculum::ccss_math();
+    /// let local = Curriculum::builder().standard_ids(["FR.7", "FR.8"])?.build()?;
+    /// let merged = ccss.merge(&local, [("3.NF.A.3", "FR.7"), ("FR.8", "4.NF.A.1")])?;
+    /// assert_eq!(merged.len(), ccss.len() + 2);
+    /// assert_eq!(merged.index_of("3.NF.A.3")?, ccss.index_of("3.NF.A.3")?);
+    /// assert!(ccss.merge(&ccss, [] as [(&str, &str); 0]).is_err()); // shared ids
+    /// # Ok::<(), mastery::Error>(())
+    /// ```
+    ///
+    /// # Errors
+    /// As [`CurriculumBuilder::build`]: [`Error::DuplicateStandard`] for an id
+    /// both curricula have, [`Error::UnknownEndpoint`] for a cross edge naming
+    /// a standard of neither, [`Error::Cycle`] if the cross edges close a cycle.
+    pub fn merge<F: Into<String>, T: Into<String>>(
+        &self,
+        other: &Curriculum,
+        cross: impl IntoIterator<Item = (F, T)>,
+    ) -> Result<Curriculum> {
+        self.to_builder()
+            .curriculum(other)
+            .prerequisites(cross)
+            .build()
+    }
+
     /// The number of standards.
     #[must_use]
     pub fn len(&self) -> usize {

@@ -181,6 +181,7 @@ pub(crate) fn parse_row<'a>(
 /// it reads is already clean (order_id plain ASCII digits, correct exactly
 /// `0` or `1`, ids non-empty without surrounding whitespace), where it
 /// agrees with [`parse_row`]; `None` sends the row to [`parse_row`].
+#[cfg_attr(not(feature = "fit"), allow(dead_code))] // the fit dataset's reader
 pub(crate) fn parse_clean_row<'a>(fields: &[&'a str], columns: &Columns<'_>) -> Option<Fields<'a>> {
     let order = fields.get(columns.order)?.as_bytes();
     if order.is_empty() || order.len() > 18 || !order.iter().all(u8::is_ascii_digit) {

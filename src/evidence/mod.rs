@@ -3,6 +3,7 @@
 
 mod log;
 
+#[cfg(feature = "fit")]
 pub(crate) use log::{Columns, Fields, parse_clean_row, parse_row};
 pub use log::{Response, ResponseColumns, read_responses, read_responses_path};
 

@@ -20,5 +20,4 @@ mod dot;
 mod svg;
 
 pub use dot::{DotOptions, to_dot};
-pub(crate) use svg::xml as escape_xml;
 pub use svg::{MapStatus, heatmap_svg, mastery_map_svg};

@@ -845,24 +845,7 @@ fn fit_text(text: &str, max_width: f64, font_size: f64) -> String {
     out
 }
 
-/// `text` escaped for XML character data and attribute values; characters
-/// XML 1.0 does not allow become U+FFFD. Also used for the HTML reports.
-pub(crate) fn xml(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&apos;"),
-            '\t' | '\n' | '\r' | '\u{20}'..='\u{D7FF}' | '\u{E000}'..='\u{FFFD}' => out.push(c),
-            c if c >= '\u{10000}' => out.push(c),
-            _ => out.push('\u{FFFD}'),
-        }
-    }
-    out
-}
+pub(crate) use crate::xml::escape as xml;
 
 #[cfg(test)]
 mod tests {

@@ -8,6 +8,7 @@ mod reflection;
 use std::fmt::Write as _;
 
 pub use engagement::{Engagement, MIN_PACE_SPAN_DAYS};
+use fixedbitset::FixedBitSet;
 pub(crate) use profile::OfferedOption;
 pub use profile::{
     ChoiceHistory, ChoiceRecord, Goal, GoalSetter, Preferences, Profile, RECENT_CHOICES,
@@ -25,7 +26,11 @@ use crate::model::{
 };
 
 /// The version of the serialized form of [`LearnerState`].
-pub const LEARNER_STATE_FORMAT_VERSION: u32 = 1;
+///
+/// Version 2 writes `null` in `mastery` for a standard no evidence has
+/// reached (it follows the model's current prior). Version 1 files still
+/// load; see [`LearnerState::from_json`].
+pub const LEARNER_STATE_FORMAT_VERSION: u32 = 2;
 
 /// The practice history of one learner on one standard.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
@@ -213,7 +218,12 @@ impl UpdateReport {
 /// One learner's mastery estimates over a curriculum, with per-standard
 /// practice history.
 ///
-/// Memory: 4 bytes per standard (the estimate in 32-bit fixed point, a
+/// A standard that no evidence has reached (never practiced, never touched
+/// by propagation) has no estimate of its own: it follows the prior of the
+/// model it is read with, so parameters refitted later reach existing
+/// learners as well as new ones.
+///
+/// Memory: 4 bytes and 1 bit per standard (the estimate in 32-bit fixed point, a
 /// resolution of 2.3e-10) plus a 40-byte
 /// [`PracticeRecord`] per standard the learner has practiced or that
 /// propagation touched after practice, plus the learner id. Updates are
@@ -236,7 +246,7 @@ impl UpdateReport {
 /// assert!(ada.mastery_at(&model, "3.NF.A.1", later)? < ada.mastery(&model, "3.NF.A.1")?);
 /// # Ok::<(), mastery::Error>(())
 /// ```
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(try_from = "LearnerStateRepr", into = "LearnerStateRepr")]
 pub struct LearnerState {
     learner: String,
@@ -247,6 +257,27 @@ pub struct LearnerState {
     records: Vec<PracticeRecord>,
     profile: Profile,
     engagement: Engagement,
+    /// Standards some evidence reached (practice or propagation); the others
+    /// follow the model's prior and their `mastery` entry is unused.
+    evidenced: FixedBitSet,
+}
+
+/// Equal learner, curriculum, practice records and estimates of the standards
+/// evidence reached (the others follow the model's prior either way).
+impl PartialEq for LearnerState {
+    fn eq(&self, other: &Self) -> bool {
+        self.learner == other.learner
+            && self.curriculum == other.curriculum
+            && self.records == other.records
+            && self.evidenced == other.evidenced
+            && self.profile == other.profile
+            && self.engagement == other.engagement
+            && self.mastery.len() == other.mastery.len()
+            && self
+                .evidenced
+                .ones()
+                .all(|i| self.mastery.get(i) == other.mastery.get(i))
+    }
 }
 
 #[derive(Serialize, Deserialize)]
@@ -256,7 +287,8 @@ struct LearnerStateRepr {
     learner: String,
     /// The curriculum fingerprint as 16 hex digits (JSON numbers lose u64 precision).
     curriculum: String,
-    mastery: Vec<f64>,
+    /// `null` (version 2 on): no evidence yet, the model's prior.
+    mastery: Vec<Option<f64>>,
     practice: Vec<PracticeRecord>,
     /// Added in 0.1 without a format change: files without it load with an empty profile.
     #[serde(default)]
@@ -271,7 +303,12 @@ impl From<LearnerState> for LearnerStateRepr {
             format_version: LEARNER_STATE_FORMAT_VERSION,
             learner: s.learner,
             curriculum: format!("{:016x}", s.curriculum),
-            mastery: s.mastery.iter().map(|m| m.get()).collect(),
+            mastery: s
+                .mastery
+                .iter()
+                .enumerate()
+                .map(|(i, m)| s.evidenced.contains(i).then(|| m.get()))
+                .collect(),
             practice: s.records,
             profile: s.profile,
             engagement: s.engagement,
@@ -286,7 +323,10 @@ impl TryFrom<LearnerStateRepr> for LearnerState {
             what: "learner state",
             reason,
         };
-        if r.format_version != LEARNER_STATE_FORMAT_VERSION {
+        // Version 1 stored every estimate; it loads with every standard as
+        // evidenced (its old behavior), and `from_json` releases the ones no
+        // evidence can have reached.
+        if r.format_version != 1 && r.format_version != LEARNER_STATE_FORMAT_VERSION {
             return Err(Error::UnsupportedFormat {
                 what: "learner state",
                 found: r.format_version,
@@ -306,11 +346,16 @@ impl TryFrom<LearnerStateRepr> for LearnerState {
             .mastery
             .iter()
             .enumerate()
-            .find(|(_, m)| !(0.0..=1.0).contains(*m))
+            .find_map(|(i, m)| m.filter(|m| !(0.0..=1.0).contains(m)).map(|m| (i, m)))
         {
             return Err(invalid(format!(
                 "mastery of standard #{i} is {m}, not a probability"
             )));
+        }
+        if r.format_version == 1 && r.mastery.iter().any(Option::is_none) {
+            return Err(invalid(
+                "a format-version-1 state has no empty estimates".into(),
+            ));
         }
         for (i, rec) in r.practice.iter().enumerate() {
             if rec.standard.index() >= r.mastery.len() {
@@ -318,6 +363,12 @@ impl TryFrom<LearnerStateRepr> for LearnerState {
                     "practice record for standard #{} beyond the {} standards",
                     rec.standard.index(),
                     r.mastery.len()
+                )));
+            }
+            if r.mastery[rec.standard.index()].is_none() {
+                return Err(invalid(format!(
+                    "standard #{} has a practice record but no estimate",
+                    rec.standard.index()
                 )));
             }
             if i > 0 && r.practice[i - 1].standard >= rec.standard {
@@ -350,13 +401,23 @@ impl TryFrom<LearnerStateRepr> for LearnerState {
                 r.engagement
             )));
         }
+        let mut evidenced = FixedBitSet::with_capacity(r.mastery.len());
+        for (i, m) in r.mastery.iter().enumerate() {
+            evidenced.set(i, m.is_some());
+        }
         Ok(LearnerState {
             learner: r.learner,
             curriculum,
-            mastery: r.mastery.into_iter().map(Fixed::new).collect(),
+            // An empty estimate is never read: it follows the model's prior.
+            mastery: r
+                .mastery
+                .into_iter()
+                .map(|m| Fixed::new(m.unwrap_or(0.0)))
+                .collect(),
             records: r.practice,
             profile: r.profile,
             engagement: r.engagement,
+            evidenced,
         })
     }
 }
@@ -395,6 +456,7 @@ impl MasteryAccess for AtTime<'_> {
 
     fn set(&mut self, standard: StandardIdx, mastery: f64, before: f64, cause: ChangeCause) {
         self.state.mastery[standard.index()] = Fixed::new(mastery);
+        self.state.evidenced.insert(standard.index());
         if let Ok(i) = self.state.record_position(standard) {
             // The decayed value has been materialized: decay restarts from now.
             self.state.records[i].updated_at = self.now;
@@ -411,7 +473,9 @@ impl MasteryAccess for AtTime<'_> {
 }
 
 impl LearnerState {
-    /// A learner with no evidence: every estimate is its standard's prior.
+    /// A learner with no evidence: every estimate is its standard's prior,
+    /// and stays the prior of the model the state is read with until evidence
+    /// reaches it.
     ///
     /// # Errors
     /// [`Error::InvalidId`] for an empty learner id.
@@ -435,10 +499,34 @@ impl LearnerState {
             records: Vec::new(),
             profile: Profile::default(),
             engagement: Engagement::default(),
+            evidenced: FixedBitSet::with_capacity(model.curriculum().len()),
         })
     }
 
     /// Reads a state from JSON and checks it belongs to `model`'s curriculum.
+    ///
+    /// Format version 1 (before standards without evidence followed the
+    /// model's prior) stored every estimate. A version-1 standard that has no
+    /// practice record and is neither a prerequisite (at any distance) nor a
+    /// dependent of a practiced standard cannot have been reached by
+    /// propagation, so it follows `model`'s prior from now on; every other
+    /// stored estimate is kept as it was.
+    ///
+    /// ```
+    /// use mastery::{BktParams, Curriculum, LearnerState, Model};
+    ///
+    /// let skills = Curriculum::builder().standard_ids(["A", "B"])?.build()?;
+    /// let old = Model::builder(skills.clone()).build()?; // prior 0.2
+    /// let ada = LearnerState::new(&old, "ada")?;
+    /// let saved = ada.to_json();
+    /// // A refit raises the prior: the saved learner follows it.
+    /// let refit = Model::builder(skills)
+    ///     .default_params(BktParams::new(0.618, 0.15, 0.0, 0.2, 0.1)?)
+    ///     .build()?;
+    /// let ada = LearnerState::from_json(&refit, &saved)?;
+    /// assert_eq!(ada.mastery(&refit, "A")?, 0.618);
+    /// # Ok::<(), mastery::Error>(())
+    /// ```
     ///
     /// # Errors
     /// [`Error::Json`] for malformed JSON or an invalid state (format version,
@@ -449,8 +537,40 @@ impl LearnerState {
             what: "learner state JSON".into(),
             source,
         })?;
+        let mut state = state;
         state.check(model)?;
+        #[derive(Deserialize)]
+        struct Version {
+            format_version: u32,
+        }
+        // Parsed above, so this cannot fail; a failure would only skip the migration.
+        if serde_json::from_str::<Version>(json).is_ok_and(|v| v.format_version == 1) {
+            state.release_unreached_v1(model.curriculum());
+        }
         Ok(state)
+    }
+
+    /// Version-1 migration (see [`LearnerState::from_json`]): standards that no
+    /// evidence can have reached follow the model's prior.
+    fn release_unreached_v1(&mut self, curriculum: &Curriculum) {
+        let mut reachable = StandardSet::with_capacity(curriculum.len());
+        for r in &self.records {
+            reachable.insert(r.standard);
+            for set in [
+                curriculum.ancestors(r.standard),
+                curriculum.descendants(r.standard),
+            ]
+            .into_iter()
+            .flatten()
+            {
+                reachable.union_with(&set);
+            }
+        }
+        for s in curriculum.indices() {
+            if !reachable.contains(s) {
+                self.evidenced.set(s.index(), false);
+            }
+        }
     }
 
     /// The state as JSON.
@@ -467,7 +587,9 @@ impl LearnerState {
     }
 
     /// The stored estimates by standard index (as of each standard's last
-    /// evidence; no decay).
+    /// evidence; no decay). A standard no evidence has reached shows the prior
+    /// when the state was created (or 0 after loading a saved state); use
+    /// [`LearnerState::all_mastery_at`] for the model's current prior.
     #[must_use]
     pub fn estimates(&self) -> impl ExactSizeIterator<Item = f64> + '_ {
         self.mastery.iter().map(|m| m.get())
@@ -611,7 +733,17 @@ impl LearnerState {
     /// [`Error::CurriculumMismatch`], or as [`StandardKey::resolve`].
     pub fn mastery(&self, model: &Model, standard: impl StandardKey) -> Result<f64> {
         self.check(model)?;
-        Ok(self.mastery[standard.resolve(model.curriculum())?.index()].get())
+        Ok(self.stored(model, standard.resolve(model.curriculum())?))
+    }
+
+    /// The estimate after the last evidence, or the model's prior if none reached it.
+    fn stored(&self, model: &Model, standard: StandardIdx) -> f64 {
+        let i = standard.index();
+        if self.evidenced.contains(i) {
+            self.mastery[i].get()
+        } else {
+            model.all_params()[i].prior()
+        }
     }
 
     /// The estimate at time `now`, with decay since the last evidence. Does
@@ -632,7 +764,11 @@ impl LearnerState {
         self.check(model)?;
         // One pass over the dense estimates, then decay only the practiced
         // standards: O(V + k), no search per standard.
-        let mut all: Vec<f64> = self.mastery.iter().map(|m| m.get()).collect();
+        let mut all: Vec<f64> = model
+            .curriculum()
+            .indices()
+            .map(|s| self.stored(model, s))
+            .collect();
         if let Some(decay) = model.decay() {
             for r in &self.records {
                 let i = r.standard.index();
@@ -712,7 +848,7 @@ impl LearnerState {
 
     /// The estimate of `standard` at `now`, decayed since its last update.
     fn current(&self, model: &Model, standard: StandardIdx, now: i64) -> f64 {
-        let stored = self.mastery[standard.index()].get();
+        let stored = self.stored(model, standard);
         let Some(decay) = model.decay() else {
             return stored;
         };
@@ -773,10 +909,11 @@ impl LearnerState {
     ///
     /// # Errors
     /// [`Error::LearnerMismatch`] for another learner's evidence,
-    /// [`Error::CurriculumMismatch`], [`Error::UnknownStandard`] or
-    /// [`Error::UnknownActivity`]. On error the state is unchanged.
+    /// [`Error::CurriculumMismatch`], or [`Error::UnknownEvidenceTarget`]
+    /// (naming the learner, the evidence's target and time) for an unknown
+    /// standard or activity. On error the state is unchanged.
     pub fn apply(&mut self, model: &Model, evidence: &Evidence) -> Result<UpdateReport> {
-        let resolved = self.validate(model, evidence)?;
+        let resolved = self.validate(model, evidence, None)?;
         let mut changes = Vec::with_capacity(resolved.standards.len());
         self.update(
             model,
@@ -798,10 +935,11 @@ impl LearnerState {
     /// first: on error nothing is applied.
     ///
     /// # Errors
-    /// As [`LearnerState::apply`], for the first invalid piece of evidence.
+    /// As [`LearnerState::apply`], for the first invalid piece of evidence
+    /// (with its position in the batch).
     pub fn apply_batch(&mut self, model: &Model, evidence: &[Evidence]) -> Result<()> {
-        for e in evidence {
-            self.validate(model, e)?;
+        for (i, e) in evidence.iter().enumerate() {
+            self.validate(model, e, Some(i))?;
         }
         for e in evidence {
             // Validated above, and resolving is a pure look-up: this cannot fail.
@@ -819,7 +957,12 @@ impl LearnerState {
         Ok(())
     }
 
-    fn validate<'m>(&self, model: &'m Model, evidence: &Evidence) -> Result<Resolved<'m>> {
+    fn validate<'m>(
+        &self,
+        model: &'m Model,
+        evidence: &Evidence,
+        position: Option<usize>,
+    ) -> Result<Resolved<'m>> {
         if evidence.learner() != self.learner {
             return Err(Error::LearnerMismatch {
                 expected: self.learner.clone(),
@@ -827,7 +970,15 @@ impl LearnerState {
             });
         }
         self.check(model)?;
-        model.resolve(evidence.target())
+        model
+            .resolve(evidence.target())
+            .map_err(|source| Error::UnknownEvidenceTarget {
+                learner: evidence.learner().to_owned(),
+                target: evidence.target().clone(),
+                timestamp: evidence.timestamp(),
+                position,
+                source: Box::new(source),
+            })
     }
 
     fn update(
@@ -956,6 +1107,7 @@ impl LearnerState {
         let opportunity = opportunity.is_some();
         let after = Fixed::new(after);
         self.mastery[standard.index()] = after;
+        self.evidenced.insert(standard.index());
         let credit = outcome.credit();
         let initial_half_life = model.decay().map_or(1.0, |d| d.half_life_days());
         let position = match self.record_position(standard) {

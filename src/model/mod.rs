@@ -60,6 +60,7 @@
 
 mod params;
 mod propagation;
+mod skills;
 mod sources;
 
 use std::collections::HashMap;
@@ -70,6 +71,7 @@ pub use params::{
 };
 pub use propagation::ChangeCause;
 pub(crate) use propagation::{MasteryAccess, PropagationSource, propagate};
+pub use skills::SkillMap;
 pub use sources::SourceWeights;
 pub(crate) use sources::{is_opportunity, temper};
 
@@ -117,6 +119,15 @@ pub struct Model {
     activity_learn: Vec<Option<f64>>,
     /// `identity[i] == StandardIdx(i)`, to lend one-element alignments.
     identity: Vec<StandardIdx>,
+    /// Fitted skills left out by [`SkillMap::ignore_unmatched`], sorted.
+    ignored_skills: Vec<String>,
+}
+
+/// Per-standard parameters, applied in the order given (later ones win).
+#[derive(Debug, Clone)]
+enum ParamSource {
+    Standard(String, BktParams),
+    Skills(SkillParams, SkillMap),
 }
 
 /// Builds a [`Model`]; see [`Model::builder`].
@@ -126,7 +137,7 @@ pub struct ModelBuilder {
     curriculum: Curriculum,
     catalog: Option<Catalog>,
     default_params: BktParams,
-    standard_params: Vec<(String, BktParams)>,
+    standard_params: Vec<ParamSource>,
     activity_answers: Vec<(String, GuessSlip)>,
     decay: Option<Decay>,
     propagation: Propagation,
@@ -166,18 +177,31 @@ impl ModelBuilder {
         self
     }
 
-    /// Parameters of one standard.
+    /// Parameters of one standard. Per-standard parameters (this,
+    /// [`skill_params`](Self::skill_params), [`mapped_skill_params`](Self::mapped_skill_params))
+    /// apply in the order given: a later call wins for the same standard.
     pub fn standard_params(mut self, standard: impl Into<String>, params: BktParams) -> Self {
-        self.standard_params.push((standard.into(), params));
+        self.standard_params
+            .push(ParamSource::Standard(standard.into(), params));
         self
     }
 
-    /// Parameters of every standard `params` names (e.g. fitted with
-    /// [`crate::fit`]: [`crate::fit::FitReport::skill_params`]).
-    pub fn skill_params(mut self, params: &SkillParams) -> Self {
-        for (standard, p) in &params.params {
-            self.standard_params.push((standard.clone(), *p));
-        }
+    /// Parameters of every standard whose id is a skill of `params` (e.g.
+    /// fitted with [`crate::fit`]: [`crate::fit::FitReport::skill_params`]).
+    /// Same as [`mapped_skill_params`](Self::mapped_skill_params) with an empty
+    /// [`SkillMap`]: [`build`](Self::build) fails with
+    /// [`Error::UnmatchedSkills`] naming every skill that is not a standard id.
+    pub fn skill_params(self, params: &SkillParams) -> Self {
+        self.mapped_skill_params(params, &SkillMap::new())
+    }
+
+    /// Parameters fitted per skill, mapped onto standards by `map` (see
+    /// [`SkillMap`]: one skill to several standards, several skills to one
+    /// standard by the mean of each parameter, unmatched skills an error or
+    /// listed in [`Model::ignored_skills`]).
+    pub fn mapped_skill_params(mut self, params: &SkillParams, map: &SkillMap) -> Self {
+        self.standard_params
+            .push(ParamSource::Skills(params.clone(), map.clone()));
         self
     }
 
@@ -216,6 +240,7 @@ impl ModelBuilder {
     /// # Errors
     /// [`Error::UnknownStandard`] or [`Error::UnknownActivity`] for
     /// parameters of something the curriculum or catalog does not have;
+    /// [`Error::UnmatchedSkills`] for fitted skills that reach no standard;
     /// [`Error::CurriculumMismatch`] for a catalog of another curriculum.
     pub fn build(self) -> Result<Model> {
         let catalog = match self.catalog {
@@ -230,9 +255,23 @@ impl ModelBuilder {
             None => Catalog::empty(&self.curriculum),
         };
         let mut params = vec![self.default_params; self.curriculum.len()];
-        for (id, p) in self.standard_params {
-            params[self.curriculum.index_of(&id)?.index()] = p;
+        let mut ignored_skills = Vec::new();
+        for source in self.standard_params {
+            match source {
+                ParamSource::Standard(id, p) => {
+                    params[self.curriculum.index_of(&id)?.index()] = p;
+                }
+                ParamSource::Skills(skill_params, map) => {
+                    let (resolved, ignored) = map.resolve(&skill_params, &self.curriculum)?;
+                    for (idx, p) in resolved {
+                        params[idx.index()] = p;
+                    }
+                    ignored_skills.extend(ignored);
+                }
+            }
         }
+        ignored_skills.sort_unstable();
+        ignored_skills.dedup();
         let mut overrides: HashMap<ActivityIdx, GuessSlip> = HashMap::new();
         for (id, answer) in self.activity_answers {
             overrides.insert(catalog.index_of(&id)?, answer);
@@ -272,6 +311,7 @@ impl ModelBuilder {
             levels: self.levels,
             source_weights: self.source_weights,
             activity_learn,
+            ignored_skills,
         })
     }
 }
@@ -338,6 +378,52 @@ impl Model {
         &self.catalog
     }
 
+    /// Adds one activity to the model's catalog without rebuilding the model:
+    /// only the new activity is validated (see [`Catalog::push`]), and its
+    /// answer model is its own guess/slip or else the mean of its standards'.
+    /// On error the model is unchanged. A model shared behind an `Arc` is
+    /// changed with `Arc::make_mut` (a copy if other references exist) or
+    /// rebuilt into a new `Arc`; states and evidence stay valid.
+    ///
+    /// ```
+    /// use mastery::{Activity, ActivityKind, Curriculum, Evidence, LearnerState, Model, Outcome};
+    ///
+    /// let mut model = Model::builder(Curriculum::ccss_math()).build()?;
+    /// model.add_activity(Activity::new("ruler-fractions", ActivityKind::Practice).aligned_to("3.NF.A.2"))?;
+    /// let mut ada = LearnerState::new(&model, "ada")?;
+    /// ada.apply(&model, &Evidence::on_activity("ada", "ruler-fractions", Outcome::Correct, 0)?)?;
+    /// assert!(ada.mastery(&model, "3.NF.A.2")? > 0.2);
+    /// # Ok::<(), mastery::Error>(())
+    /// ```
+    ///
+    /// # Errors
+    /// As [`Catalog::push`].
+    pub fn add_activity(&mut self, activity: Activity) -> Result<ActivityIdx> {
+        let own = activity
+            .guess_slip()
+            .and_then(|(g, s)| GuessSlip::new(g, s).ok());
+        let idx = self.catalog.push(&self.curriculum, activity)?;
+        let answer = own.unwrap_or_else(|| {
+            mean_answer(
+                self.catalog
+                    .alignment(idx)
+                    .iter()
+                    .map(|s| self.params[s.index()]),
+            )
+        });
+        self.activity_answers.push(answer);
+        Ok(idx)
+    }
+
+    /// The model with one more activity; see [`Model::add_activity`].
+    ///
+    /// # Errors
+    /// As [`Catalog::push`].
+    pub fn with_activity(mut self, activity: Activity) -> Result<Self> {
+        self.add_activity(activity)?;
+        Ok(self)
+    }
+
     /// The BKT parameters of a standard.
     ///
     /// # Errors
@@ -350,6 +436,13 @@ impl Model {
     #[must_use]
     pub fn all_params(&self) -> &[BktParams] {
         &self.params
+    }
+
+    /// Fitted skills that reached no standard and were ignored
+    /// ([`SkillMap::ignore_unmatched`]), sorted. Empty unless asked for.
+    #[must_use]
+    pub fn ignored_skills(&self) -> &[String] {
+        &self.ignored_skills
     }
 
     /// The decay over time, if on.

@@ -372,9 +372,8 @@ pub(super) fn early_warnings(
     now: i64,
     options: &ForecastOptions,
 ) -> Result<EarlyWarnings> {
-    use rayon::prelude::*;
     let per_learner: Vec<(Vec<Warning>, Option<String>)> = learners
-        .par_iter()
+        .iter()
         .map(|l| {
             l.check(model)?;
             let due: Vec<(StandardIdx, i64)> = l

@@ -910,7 +910,7 @@ impl<'m> Recommender<'m> {
 
     /// Early warnings for a class: a forecast for every goal with a due date
     /// in each learner's profile, lowest chance first; learners whose pace is
-    /// not known yet are listed apart. Parallel over learners.
+    /// not known yet are listed apart. O(learners x draws x path activities).
     ///
     /// # Errors
     /// As [`Recommender::forecast`].
