@@ -20,19 +20,27 @@ use std::process::ExitCode;
 use std::time::Instant;
 
 use clap::Parser;
-use mastery::cohort::{Cohort, ProgressReport};
+use mastery::cohort::{Cohort, ProgressReport, Tier, TierRules};
+use mastery::evidence::{Confidence, Target};
 use mastery::export::heatmap_svg;
+use mastery::fit::{Dataset, DatasetOptions, WhatWorksOptions, what_works};
+use mastery::learner::{GoalSetter, Preferences};
+use mastery::recommend::ForecastOptions;
 use mastery::recommend::{RecommendOptions, Recommender};
 use mastery::sim::{
     Adaptive, Context, FixedSequence, LearnerModel, Policy, Population, RandomReady, START,
     SimLearner, Simulation, evaluate_against, pilot_params,
 };
-use mastery::{Catalog, Curriculum, Evidence, LearnerState, Model, Outcome, StandardSet};
+use mastery::{
+    ActivityKind, Catalog, Curriculum, Evidence, LearnerState, Model, Outcome, StandardSet,
+};
 use ndarray::Array2;
 use rand::SeedableRng;
 
 mod common;
 use common::write;
+
+const DAY: i64 = 86_400;
 
 #[derive(Parser)]
 #[command(about = "A simulated class on the Common Core math curriculum")]
@@ -268,6 +276,19 @@ fn run(args: Args) -> Result<(), Box<dyn std::error::Error>> {
         report.ahead.len()
     );
 
+    std::fs::create_dir_all(&args.out).map_err(|e| format!("{}: {e}", args.out.display()))?;
+    voice_choice_and_support(
+        &model,
+        &mut states,
+        &evidence,
+        &class,
+        &grade4,
+        featured[1],
+        today,
+        args.seed,
+        &args.out,
+    )?;
+
     println!(
         "\n== Does it help? Policies on simulated learners ({SIM_LEARNERS} learners each, at most {SIM_BUDGET} activities, seed {})",
         args.seed
@@ -377,9 +398,179 @@ fn run(args: Args) -> Result<(), Box<dyn std::error::Error>> {
         )?;
     }
     println!(
-        "\nPictures and reports written to {}/ (class-heatmap.svg, map-*.svg, progress-*.html, class-report.md, groups.json, evaluation.json) in {:.1} s.",
+        "\nPictures and reports written to {}/ (class-heatmap.svg, map-*.svg, progress-*.html, class-report.md, what-works.md, groups.json, evaluation.json) in {:.1} s.",
         args.out.display(),
         started.elapsed().as_secs_f64()
     );
+    Ok(())
+}
+
+/// Voice and choice, reflection, tiers, early warning and what works, a few
+/// lines each, on the simulated class.
+#[allow(clippy::too_many_arguments)]
+fn voice_choice_and_support(
+    model: &Model,
+    states: &mut [LearnerState],
+    evidence: &[Vec<Evidence>],
+    class: &Cohort,
+    grade4: &StandardSet,
+    featured: usize,
+    today: i64,
+    seed: u64,
+    out: &std::path::Path,
+) -> Result<(), Box<dyn std::error::Error>> {
+    let ccss = model.curriculum();
+    let recommender = Recommender::new(model);
+    let name = states[featured].learner().to_owned();
+    println!("\n== {name}'s voice: interests, a goal of their own, choices, reflection");
+    // The learner likes space and videos and sets a goal for the next three weeks.
+    let learner = &mut states[featured];
+    learner.set_preferences(
+        Preferences::new()
+            .with_interest("space")
+            .with_preferred_kind(ActivityKind::Video),
+    );
+    let path = recommender.path_to(learner, "4.NF.A.1", today)?;
+    let own_goal = path
+        .steps
+        .first()
+        .map_or("4.NF.A.1", |s| ccss[s.standard].id());
+    learner.set_goal(
+        model,
+        own_goal,
+        GoalSetter::Learner,
+        Some(today + 21 * DAY),
+        today,
+    )?;
+    learner.set_goal(
+        model,
+        "4.NF.A.1",
+        GoalSetter::Teacher,
+        Some(today + 40 * DAY),
+        today,
+    )?;
+    for plan in recommender.goal_plans(learner, today)? {
+        println!("  {}", plan.explain(ccss));
+    }
+    let choices = recommender.choices(learner, &RecommendOptions::new(today).count(2))?;
+    for choice in &choices.choices {
+        println!("  {}", choice.explain(ccss));
+    }
+    if let Some(choice) = choices.choices.first() {
+        let pick = choice
+            .options
+            .last()
+            .map(|o| o.activity_id.clone())
+            .unwrap_or_default();
+        choice.take(model, learner, &pick, today)?;
+        println!("  {name} picks {pick}; the recommender remembers.");
+    }
+    // Reflection: how sure does the learner feel about what they practiced most?
+    if let Some(record) = learner
+        .practice_records()
+        .iter()
+        .max_by_key(|r| r.attempts())
+    {
+        let standard = ccss[record.standard()].id().to_owned();
+        let feeling = Evidence::self_assessment(name.clone(), standard, Confidence::SURE, today)?;
+        println!("  {}", learner.apply(model, &feeling)?.explain(ccss));
+        for gap in learner.confidence_gaps(model, today)? {
+            println!("  {}", gap.explain(ccss));
+        }
+    }
+
+    println!("\n== Tiers of support (grade 4, the documented default rules)");
+    let tiers = class.tiers(grade4, &TierRules::default(), None)?;
+    for tier in [Tier::Intensive, Tier::Targeted] {
+        let members: Vec<&str> = tiers.in_tier(tier).map(|p| p.id.as_str()).collect();
+        println!("  Tier {}: {} learners", tier.number(), members.len());
+        for p in tiers.in_tier(tier).take(2) {
+            let evidence: Vec<String> =
+                p.evidence.iter().take(2).map(|e| e.explain(ccss)).collect();
+            println!("    {}: {}", p.id, evidence.join("; "));
+        }
+    }
+    println!(
+        "  Tier 1: {} learners on track",
+        tiers.in_tier(Tier::Core).count()
+    );
+
+    println!("\n== Early warning: the teacher's goal 4.NF.A.1 in 40 days, most at risk first");
+    for state in states.iter_mut() {
+        state.set_goal(
+            model,
+            "4.NF.A.1",
+            GoalSetter::Teacher,
+            Some(today + 40 * DAY),
+            today,
+        )?;
+    }
+    let warnings = recommender.early_warnings(states, today, &ForecastOptions::new(seed))?;
+    for w in warnings.warnings.iter().take(3) {
+        println!("  {}: {}", w.learner, w.forecast.explain(ccss));
+    }
+    let on_track = warnings
+        .warnings
+        .iter()
+        .filter(|w| w.forecast.probability >= 0.8)
+        .count();
+    println!(
+        "  {on_track} of {} dated goals have an 80% chance or better.",
+        warnings.warnings.len()
+    );
+
+    println!("\n== What works: each activity's learning effect, from the class's own log");
+    let mut log = String::from("order_id,user_id,skill_name,correct,activity\n");
+    let mut order = 0;
+    for e in evidence.iter().flatten() {
+        let Target::Activity(activity) = e.target() else {
+            continue;
+        };
+        let standards = model
+            .catalog()
+            .alignment(model.catalog().index_of(activity)?);
+        for &s in standards {
+            order += 1;
+            log += &format!(
+                "{order},{},{},{},{activity}\n",
+                e.learner(),
+                ccss[s].id(),
+                u8::from(e.outcome().credit() >= 1.0)
+            );
+        }
+    }
+    let options = DatasetOptions::default().item_column("activity");
+    let (data, _) = Dataset::from_reader("class.csv", log.as_bytes(), &options)?;
+    let effects = what_works(&data, &WhatWorksOptions::default())?;
+    let measured: usize = effects
+        .skills
+        .iter()
+        .map(|s| s.effects.iter().filter(|e| e.enough_data).count())
+        .sum();
+    let all: usize = effects.skills.iter().map(|s| s.effects.len()).sum();
+    println!("  {measured} of {all} activity-standard pairs have enough data to tell.");
+    let mut best: Vec<(&str, &mastery::fit::ActivityEffect)> = effects
+        .skills
+        .iter()
+        .flat_map(|s| {
+            s.effects
+                .iter()
+                .filter(|e| e.enough_data)
+                .map(move |e| (s.skill.as_str(), e))
+        })
+        .collect();
+    best.sort_by(|a, b| {
+        b.1.learn
+            .total_cmp(&a.1.learn)
+            .then(a.1.activity.cmp(&b.1.activity))
+    });
+    for (skill, e) in best.iter().take(3) {
+        println!(
+            "    {:<22} on {:<9} learn rate {:.2} ± {:.2} ({} answers)",
+            e.activity, skill, e.learn, e.std_error, e.responses
+        );
+    }
+    println!("  The rest need more answers before anyone should rank them (what-works.md).");
+    write(out, "what-works.md", &effects.to_markdown())?;
     Ok(())
 }

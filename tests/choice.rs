@@ -93,6 +93,9 @@ proptest! {
             let available = model.catalog().for_standard(choice.standard).iter()
                 .filter(|&&a| !matches!(choice.reason, Reason::Remediate { prerequisite: None, .. })
                     || model.catalog().get(a).unwrap().kind() != ActivityKind::Practice)
+                // Checks take only activities with answers.
+                .filter(|&&a| !matches!(choice.reason, Reason::Placement { .. } | Reason::GoalCheck { .. })
+                    || !matches!(model.catalog().get(a).unwrap().kind(), ActivityKind::Video | ActivityKind::Reading))
                 .filter(|&&a| listened.choices.iter().take_while(|c| c.standard != choice.standard)
                     .all(|c| c.options.iter().all(|o| o.activity != a)))
                 .count();

@@ -287,3 +287,58 @@ fn progress_report_counts_only_its_own_learners_evidence() {
         Err(mastery::Error::LearnerMismatch { .. })
     ));
 }
+
+#[test]
+fn a_family_report_tells_the_learners_goals_and_choices_in_plain_words() {
+    use mastery::learner::{GoalSetter, Preferences};
+    use mastery::recommend::{RecommendOptions, Recommender};
+    use mastery::{ActivityKind, Catalog};
+    let ccss = Curriculum::ccss_math();
+    let model = Model::builder(ccss.clone())
+        .catalog(Catalog::demo(&ccss, 1))
+        .build()
+        .unwrap();
+    let t0 = 1_700_000_000;
+    let before = LearnerState::new(&model, "ada").unwrap();
+    let mut ada = before.clone();
+    ada.set_preferences(Preferences::new().with_preferred_kind(ActivityKind::Video));
+    ada.set_goal(&model, "K.CC.A.3", GoalSetter::Learner, None, t0)
+        .unwrap();
+    ada.set_goal(&model, "1.OA.A.1", GoalSetter::Teacher, None, t0)
+        .unwrap();
+    let recommender = Recommender::new(&model);
+    for k in 0..2 {
+        let choices = recommender
+            .choices(&ada, &RecommendOptions::new(t0 + k))
+            .unwrap();
+        let choice = &choices.choices[0];
+        let video = choice
+            .options
+            .iter()
+            .find(|o| o.kind == ActivityKind::Video)
+            .unwrap()
+            .activity_id
+            .clone();
+        choice.take(&model, &mut ada, &video, t0 + k).unwrap();
+    }
+    let report = ProgressReport::new(&model, &before, &ada, &[], t0 - 1, t0 + 86_400, &[]).unwrap();
+    assert_eq!(report.plans.len(), 2);
+    assert_eq!(
+        (report.choices_made, report.favorite_kind),
+        (2, Some(ActivityKind::Video))
+    );
+    let s = &report.summary;
+    assert!(s.contains("ada's own goal K.CC.A.3: "), "{s}");
+    assert!(s.contains("The teacher's goal 1.OA.A.1: "), "{s}");
+    assert!(
+        s.contains("ada picked 2 activities from the options offered, most often videos."),
+        "{s}"
+    );
+    // Short: codes, no standard texts.
+    let text = ccss[ccss.index_of("K.CC.A.3").unwrap()]
+        .description()
+        .unwrap();
+    assert!(!s.contains(text));
+    let md = report.to_markdown(&ccss);
+    assert!(md.contains("## Goals") && md.contains("## Choices"), "{md}");
+}

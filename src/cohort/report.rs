@@ -7,12 +7,14 @@ use serde::{Deserialize, Serialize};
 
 use super::Cohort;
 use super::tiers::{TierRules, Tiers};
+use crate::catalog::ActivityKind;
 use crate::curriculum::{Curriculum, StandardIdx, StandardSet};
 use crate::error::{Error, Result};
 use crate::evidence::Evidence;
+use crate::learner::GoalSetter;
 use crate::learner::LearnerState;
 use crate::model::Model;
-use crate::recommend::{LearningPath, Recommender};
+use crate::recommend::{GoalPlan, LearningPath, Recommender};
 use crate::time::Period;
 
 /// Attempts without mastery after which a learner counts as wheel-spinning
@@ -321,8 +323,46 @@ pub struct ProgressReport {
     pub active_days: usize,
     /// The path to each goal.
     pub goals: Vec<LearningPath>,
+    /// The goals of the learner's profile (learner-set and teacher-set) with
+    /// path and pace, at the end of the period.
+    pub plans: Vec<GoalPlan>,
+    /// Choices the learner made among offered options during the period.
+    pub choices_made: usize,
+    /// The kind of activity the learner took most often in those choices.
+    pub favorite_kind: Option<ActivityKind>,
     /// A plain-language summary.
     pub summary: String,
+}
+
+/// "a video" -> "videos", for "most often videos".
+fn plural_kind(kind: ActivityKind) -> String {
+    format!("{}s", kind.label())
+}
+
+/// A goal plan in a sentence for a family: whose goal, how far, on track.
+fn family_goal_sentence(name: &str, plan: &GoalPlan, curriculum: &Curriculum) -> String {
+    let id = curriculum
+        .standard(plan.goal.standard())
+        .map_or("?", |s| s.id());
+    let whose = match plan.goal.set_by() {
+        GoalSetter::Learner => format!("{name}'s own goal"),
+        _ => "The teacher's goal".to_owned(),
+    };
+    let n = plan.path.steps.len();
+    if n == 0 {
+        return format!("{whose} {id} is reached.");
+    }
+    let progress = format!(
+        "{whose} {id}: {n} more {} to learn",
+        if n == 1 { "standard" } else { "standards" }
+    );
+    match plan.on_track {
+        Some(true) => format!("{progress}, on track for the due date."),
+        Some(false) => {
+            format!("{progress}; at the current pace it will take longer than the time left.")
+        }
+        None => format!("{progress}."),
+    }
 }
 
 impl ProgressReport {
@@ -483,7 +523,42 @@ impl ProgressReport {
                 );
             }
         }
+        let plans = recommender.goal_plans(after, to)?;
+        for plan in &plans {
+            let _ = write!(summary, " {}", family_goal_sentence(name, plan, curriculum));
+        }
+        let mut kinds: std::collections::BTreeMap<ActivityKind, usize> = Default::default();
+        let catalog = model.catalog();
+        let mut choices_made = 0;
+        for c in after.profile().choices().recent() {
+            if period.contains(c.at) {
+                choices_made += 1;
+                if let Some(a) = catalog.index_of(&c.taken).ok().and_then(|a| catalog.get(a)) {
+                    *kinds.entry(a.kind()).or_default() += 1;
+                }
+            }
+        }
+        let favorite_kind = kinds
+            .iter()
+            .max_by(|a, b| a.1.cmp(b.1).then(b.0.cmp(a.0)))
+            .map(|(k, _)| *k);
+        if choices_made > 0 {
+            let _ = write!(
+                summary,
+                " {name} picked {choices_made} {} from the options offered{}.",
+                if choices_made == 1 {
+                    "activity"
+                } else {
+                    "activities"
+                },
+                favorite_kind
+                    .map_or_else(String::new, |k| format!(", most often {}", plural_kind(k)))
+            );
+        }
         Ok(ProgressReport {
+            plans,
+            choices_made,
+            favorite_kind,
             learner: name.to_owned(),
             from,
             to,
@@ -539,6 +614,31 @@ impl ProgressReport {
             if path.steps.is_empty() {
                 md += "Reached.\n";
             }
+        }
+        if !self.plans.is_empty() {
+            md += "\n## Goals\n\n";
+            for plan in &self.plans {
+                let _ = writeln!(
+                    md,
+                    "- {}",
+                    family_goal_sentence(&self.learner, plan, curriculum)
+                );
+            }
+        }
+        if self.choices_made > 0 {
+            let _ = writeln!(
+                md,
+                "\n## Choices\n\n{} picked {} {} from the options offered{}.",
+                self.learner,
+                self.choices_made,
+                if self.choices_made == 1 {
+                    "activity"
+                } else {
+                    "activities"
+                },
+                self.favorite_kind
+                    .map_or_else(String::new, |k| format!(", most often {}", plural_kind(k)))
+            );
         }
         md
     }

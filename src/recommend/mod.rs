@@ -32,6 +32,8 @@
 //! off the goals' paths get -2, so they only fill places the goal steps
 //! leave empty. Within a standard, the activity is
 //! the one whose predicted chance of success is closest to the target band
+//! (placement and goal checks take only activities with answers: no video or
+//! reading)
 //! (desirable difficulty: 70-85% by default), with a small bonus for the
 //! learner's preferred kinds and interests, and, where activities have their
 //! own learn rates ([`crate::ModelBuilder::activity_learn`], fitted by
@@ -716,6 +718,11 @@ impl<'m> Recommender<'m> {
                 ..
             }
         );
+        // A check asks for answers: a video or a reading cannot show what a learner knows.
+        let needs_answers = matches!(
+            c.reason,
+            Reason::Placement { .. } | Reason::GoalCheck { .. }
+        );
         catalog
             .for_standard(c.standard)
             .iter()
@@ -724,6 +731,11 @@ impl<'m> Recommender<'m> {
             .filter_map(move |a| {
                 let activity = catalog.get(a)?;
                 if avoid_practice && activity.kind() == ActivityKind::Practice {
+                    return None;
+                }
+                if needs_answers
+                    && matches!(activity.kind(), ActivityKind::Video | ActivityKind::Reading)
+                {
                     return None;
                 }
                 let answer = self.model.activity_answer(a);
