@@ -50,13 +50,16 @@
 //! - [`model`]: [`BktParams`], [`Decay`], [`Propagation`] and the [`Model`]
 //!   that turns evidence into mastery (the science is in its docs);
 //! - [`learner`]: [`LearnerState`], one learner's estimates, levels and
-//!   explanations; replaying a log as pyBKT's `predict` does;
-//! - [`recommend`]: the next activities with reasons, wheel-spinning flags,
-//!   learning paths toward goals;
+//!   explanations, and the learner's profile (preferences, goals, choices,
+//!   self-assessments); replaying a log as pyBKT's `predict` does;
+//! - [`recommend`]: the next activities with reasons, choices among
+//!   options, wheel-spinning flags, learning paths and goal plans, early
+//!   warnings;
 //! - [`cohort`]: many learners: groupings by need or by profile, class
-//!   reports, progress reports for learners and families;
-//! - [`sim`]: simulated learners and policy evaluation;
-//! - [`fit`]: fitting parameters from response logs (EM), metrics,
+//!   reports with tiers of support, progress reports for learners and families;
+//! - [`sim`]: simulated learners, policy evaluation, calibration of early warnings;
+//! - [`fit`]: fitting parameters from response logs (EM), what works (a learn
+//!   rate per activity), metrics,
 //!   cross-validation;
 //! - [`export`]: pictures: SVG mastery maps and class heatmaps drawn by the
 //!   crate, and Graphviz DOT;
