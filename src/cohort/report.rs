@@ -90,7 +90,7 @@ impl Cohort {
     /// ```
     ///
     /// # Errors
-    /// [`Error::IndexOutOfRange`](crate::Error::IndexOutOfRange) for standards of another curriculum.
+    /// [`Error::IndexOutOfRange`] for standards of another curriculum.
     pub fn class_report(&self, standards: &StandardSet) -> Result<ClassReport> {
         if let Some(max) = standards.max() {
             self.curriculum.standard(max)?;
