@@ -181,6 +181,7 @@ fn run(args: Args) -> Result<(), Box<dyn std::error::Error>> {
         "recommendations": recommendations,
         "path": path,
         "wheel_spinning": wheel_spinning,
+        "shortfall": list.shortfall.as_ref().map(|s| s.explain(&curriculum)),
     });
     println!("{}", serde_json::to_string_pretty(&out)?);
     Ok(())

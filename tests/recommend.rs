@@ -581,3 +581,113 @@ fn placement_checks_come_first_and_mastery_implies_prerequisites() {
             .all(|r| !matches!(r.reason, Reason::Placement { .. }))
     );
 }
+
+/// Three independent standards; activities given per standard.
+fn three(activities: Vec<mastery::Activity>) -> Model {
+    let c = Curriculum::builder()
+        .standard_ids(["a", "b", "c"])
+        .unwrap()
+        .build()
+        .unwrap();
+    let catalog = Catalog::new(&c, activities).unwrap();
+    Model::builder(c).catalog(catalog).build().unwrap()
+}
+
+#[test]
+fn a_short_list_says_why() {
+    use mastery::{Activity, ActivityKind};
+    let model = three(vec![
+        Activity::new("pa", ActivityKind::Practice)
+            .aligned_to("a")
+            .with_minutes(10.0),
+        Activity::new("pb", ActivityKind::Practice)
+            .aligned_to("b")
+            .with_minutes(30.0),
+    ]);
+    let ada = LearnerState::new(&model, "ada").unwrap();
+    let r = Recommender::new(&model);
+    let list = r
+        .recommend(
+            &ada,
+            &RecommendOptions::new(NOW)
+                .count(3)
+                .time_budget_minutes(20.0),
+        )
+        .unwrap();
+    assert_eq!(list.items.len(), 1);
+    let short = list.shortfall.as_ref().unwrap();
+    assert_eq!((short.requested, short.returned, short.needs), (3, 1, 3));
+    let id = |s: &str| model.curriculum().index_of(s).unwrap();
+    assert_eq!(short.without_activities, vec![id("c")]);
+    assert_eq!(short.over_budget, vec![id("b")]);
+    assert_eq!(
+        short.explain(model.curriculum()),
+        "3 asked for, 1 came back: c has no activity in the catalog; the activities for b do not fit the time left."
+    );
+    let excluded = r
+        .recommend(&ada, &RecommendOptions::new(NOW).count(3).exclude("pb"))
+        .unwrap();
+    assert_eq!(excluded.shortfall.unwrap().excluded, vec![id("b")]);
+    // A full list has no shortfall.
+    let full = r
+        .recommend(&ada, &RecommendOptions::new(NOW).count(1))
+        .unwrap();
+    assert!(full.shortfall.is_none());
+}
+
+#[test]
+fn a_far_off_activity_never_replaces_a_fitting_one_for_variety() {
+    use mastery::{Activity, ActivityKind};
+    let model = three(vec![
+        Activity::new("pa", ActivityKind::Practice).aligned_to("a"),
+        Activity::new("pb", ActivityKind::Practice).aligned_to("b"),
+        // Hard: a 40% slip.
+        Activity::new("quiz", ActivityKind::Assessment)
+            .aligned_to("a")
+            .aligned_to("b")
+            .with_guess_slip(0.05, 0.4),
+    ]);
+    let mut ada = LearnerState::new(&model, "ada").unwrap();
+    for (k, s) in ["a", "a", "b", "b"].iter().enumerate() {
+        ada.apply(
+            &model,
+            &Evidence::on_standard("ada", *s, Outcome::Correct, NOW - 100 + k as i64).unwrap(),
+        )
+        .unwrap();
+    }
+    let list = Recommender::new(&model)
+        .recommend(&ada, &RecommendOptions::new(NOW).count(2))
+        .unwrap();
+    let ids: Vec<&str> = list.items.iter().map(|r| r.activity_id.as_str()).collect();
+    assert!(
+        !ids.contains(&"quiz"),
+        "{ids:?} ({:?})",
+        list.items.iter().map(|r| r.p_success).collect::<Vec<_>>()
+    );
+    assert_eq!(ids.len(), 2);
+}
+
+#[test]
+fn the_first_picks_are_distinct_standards_and_many_learners_are_one_call() {
+    let model = ccss_model();
+    let r = Recommender::new(std::sync::Arc::new(model.clone()));
+    let learners: Vec<LearnerState> = ["ada", "bo"]
+        .iter()
+        .map(|n| LearnerState::new(&model, *n).unwrap())
+        .collect();
+    let options = RecommendOptions::new(NOW).count(5);
+    let many = r.recommend_many(&learners, &options).unwrap();
+    assert_eq!(many.len(), 2);
+    for (l, list) in learners.iter().zip(&many) {
+        assert_eq!(list, &r.recommend(l, &options).unwrap());
+        let mut standards: Vec<_> = list.items.iter().map(|i| i.standard).collect();
+        standards.sort();
+        standards.dedup();
+        assert_eq!(
+            standards.len(),
+            list.items.len(),
+            "a standard twice: {:?}",
+            list.items
+        );
+    }
+}

@@ -1,6 +1,8 @@
 //! Choices: several activities that each serve one need, for the learner to
 //! pick from (voice and choice), and what the pick teaches the recommender.
 
+use std::ops::Deref;
+
 use serde::{Deserialize, Serialize};
 
 use super::{Candidate, Ranking, Reason, RecommendOptions, Recommender, Scored, WheelSpin};
@@ -161,7 +163,7 @@ pub struct Choices {
     pub wheel_spinning: Vec<WheelSpin>,
 }
 
-impl Recommender<'_> {
+impl<M: Deref<Target = Model>> Recommender<M> {
     /// Builds the choices from a ranking: per need, the best fit, then
     /// options that add a kind or an interest not yet offered, then the next
     /// best, up to the per-choice limit and within what is left of the time

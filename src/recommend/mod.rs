@@ -25,7 +25,11 @@
 //! opportunity, `unlocks` counts dependents that its mastery would make
 //! ready, and `earliness = 1 - position / len` in the curriculum's
 //! topological order (a scope and sequence: for the Common Core default,
-//! kindergarten before grade 4 among standards that are equally ready). Bases:
+//! kindergarten before grade 4 among standards that are equally ready); a
+//! ready or stretch standard of a later grade than the earliest ready one
+//! loses 1 per grade (standards' `grade`: K, 1-8, HS), so a blank learner
+//! starts at the lowest grade even where the graph gives a later grade's
+//! standard no prerequisite. Bases:
 //! remediate 3, goal step 2, review 1 + urgency (how far below the bar it
 //! fell, in [0, 1]), ready 1, goal check 2 + staleness (days since last
 //! practiced / 30, at most 1; 1 if never practiced directly), stretch 0.5; with goals set, ready standards
@@ -39,7 +43,8 @@
 //! own learn rates ([`crate::ModelBuilder::activity_learn`], fitted by
 //! [`crate::fit::what_works`]), a bonus of `4·(1 - P(L))·(T_activity - T)`
 //! for activities that teach better than the standard's average. The list takes the best
-//! candidates, one activity per standard first, within the count and time
+//! candidates, one activity per standard first (with goals: the goals'
+//! standards first, then those off their paths), within the count and time
 //! budget, never the same activity twice; if every pick is of one kind and
 //! the catalog offers another for a candidate, the weakest pick gives way to
 //! it. Ties break by index: the same input gives the same output.
@@ -49,6 +54,8 @@ mod forecast;
 mod path;
 mod reason;
 
+use std::ops::Deref;
+
 use serde::{Deserialize, Serialize};
 
 pub use choice::{Appeal, Choice, ChoiceOption, Choices};
@@ -57,7 +64,7 @@ pub use path::{GoalPlan, LearningPath, PathStep};
 pub use reason::Reason;
 
 use crate::catalog::{ActivityIdx, ActivityKind};
-use crate::curriculum::{StandardIdx, StandardKey, StandardSet};
+use crate::curriculum::{Curriculum, StandardIdx, StandardKey, StandardSet};
 use crate::error::{Error, Result};
 use crate::learner::{ChoiceHistory, LearnerState};
 use crate::model::Model;
@@ -262,6 +269,87 @@ pub struct Recommendations {
     pub items: Vec<Recommendation>,
     /// Standards the learner is stuck on.
     pub wheel_spinning: Vec<WheelSpin>,
+    /// Why fewer than the count came back, if they did.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub shortfall: Option<Shortfall>,
+}
+
+/// Why a list came back shorter than asked for.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Shortfall {
+    /// Activities asked for.
+    pub requested: usize,
+    /// Activities that came back.
+    pub returned: usize,
+    /// Standards that need work now (every candidate, any reason).
+    pub needs: usize,
+    /// Needs with no activity in the catalog.
+    pub without_activities: Vec<StandardIdx>,
+    /// Needs whose only fitting activities were excluded by the options.
+    pub excluded: Vec<StandardIdx>,
+    /// Needs whose activities did not fit the time budget left.
+    pub over_budget: Vec<StandardIdx>,
+}
+
+impl Shortfall {
+    /// In words, e.g. "3 asked for, 1 came back: only 2 standards need work
+    /// now; 4.NF.A.1 has no activity in the catalog."
+    #[must_use]
+    pub fn explain(&self, curriculum: &Curriculum) -> String {
+        let ids = |list: &[StandardIdx]| -> String {
+            let names: Vec<&str> = list
+                .iter()
+                .take(3)
+                .map(|&s| curriculum.standard(s).map_or("?", |x| x.id()))
+                .collect();
+            let more = list.len().saturating_sub(3);
+            if more > 0 {
+                format!("{} and {more} more", names.join(", "))
+            } else {
+                names.join(", ")
+            }
+        };
+        let mut parts = Vec::new();
+        if self.needs < self.requested {
+            parts.push(match self.needs {
+                0 => "no standard needs work now".to_owned(),
+                1 => "only 1 standard needs work now".to_owned(),
+                n => format!("only {n} standards need work now"),
+            });
+        }
+        if !self.without_activities.is_empty() {
+            parts.push(format!(
+                "{} {} no activity in the catalog",
+                ids(&self.without_activities),
+                if self.without_activities.len() == 1 {
+                    "has"
+                } else {
+                    "have"
+                }
+            ));
+        }
+        if !self.excluded.is_empty() {
+            parts.push(format!(
+                "the activities for {} were excluded",
+                ids(&self.excluded)
+            ));
+        }
+        if !self.over_budget.is_empty() {
+            parts.push(format!(
+                "the activities for {} do not fit the time left",
+                ids(&self.over_budget)
+            ));
+        }
+        if parts.is_empty() {
+            parts.push("every activity that serves these needs is in the list".to_owned());
+        }
+        format!(
+            "{} asked for, {} came back: {}.",
+            self.requested,
+            self.returned,
+            parts.join("; ")
+        )
+    }
 }
 
 /// Ranks activities for learners of one model (curriculum, catalog, parameters).
@@ -283,17 +371,44 @@ pub struct Recommendations {
 /// }
 /// # Ok::<(), mastery::Error>(())
 /// ```
+///
+/// The recommender borrows the model (`Recommender::new(&model)`) or owns a
+/// shared one (`Recommender::new(Arc::clone(&model))`), so it can live in a
+/// web service's long-lived state; building one is O(standards), cheap
+/// enough to build per request too.
+///
+/// ```
+/// use std::sync::Arc;
+/// use mastery::{Curriculum, LearnerState, Model};
+/// use mastery::recommend::{RecommendOptions, Recommender};
+///
+/// let model = Arc::new(Model::builder(Curriculum::ccss_math()).build()?);
+/// let shared = Arc::new(Recommender::new(Arc::clone(&model)));
+/// let worker = {
+///     let (shared, model) = (Arc::clone(&shared), Arc::clone(&model));
+///     std::thread::spawn(move || {
+///         let ada = LearnerState::new(&model, "ada")?;
+///         shared.recommend(&ada, &RecommendOptions::new(0)).map(|r| r.items.len())
+///     })
+/// };
+/// assert_eq!(worker.join().unwrap()?, 0); // no catalog, no activities
+/// # Ok::<(), mastery::Error>(())
+/// ```
 #[derive(Debug, Clone)]
-pub struct Recommender<'m> {
-    model: &'m Model,
+pub struct Recommender<M: Deref<Target = Model>> {
+    model: M,
     /// Per standard, `1 - position / len` in the curriculum's topological order.
     earliness: Vec<f64>,
+    /// Per standard, its grade's place (K 0, 1-8, HS 9), if it has a grade.
+    grade_rank: Vec<Option<u8>>,
 }
 
 struct Candidate {
     standard: StandardIdx,
     reason: Reason,
     score: f64,
+    /// Off the goals' paths: fills only places the goals leave empty.
+    filler: bool,
 }
 
 /// What ranking found: candidates best first and what choosing needs.
@@ -365,16 +480,31 @@ const TEACHES_WELL: f64 = 0.03;
 /// A learned pull above this counts as "you often choose these".
 const CHOSEN_BEFORE: f64 = 0.1;
 
-impl<'m> Recommender<'m> {
-    /// A recommender over `model`'s curriculum and catalog.
+impl<M: Deref<Target = Model>> Recommender<M> {
+    /// A recommender over `model`'s curriculum and catalog: a `&Model`, an
+    /// `Arc<Model>`, or any other pointer to one.
     #[must_use]
-    pub fn new(model: &'m Model) -> Self {
+    pub fn new(model: M) -> Self {
         let order = model.curriculum().topological_order();
         let mut earliness = vec![0.0; order.len()];
         for (position, s) in order.iter().enumerate() {
             earliness[s.index()] = 1.0 - position as f64 / order.len() as f64;
         }
-        Recommender { model, earliness }
+        let grade_rank = model
+            .curriculum()
+            .standards()
+            .iter()
+            .map(|s| match s.grade()? {
+                "K" => Some(0),
+                "HS" => Some(9),
+                g => g.parse::<u8>().ok().filter(|&n| n <= 8),
+            })
+            .collect();
+        Recommender {
+            model,
+            earliness,
+            grade_rank,
+        }
     }
 
     /// The learner's mastered standards at `now` under `threshold`.
@@ -400,10 +530,77 @@ impl<'m> Recommender<'m> {
         options: &RecommendOptions,
     ) -> Result<Recommendations> {
         let ranking = self.rank(learner, options)?;
+        let items = self.choose(&ranking, options);
+        let shortfall =
+            (items.len() < options.count).then(|| self.shortfall(&ranking, &items, options));
         Ok(Recommendations {
-            items: self.choose(&ranking, options),
+            items,
             wheel_spinning: ranking.wheel_spinning,
+            shortfall,
         })
+    }
+
+    /// Recommendations for many learners with the same options, in order
+    /// (a class's next steps in one call). O(learners x one recommendation).
+    ///
+    /// # Errors
+    /// As [`Recommender::recommend`], for the first learner that fails.
+    pub fn recommend_many(
+        &self,
+        learners: &[LearnerState],
+        options: &RecommendOptions,
+    ) -> Result<Vec<Recommendations>> {
+        learners
+            .iter()
+            .map(|l| self.recommend(l, options))
+            .collect()
+    }
+
+    fn shortfall(
+        &self,
+        ranking: &Ranking<'_>,
+        items: &[Recommendation],
+        options: &RecommendOptions,
+    ) -> Shortfall {
+        let catalog = self.model.catalog();
+        let mut needs: Vec<StandardIdx> = Vec::new();
+        for c in &ranking.candidates {
+            if !needs.contains(&c.standard) {
+                needs.push(c.standard);
+            }
+        }
+        let taken: Vec<ActivityIdx> = items.iter().map(|r| r.activity).collect();
+        let mut shortfall = Shortfall {
+            requested: options.count,
+            returned: items.len(),
+            needs: needs.len(),
+            without_activities: Vec::new(),
+            excluded: Vec::new(),
+            over_budget: Vec::new(),
+        };
+        for c in &ranking.candidates {
+            let s = c.standard;
+            if shortfall.without_activities.contains(&s)
+                || shortfall.excluded.contains(&s)
+                || shortfall.over_budget.contains(&s)
+            {
+                continue;
+            }
+            let all = catalog.for_standard(s);
+            if all.is_empty() {
+                shortfall.without_activities.push(s);
+            } else if self
+                .scored_activities(c, ranking, &taken, options)
+                .next()
+                .is_some()
+            {
+                // Something could serve it, but it was not picked: only the budget stops that.
+                shortfall.over_budget.push(s);
+            } else if all.iter().any(|a| ranking.excluded.contains(a)) {
+                shortfall.excluded.push(s);
+            }
+        }
+        shortfall
     }
 
     /// Real choices for `learner`: for each of the `count` most pressing
@@ -452,7 +649,7 @@ impl<'m> Recommender<'m> {
         learner: &'l LearnerState,
         options: &RecommendOptions,
     ) -> Result<Ranking<'l>> {
-        let model = self.model;
+        let model: &Model = &self.model;
         let curriculum = model.curriculum();
         let catalog = model.catalog();
         let threshold = options
@@ -517,20 +714,34 @@ impl<'m> Recommender<'m> {
                 .collect()
         };
         let gain = |s: StandardIdx| (1.0 - mastery[s.index()]) * params[s.index()].learn();
+        // Grade shapes the start: a ready standard of a later grade than the
+        // earliest ready one waits behind it (a grade-4 standard without
+        // prerequisites in the graph is still a grade-4 standard).
+        let lowest_grade = ready
+            .iter()
+            .filter_map(|s| self.grade_rank[s.index()])
+            .min();
+        let grade_gap = |s: StandardIdx| match (self.grade_rank[s.index()], lowest_grade) {
+            (Some(g), Some(low)) => f64::from(g.saturating_sub(low)),
+            _ => 0.0,
+        };
         let mut candidates: Vec<Candidate> = Vec::new();
         let mut push = |standard: StandardIdx, reason: Reason, base: f64| {
             let opens = match &reason {
                 Reason::ReadyToLearn { unlocks, .. } => unlocks.len(),
                 _ => unlocks(standard).len(),
             };
-            let score = base
-                + 2.0 * gain(standard)
-                + 0.5 * (1.0 + opens as f64).ln()
+            let later_grade = match reason {
+                Reason::ReadyToLearn { .. } | Reason::Stretch { .. } => grade_gap(standard),
+                _ => 0.0,
+            };
+            let score = base + 2.0 * gain(standard) + 0.5 * (1.0 + opens as f64).ln() - later_grade
                 + self.earliness[standard.index()];
             candidates.push(Candidate {
                 standard,
                 reason,
                 score,
+                filler: base < 0.0,
             });
         };
 
@@ -745,13 +956,7 @@ impl<'m> Recommender<'m> {
                     .map(|s| ranking.mastery[s.index()])
                     .product();
                 let p = answer.p_correct(all_known);
-                let distance = if p < low {
-                    low - p
-                } else if p > high {
-                    p - high
-                } else {
-                    0.0
-                };
+                let distance = band_distance(p, (low, high));
                 let prefs = &ranking.prefs;
                 let preferred = prefs.kinds.contains(&activity.kind());
                 let interest = activity
@@ -821,9 +1026,10 @@ impl<'m> Recommender<'m> {
             p_success: p,
             minutes,
         };
-        // One activity per standard first, then more per standard if room is left.
-        for pass in 0..2 {
-            for c in candidates {
+        // One activity per standard first, then more per standard if room is
+        // left; standards off the goals' paths only after the goals' own.
+        for (pass, fillers) in [(0, false), (1, false), (0, true), (1, true)] {
+            for c in candidates.iter().filter(|c| c.filler == fillers) {
                 if picked.len() >= options.count {
                     break;
                 }
@@ -839,19 +1045,34 @@ impl<'m> Recommender<'m> {
                 }
             }
         }
-        // Choice: if every pick is one kind, the weakest gives way to the best other kind.
+        // Choice: if every pick is one kind, the weakest pick that can takes
+        // another kind of activity for its own standard (one place per
+        // standard), never much further from the success band than what it
+        // replaces (a 28% quiz does not push out a fitting practice).
         if picked.len() >= 2 && picked.iter().all(|r| r.kind == picked[0].kind) {
             let kinds = [picked[0].kind];
-            let weakest = picked.len() - 1;
-            let freed = budget + picked[weakest].minutes;
-            let alternative = candidates.iter().find_map(|c| {
-                let without: Vec<ActivityIdx> = taken[..weakest].to_vec();
-                self.activity_for(c, ranking, &without, options, Some(&kinds))
+            for i in (0..picked.len()).rev() {
+                let freed = budget + picked[i].minutes;
+                let tolerance = band_distance(picked[i].p_success, options.success_band) + 0.1;
+                let Some(c) = candidates
+                    .iter()
+                    .find(|c| c.standard == picked[i].standard && c.reason == picked[i].reason)
+                else {
+                    continue;
+                };
+                let without: Vec<ActivityIdx> = taken
+                    .iter()
+                    .copied()
+                    .filter(|&a| a != picked[i].activity)
+                    .collect();
+                let alternative = self
+                    .activity_for(c, ranking, &without, options, Some(&kinds))
                     .filter(|choice| choice.2 <= freed)
-                    .map(|choice| make(c, choice))
-            });
-            if let Some(alternative) = alternative {
-                picked[weakest] = alternative;
+                    .filter(|choice| band_distance(choice.1, options.success_band) <= tolerance);
+                if let Some(choice) = alternative {
+                    picked[i] = make(c, choice);
+                    break;
+                }
             }
         }
         // Best first; a stable sort keeps pick order among equal scores.
@@ -867,7 +1088,7 @@ impl<'m> Recommender<'m> {
     /// # Errors
     /// [`Error::CurriculumMismatch`] for a learner of another curriculum.
     pub fn goal_plans(&self, learner: &LearnerState, now: i64) -> Result<Vec<GoalPlan>> {
-        path::goal_plans(self.model, learner, now)
+        path::goal_plans(&self.model, learner, now)
     }
 
     /// Early warning: the chance that `learner` masters `goal` by `due` at
@@ -917,7 +1138,7 @@ impl<'m> Recommender<'m> {
         now: i64,
         options: &ForecastOptions,
     ) -> Result<Forecast> {
-        forecast::forecast(self.model, learner, goal, due, now, options)
+        forecast::forecast(&self.model, learner, goal, due, now, options)
     }
 
     /// Early warnings for a class: a forecast for every goal with a due date
@@ -932,7 +1153,7 @@ impl<'m> Recommender<'m> {
         now: i64,
         options: &ForecastOptions,
     ) -> Result<EarlyWarnings> {
-        forecast::early_warnings(self.model, learners, now, options)
+        forecast::early_warnings(&self.model, learners, now, options)
     }
 
     /// The unmastered standards needed for `goal`, in a valid order, with the
@@ -946,7 +1167,7 @@ impl<'m> Recommender<'m> {
         goal: impl StandardKey,
         now: i64,
     ) -> Result<LearningPath> {
-        path::path_to(self.model, learner, goal, now)
+        path::path_to(&self.model, learner, goal, now)
     }
 }
 
@@ -1003,6 +1224,17 @@ fn placement_probe(
         return None;
     }
     Some(order[(low_next + high) / 2])
+}
+
+/// How far a predicted success lies outside the band (0 inside).
+fn band_distance(p: f64, (low, high): (f64, f64)) -> f64 {
+    if p < low {
+        low - p
+    } else if p > high {
+        p - high
+    } else {
+        0.0
+    }
 }
 
 fn validate(options: &RecommendOptions, threshold: f64) -> Result<()> {
