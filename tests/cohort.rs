@@ -342,3 +342,31 @@ fn a_family_report_tells_the_learners_goals_and_choices_in_plain_words() {
     let md = report.to_markdown(&ccss);
     assert!(md.contains("## Goals") && md.contains("## Choices"), "{md}");
 }
+
+#[test]
+fn counts_read_as_words() {
+    let ccss = Curriculum::ccss_math();
+    let model = Model::builder(ccss.clone()).build().unwrap();
+    let before = LearnerState::new(&model, "ada").unwrap();
+    let mut after = before.clone();
+    let mut log = Vec::new();
+    for k in 0..14 {
+        let e = Evidence::on_standard("ada", "K.CC.A.1", Outcome::Correct, 1_000 + k).unwrap();
+        after.apply(&model, &e).unwrap();
+        log.push(e);
+    }
+    let report = ProgressReport::new(&model, &before, &after, &log, 0, 86_000, &[]).unwrap();
+    assert!(
+        report
+            .to_markdown(&ccss)
+            .contains("- Practice: 14 answers on 1 day\n")
+    );
+    assert!(report.to_html(&ccss).contains("14 answers on 1 day;"));
+    let partial =
+        Evidence::on_standard("ada", "K.CC.A.2", Outcome::score(0.5).unwrap(), 2_000).unwrap();
+    let text = after.apply(&model, &partial).unwrap().explain(&ccss);
+    assert!(
+        text.starts_with("Your answer (scored 50%) on K.CC.A.2 "),
+        "{text}"
+    );
+}

@@ -45,6 +45,19 @@ proptest! {
         let known = known_at(&model, &learner, NOW);
 
         prop_assert!(list.items.len() <= count);
+        // One place per standard while there are enough ready standards to go round.
+        let ready = curriculum.ready_to_learn(&known).unwrap();
+        let distinct_ready = ready
+            .iter()
+            .filter(|&s| list.wheel_spinning.iter().all(|w| w.standard != s))
+            .filter(|&s| !model.catalog().for_standard(s).is_empty())
+            .count();
+        if budget.is_none() && count <= distinct_ready {
+            let mut standards: Vec<_> = list.items.iter().map(|r| r.standard).collect();
+            standards.sort();
+            standards.dedup();
+            prop_assert_eq!(standards.len(), list.items.len(), "a standard twice with {} ready", distinct_ready);
+        }
         if let Some(b) = budget {
             prop_assert!(list.items.iter().map(|r| r.minutes).sum::<f64>() <= b + 1e-9);
         }

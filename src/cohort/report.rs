@@ -571,6 +571,21 @@ impl ProgressReport {
         })
     }
 
+    /// "14 answers on 1 day", with the right plurals.
+    fn practice_phrase(&self) -> String {
+        format!(
+            "{} {} on {} {}",
+            self.evidence_count,
+            if self.evidence_count == 1 {
+                "answer"
+            } else {
+                "answers"
+            },
+            self.active_days,
+            if self.active_days == 1 { "day" } else { "days" }
+        )
+    }
+
     /// The report as Markdown.
     #[must_use]
     pub fn to_markdown(&self, curriculum: &Curriculum) -> String {
@@ -578,11 +593,7 @@ impl ProgressReport {
             "# Progress report: {}\n\n{}\n\n",
             self.learner, self.summary
         );
-        let _ = writeln!(
-            md,
-            "- Practice: {} answers on {} days",
-            self.evidence_count, self.active_days
-        );
+        let _ = writeln!(md, "- Practice: {}", self.practice_phrase());
         let _ = writeln!(md, "- Standards mastered in all: {}", self.mastered_total);
         if !self.newly_mastered.is_empty() {
             md += "\n## Mastered in this period\n\n";
@@ -656,8 +667,9 @@ impl ProgressReport {
         let _ = writeln!(html, "<p>{}</p>", e(&self.summary));
         let _ = writeln!(
             html,
-            "<p class=\"meta\">{} answers on {} days; {} standards mastered in all.</p>",
-            self.evidence_count, self.active_days, self.mastered_total
+            "<p class=\"meta\">{}; {} standards mastered in all.</p>",
+            self.practice_phrase(),
+            self.mastered_total
         );
         if !self.newly_mastered.is_empty() {
             html += "<h2>Mastered in this period</h2>\n<ul>\n";

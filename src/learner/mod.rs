@@ -137,7 +137,7 @@ impl UpdateReport {
             ),
             (_, Outcome::Correct) => "correct answer".to_owned(),
             (_, Outcome::Incorrect) => "incorrect answer".to_owned(),
-            (_, Outcome::Partial(s)) => format!("answer scored {:.0}% and", s.value() * 100.0),
+            (_, Outcome::Partial(s)) => format!("answer (scored {:.0}%)", s.value() * 100.0),
         };
         let on = match &self.target {
             Target::Standard(id) | Target::Activity(id) => id.as_str(),

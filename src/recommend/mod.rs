@@ -43,8 +43,7 @@
 //! own learn rates ([`crate::ModelBuilder::activity_learn`], fitted by
 //! [`crate::fit::what_works`]), a bonus of `4·(1 - P(L))·(T_activity - T)`
 //! for activities that teach better than the standard's average. The list takes the best
-//! candidates, one activity per standard first (with goals: the goals'
-//! standards first, then those off their paths), within the count and time
+//! candidates, one activity per standard first, within the count and time
 //! budget, never the same activity twice; if every pick is of one kind and
 //! the catalog offers another for a candidate, the weakest pick gives way to
 //! it. Ties break by index: the same input gives the same output.
@@ -407,8 +406,6 @@ struct Candidate {
     standard: StandardIdx,
     reason: Reason,
     score: f64,
-    /// Off the goals' paths: fills only places the goals leave empty.
-    filler: bool,
 }
 
 /// What ranking found: candidates best first and what choosing needs.
@@ -741,7 +738,6 @@ impl<M: Deref<Target = Model>> Recommender<M> {
                 standard,
                 reason,
                 score,
-                filler: base < 0.0,
             });
         };
 
@@ -1026,10 +1022,9 @@ impl<M: Deref<Target = Model>> Recommender<M> {
             p_success: p,
             minutes,
         };
-        // One activity per standard first, then more per standard if room is
-        // left; standards off the goals' paths only after the goals' own.
-        for (pass, fillers) in [(0, false), (1, false), (0, true), (1, true)] {
-            for c in candidates.iter().filter(|c| c.filler == fillers) {
+        // One activity per standard first, then more per standard if room is left.
+        for pass in 0..2 {
+            for c in candidates {
                 if picked.len() >= options.count {
                     break;
                 }
