@@ -27,6 +27,7 @@ pub struct DatasetOptions {
     columns: ResponseColumns,
     item: Option<String>,
     skip_bad_rows: bool,
+    keep_row_keys: bool,
 }
 
 impl DatasetOptions {
@@ -48,6 +49,43 @@ impl DatasetOptions {
     pub fn skip_bad_rows(mut self, skip: bool) -> Self {
         self.skip_bad_rows = skip;
         self
+    }
+
+    /// When `true`, the dataset also keeps each row's `order_id`, learner
+    /// and skill in row order ([`Dataset::row_keys`]), to write results row
+    /// by row (16 bytes per row). Default `false`.
+    pub fn keep_row_keys(mut self, keep: bool) -> Self {
+        self.keep_row_keys = keep;
+        self
+    }
+}
+
+/// One row of a [`Dataset`] as read: its `order_id`, learner and skill
+/// (kept with [`DatasetOptions::keep_row_keys`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RowKey {
+    order_id: i64,
+    learner: u32,
+    skill: u32,
+}
+
+impl RowKey {
+    /// The row's `order_id`.
+    #[must_use]
+    pub fn order_id(&self) -> i64 {
+        self.order_id
+    }
+
+    /// The learner, an index into [`Dataset::learners`].
+    #[must_use]
+    pub fn learner(&self) -> u32 {
+        self.learner
+    }
+
+    /// The skill, an index into [`Dataset::skills`].
+    #[must_use]
+    pub fn skill(&self) -> u32 {
+        self.skill
     }
 }
 
@@ -130,6 +168,11 @@ impl SkillData {
         &self.rows[self.starts[s] as usize..self.starts[s + 1] as usize]
     }
 
+    /// The dataset row of every response, sequence after sequence.
+    pub(crate) fn all_rows(&self) -> &[u32] {
+        &self.rows
+    }
+
     /// The learner index of sequence `s` (see [`Dataset::learners`]).
     #[must_use]
     pub fn sequence_learner(&self, s: usize) -> u32 {
@@ -207,6 +250,7 @@ pub struct Dataset {
     skills: Vec<SkillData>,
     learners: Vec<String>,
     rows: usize,
+    row_keys: Option<Vec<RowKey>>,
 }
 
 #[derive(Clone, Copy)]
@@ -309,7 +353,7 @@ impl Dataset {
                 next += 1;
             }
         }
-        let skills = self
+        let skills: Vec<SkillData> = self
             .skills
             .iter()
             .filter_map(|skill| {
@@ -337,10 +381,39 @@ impl Dataset {
             })
             .collect();
         Dataset {
-            skills,
             learners: self.learners.clone(),
             rows: next as usize,
+            row_keys: self.row_keys.as_ref().map(|keys| {
+                // Skills left without rows are dropped: renumber the others.
+                let mut skill_index = vec![0u32; self.skills.len()];
+                let mut kept = 0u32;
+                for (old, skill) in self.skills.iter().enumerate() {
+                    skill_index[old] = kept;
+                    if skills
+                        .get(kept as usize)
+                        .is_some_and(|s| s.name == skill.name)
+                    {
+                        kept += 1;
+                    }
+                }
+                keys.iter()
+                    .zip(&used)
+                    .filter(|(_, u)| **u)
+                    .map(|(k, _)| RowKey {
+                        skill: skill_index[k.skill as usize],
+                        ..*k
+                    })
+                    .collect()
+            }),
+            skills,
         }
+    }
+
+    /// Each row's `order_id`, learner and skill, in row order, when loaded
+    /// with [`DatasetOptions::keep_row_keys`].
+    #[must_use]
+    pub fn row_keys(&self) -> Option<&[RowKey]> {
+        self.row_keys.as_deref()
     }
 
     /// Whether each response was correct, in row order (the order of the
@@ -614,7 +687,7 @@ fn read(input: Input<'_>, options: &DatasetOptions) -> Result<(Dataset, LoadRepo
     } else {
         read_plain(&file, &bytes, options)?
     };
-    build(file, rows)
+    build(file, rows, options.keep_row_keys)
 }
 
 fn read_quoted(file: &Arc<str>, bytes: &[u8], options: &DatasetOptions) -> Result<Rows> {
@@ -782,7 +855,7 @@ fn parse_plain_chunk(
     Ok(rows)
 }
 
-fn build(file: Arc<str>, rows: Rows) -> Result<(Dataset, LoadReport)> {
+fn build(file: Arc<str>, rows: Rows, keep_row_keys: bool) -> Result<(Dataset, LoadReport)> {
     let Rows {
         learners,
         skills,
@@ -871,11 +944,21 @@ fn build(file: Arc<str>, rows: Rows) -> Result<(Dataset, LoadReport)> {
             data
         })
         .collect();
+    let row_keys = keep_row_keys.then(|| {
+        rows.par_iter()
+            .map(|row| RowKey {
+                order_id: row.order,
+                learner: row.learner,
+                skill: skill_rank[row.skill as usize],
+            })
+            .collect()
+    });
     Ok((
         Dataset {
             skills,
             learners,
             rows: rows.len(),
+            row_keys,
         },
         report,
     ))

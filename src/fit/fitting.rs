@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 
 use super::dataset::{Dataset, SkillData};
 use super::em::{Bounds, ExpectedCounts, HmmParams};
-use crate::error::{Error, Location, Result};
+use crate::error::{Error, Result};
 use crate::model::{BktParams, SkillParams};
 
 /// Settings of a fit, before validation ([`FitConfig::validate`] checks them
@@ -616,50 +616,9 @@ impl FitReport {
     /// # Errors
     /// [`Error::UnknownStandard`] for a skill of `data` the fit does not have.
     pub fn predict(&self, data: &Dataset) -> Result<Vec<f64>> {
-        let mut out = vec![0.0; data.len()];
-        for skill in data.skills() {
-            let fitted = self
-                .skill(skill.name())
-                .ok_or_else(|| Error::UnknownStandard {
-                    id: skill.name().to_owned(),
-                    at: Location::NONE,
-                })?;
-            let p = &fitted.params;
-            let weights = &fitted.item_responses;
-            let total: f64 = weights.iter().sum::<f64>().max(f64::MIN_POSITIVE);
-            let mean_guess = p.guess.iter().zip(weights).map(|(g, w)| g * w).sum::<f64>() / total;
-            let mean_slip = p.slip.iter().zip(weights).map(|(s, w)| s * w).sum::<f64>() / total;
-            // Guess and slip per item of `data`, by item name.
-            let answer: Vec<(f64, f64)> = skill
-                .items()
-                .iter()
-                .map(|name| match fitted.items.iter().position(|i| i == name) {
-                    Some(i) if fitted.items.len() > 1 => (p.guess[i], p.slip[i]),
-                    _ if fitted.items.len() == 1 => (p.guess[0], p.slip[0]),
-                    _ => (mean_guess, mean_slip),
-                })
-                .collect();
-            for s in 0..skill.sequence_count() {
-                let mut known = p.prior;
-                for ((&obs, &item), &row) in skill
-                    .sequence(s)
-                    .iter()
-                    .zip(skill.sequence_items(s))
-                    .zip(skill.sequence_rows(s))
-                {
-                    let (g, sl) = answer[item as usize];
-                    out[row as usize] = known * (1.0 - sl) + (1.0 - known) * g;
-                    let (l1, l0) = if obs == 1 {
-                        (1.0 - sl, g)
-                    } else {
-                        (sl, 1.0 - g)
-                    };
-                    let posterior = crate::model::posterior(known, l1, l0);
-                    known = posterior * (1.0 - p.forget) + (1.0 - posterior) * p.learn;
-                }
-            }
-        }
-        Ok(out)
+        let params = super::predict::PredictParams::from_fit(self);
+        super::predict::predict(data, &params, &super::predict::PredictOptions::default())
+            .map(super::predict::Predictions::into_p_correct)
     }
 }
 
