@@ -7,6 +7,7 @@ use rand::{RngExt, SeedableRng};
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
+use super::blocks::SequenceBlocks;
 use super::dataset::{Dataset, SkillData};
 use super::em::{Bounds, ExpectedCounts, HmmParams};
 use crate::error::{Error, Result};
@@ -504,6 +505,26 @@ fn squarem(
     }
 }
 
+/// The restarts of one skill in parallel, each from its own random start.
+fn restarts(
+    config: &FitConfig,
+    items: usize,
+    base: u64,
+    e: &(dyn Fn(&HmmParams) -> ExpectedCounts + Sync),
+) -> Vec<(HmmParams, f64, usize, bool)> {
+    (0..config.restarts)
+        .into_par_iter()
+        .map(|r| {
+            let start = initial(config, items, mix(base.wrapping_add(r as u64)));
+            if config.accelerate {
+                squarem(start, e, config)
+            } else {
+                plain_em(start, e, config)
+            }
+        })
+        .collect()
+}
+
 fn fit_skill(skill: &SkillData, config: &FitConfig) -> SkillFit {
     let items = if config.item_guess_slip {
         skill.items().len()
@@ -511,28 +532,34 @@ fn fit_skill(skill: &SkillData, config: &FitConfig) -> SkillFit {
         1
     };
     // Without KT-IDEM, fit one item; then identical sequences have identical
-    // counts, and each distinct one is computed once, weighted.
-    let distinct;
-    let (data, multiplicity): (&SkillData, &[u32]) = if items == skill.items().len() {
-        (skill, &[])
-    } else {
-        distinct = skill.distinct_sequences();
-        (&distinct.0, &distinct.1)
-    };
-    let shards = shards(data, config.shard_responses);
+    // counts, and each distinct one is computed once, weighted, on blocks of
+    // two sequences of similar length (see `SequenceBlocks`). (Before,
+    // logs without an item column skipped the deduplication.)
     let base = mix(config.seed ^ name_hash(skill.name()));
-    let runs: Vec<(HmmParams, f64, usize, bool)> = (0..config.restarts)
-        .into_par_iter()
-        .map(|r| {
-            let start = initial(config, items, mix(base.wrapping_add(r as u64)));
-            let e = |p: &HmmParams| e_step(data, multiplicity, p, &shards);
-            if config.accelerate {
-                squarem(start, &e, config)
-            } else {
-                plain_em(start, &e, config)
+    let runs: Vec<(HmmParams, f64, usize, bool)> = if items == skill.items().len() && items > 1 {
+        let shards = shards(skill, config.shard_responses);
+        let e = |p: &HmmParams| e_step(skill, &[], p, &shards);
+        restarts(config, items, base, &e)
+    } else {
+        let (distinct, multiplicity) = skill.distinct_sequences();
+        let blocks = SequenceBlocks::weighted(&distinct, &multiplicity);
+        let shards = blocks.shards(config.shard_responses);
+        let e = |p: &HmmParams| {
+            if shards.len() <= 1 {
+                return blocks.e_step(p, 0..blocks.len());
             }
-        })
-        .collect();
+            let parts: Vec<ExpectedCounts> = shards
+                .par_iter()
+                .map(|r| blocks.e_step(p, r.clone()))
+                .collect();
+            let mut total = ExpectedCounts::default();
+            for part in &parts {
+                total.merge(part);
+            }
+            total
+        };
+        restarts(config, items, base, &e)
+    };
     let (restart, (params, log_likelihood, iterations, converged)) = runs
         .into_iter()
         .enumerate()

@@ -3,6 +3,7 @@
 //! [`ExpectedCounts`] for sharded fits, batch prediction ([`predict`]),
 //! [`metrics`] and cross-validation.
 
+mod blocks;
 mod dataset;
 mod em;
 mod fitting;
@@ -10,6 +11,7 @@ pub mod metrics;
 mod predict;
 mod synthetic;
 
+pub use blocks::SequenceBlocks;
 pub use dataset::{Dataset, DatasetOptions, LoadReport, RowKey, SkillData, SkippedRow};
 pub use em::{Bounds, ExpectedCounts, HmmParams};
 pub use fitting::{
