@@ -144,7 +144,11 @@ fn predict_file(args: &Args) -> Result<(), Box<dyn std::error::Error + Send + Sy
                 std::fs::File::create(path).map_err(|e| format!("{}: {e}", path.display()))?;
             write_csv(&data, &predictions, file).map_err(|e| format!("{}: {e}", path.display()))?;
         }
-        None => write_csv(&data, &predictions, std::io::stdout().lock())?,
+        None => match write_csv(&data, &predictions, std::io::stdout()) {
+            // Output cut short by a closed pipe (`... | head`): end quietly.
+            Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => {}
+            other => other?,
+        },
     }
     lap("write");
     Ok(())
@@ -160,43 +164,72 @@ fn quoted(field: &str) -> Cow<'_, str> {
     }
 }
 
-/// Writes the header and one line per row, pieces of rows formatted in parallel.
-fn write_csv(data: &Dataset, p: &Predictions, mut out: impl Write) -> std::io::Result<()> {
-    out.write_all(b"order_id,user_id,skill_name,correct,p_correct,p_mastery\n")?;
+/// Writes the header and one line per row: batches of rows formatted in
+/// parallel pieces while a writer thread writes the previous batch.
+fn write_csv(data: &Dataset, p: &Predictions, out: impl Write + Send) -> std::io::Result<()> {
     let keys = data.row_keys().unwrap_or(&[]);
     let outcomes = data.outcomes();
     let names: Vec<Cow<'_, str>> = data.skills().iter().map(|s| quoted(s.name())).collect();
     let learners: Vec<Cow<'_, str>> = data.learners().iter().map(|l| quoted(l)).collect();
     let rows = keys.len();
     let batch = ROWS_PER_PIECE * PIECES_PER_WRITE;
-    let mut buffers: Vec<Vec<u8>> = vec![Vec::new(); PIECES_PER_WRITE];
-    for batch_start in (0..rows).step_by(batch) {
-        buffers
-            .par_iter_mut()
-            .enumerate()
-            .for_each(|(piece, buffer)| {
-                buffer.clear();
-                let start = (batch_start + piece * ROWS_PER_PIECE).min(rows);
-                let end = (start + ROWS_PER_PIECE).min(rows).min(batch_start + batch);
-                let mut int = itoa::Buffer::new();
-                let mut float = ryu::Buffer::new();
-                for r in start..end {
-                    let key = &keys[r];
-                    buffer.extend_from_slice(int.format(key.order_id()).as_bytes());
-                    buffer.push(b',');
-                    buffer.extend_from_slice(learners[key.learner() as usize].as_bytes());
-                    buffer.push(b',');
-                    buffer.extend_from_slice(names[key.skill() as usize].as_bytes());
-                    buffer.extend_from_slice(if outcomes[r] { b",1," } else { b",0," });
-                    buffer.extend_from_slice(float.format(p.p_correct()[r]).as_bytes());
-                    buffer.push(b',');
-                    buffer.extend_from_slice(float.format(p.p_mastery()[r]).as_bytes());
-                    buffer.push(b'\n');
-                }
-            });
-        for buffer in &buffers {
-            out.write_all(buffer)?;
-        }
+    let (full, empty) = (
+        std::sync::mpsc::sync_channel::<Vec<Vec<u8>>>(1),
+        std::sync::mpsc::sync_channel::<Vec<Vec<u8>>>(2),
+    );
+    let (to_writer, from_formatter) = full;
+    let (to_formatter, recycled) = empty;
+    for _ in 0..2 {
+        // Two sets of buffers: one being written, one being filled.
+        let _ = to_formatter.send(vec![Vec::new(); PIECES_PER_WRITE]);
     }
-    out.flush()
+    std::thread::scope(|scope| {
+        let writer = scope.spawn(move || -> std::io::Result<()> {
+            let mut out = out;
+            out.write_all(b"order_id,user_id,skill_name,correct,p_correct,p_mastery\n")?;
+            for buffers in from_formatter {
+                for buffer in &buffers {
+                    out.write_all(buffer)?;
+                }
+                // The formatter may be gone after an error: then nothing needs the buffers.
+                let _ = to_formatter.send(buffers);
+            }
+            out.flush()
+        });
+        for batch_start in (0..rows).step_by(batch) {
+            let Ok(mut buffers) = recycled.recv() else {
+                break; // the writer stopped on an error, returned below
+            };
+            buffers
+                .par_iter_mut()
+                .enumerate()
+                .for_each(|(piece, buffer)| {
+                    buffer.clear();
+                    let start = (batch_start + piece * ROWS_PER_PIECE).min(rows);
+                    let end = (start + ROWS_PER_PIECE).min(rows).min(batch_start + batch);
+                    let mut int = itoa::Buffer::new();
+                    let mut float = ryu::Buffer::new();
+                    for r in start..end {
+                        let key = &keys[r];
+                        buffer.extend_from_slice(int.format(key.order_id()).as_bytes());
+                        buffer.push(b',');
+                        buffer.extend_from_slice(learners[key.learner() as usize].as_bytes());
+                        buffer.push(b',');
+                        buffer.extend_from_slice(names[key.skill() as usize].as_bytes());
+                        buffer.extend_from_slice(if outcomes[r] { b",1," } else { b",0," });
+                        buffer.extend_from_slice(float.format(p.p_correct()[r]).as_bytes());
+                        buffer.push(b',');
+                        buffer.extend_from_slice(float.format(p.p_mastery()[r]).as_bytes());
+                        buffer.push(b'\n');
+                    }
+                });
+            if to_writer.send(buffers).is_err() {
+                break;
+            }
+        }
+        drop(to_writer);
+        writer
+            .join()
+            .unwrap_or_else(|_| Err(std::io::Error::other("the writer thread panicked")))
+    })
 }

@@ -434,11 +434,26 @@ impl Dataset {
 /// learner and skill ids) are keyed by their bytes packed into a `u128`, so
 /// a look-up compares integers instead of following a pointer to compare
 /// strings: one cache miss less per row in a log with many learners.
+/// The last short key looked up is remembered: logs that list a learner's
+/// rows together (most real ones) then skip the hash table for most rows.
 #[derive(Default)]
 struct Interner {
     short: HashMap<u128, u32>,
     long: HashMap<String, u32>,
     names: Vec<String>,
+    last: Option<(u128, u32)>,
+}
+
+/// `bytes` (fewer than 16) packed into a `u128`, the length in the last
+/// byte (which keeps "a" and "a\0" apart). Built byte by byte: a
+/// variable-length `copy_from_slice` would call `memcpy` for every id.
+#[inline]
+fn short_key(bytes: &[u8]) -> u128 {
+    let mut key = (bytes.len() as u128) << 120;
+    for (i, &b) in bytes.iter().enumerate() {
+        key |= u128::from(b) << (8 * i);
+    }
+    key
 }
 
 impl Interner {
@@ -446,11 +461,15 @@ impl Interner {
         let bytes = name.as_bytes();
         let next = self.names.len() as u32;
         let index = if bytes.len() < 16 {
-            // The length in the last byte keeps "a" and "a\0" apart.
-            let mut key = [0u8; 16];
-            key[..bytes.len()].copy_from_slice(bytes);
-            key[15] = bytes.len() as u8;
-            *self.short.entry(u128::from_le_bytes(key)).or_insert(next)
+            let key = short_key(bytes);
+            if let Some((last, i)) = self.last {
+                if last == key {
+                    return i;
+                }
+            }
+            let i = *self.short.entry(key).or_insert(next);
+            self.last = Some((key, i));
+            i
         } else if let Some(&i) = self.long.get(name) {
             i
         } else {
@@ -775,8 +794,8 @@ fn read_plain(file: &Arc<str>, bytes: &[u8], options: &DatasetOptions) -> Result
     }
     let parsed: Vec<Result<Rows>> = chunks
         .par_iter()
-        .zip(starts.par_iter())
-        .map(|(chunk, &start)| {
+        .zip(starts.par_iter().zip(lines.par_iter()))
+        .map(|(chunk, (&start, &lines))| {
             let text = std::str::from_utf8(chunk).map_err(|e| {
                 invalid_utf8(
                     start
@@ -793,6 +812,7 @@ fn read_plain(file: &Arc<str>, bytes: &[u8], options: &DatasetOptions) -> Result
                 &columns,
                 file,
                 options.skip_bad_rows,
+                lines as usize,
             )
         })
         .collect();
@@ -826,8 +846,11 @@ fn parse_plain_chunk(
     columns: &Columns<'_>,
     file: &Arc<str>,
     skip: bool,
+    lines: usize,
 ) -> Result<Rows> {
     let mut rows = Rows::default();
+    // One row per line at most: no regrowing (copies, fresh pages) of the rows.
+    rows.rows.reserve(lines + 1);
     let mut fields: Vec<&str> = Vec::with_capacity(width);
     for (i, text) in chunk.split('\n').enumerate() {
         let text = text.strip_suffix('\r').unwrap_or(text);
