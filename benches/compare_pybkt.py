@@ -23,6 +23,15 @@ With --repeat N each tool is timed N times (same seed, same fit) and the fastest
 reported. Time on an idle machine: pyBKT's OpenMP threads slow down many-fold when other
 processes compete for the cores (the script warns when the load average is above 0.5).
 
+With --predict PARAMS (parameters in mastery's JSON format, e.g. the true parameters from
+make_synthetic_log.py --params-out) it compares batch prediction instead of fitting: pyBKT's
+in-process Model.predict(data_path=--train) with those parameters (the model object is built
+by an untimed fit with num_fits=1, then its coef_ is overwritten, as the parity fixture does)
+against `target/release/examples/predict --params PARAMS --input --train --out FILE` timed as a
+subprocess end to end (process start, CSV reading, prediction, CSV writing). Each best of
+--repeat. It prints both wall times, the ratio, and the largest |p_correct - pyBKT's
+correct_predictions| over the rows pyBKT predicted (joined on order_id and user_id).
+
 Both tools' train log-likelihoods are also recomputed by one exact implementation here
 (`bkt_forward`: a numpy forward algorithm, natural log, one independent HMM per
 (user_id, skill_name) sequence with rows in order_id order, summed over all skills), from
@@ -242,7 +251,7 @@ def run_pybkt(args):
 # mastery (Rust)
 # --------------------------------------------------------------------------------------
 
-def rust_binary(args):
+def rust_binary(args, example="fit"):
     if args.binary:
         if not os.path.isfile(args.binary):
             sys.exit(f"error: --binary {args.binary}: no such file")
@@ -255,16 +264,17 @@ def rust_binary(args):
         target = json.loads(meta.stdout)["target_directory"]
     except (subprocess.CalledProcessError, ValueError, KeyError):
         target = os.path.join(REPO, "target")
-    binary = os.path.join(target, "release", "examples", "fit")
+    binary = os.path.join(target, "release", "examples", example)
     if not args.no_build:
-        print("[mastery] cargo build --release --example fit ...", file=sys.stderr, flush=True)
-        r = subprocess.run(["cargo", "build", "--release", "--example", "fit"], cwd=REPO)
+        print(f"[mastery] cargo build --release --example {example} ...", file=sys.stderr,
+              flush=True)
+        r = subprocess.run(["cargo", "build", "--release", "--example", example], cwd=REPO)
         if r.returncode != 0:
-            sys.exit("error: `cargo build --release --example fit` failed (is examples/fit.rs "
-                     "there yet?). Fix the build, or pass --skip-rust for pyBKT alone.")
+            sys.exit(f"error: `cargo build --release --example {example}` failed. Fix the "
+                     "build, or pass --skip-rust for pyBKT alone.")
     if not os.path.isfile(binary):
         sys.exit(f"error: {binary} not found. Build it with `cargo build --release --example "
-                 "fit`, pass --binary PATH, or --skip-rust for pyBKT alone.")
+                 f"{example}`, pass --binary PATH, or --skip-rust for pyBKT alone.")
     return binary
 
 
@@ -304,6 +314,125 @@ def run_rust(args, binary, tmpdir):
         sys.exit(f"error: cannot read the parameters mastery wrote to {params_path}: {e}")
     return {"wall_seconds": wall, "wall_seconds_all": walls, "report": report,
             "params": params, "command": cmd}
+
+
+
+# --------------------------------------------------------------------------------------
+# Batch prediction (--predict)
+# --------------------------------------------------------------------------------------
+
+def to_pybkt_coef(p):
+    return {
+        "prior": float(p["prior"]),
+        "learns": np.array([p["learn"]], dtype=np.float64),
+        "forgets": np.array([p.get("forget", 0.0)], dtype=np.float64),
+        "guesses": np.array([p["guess"]], dtype=np.float64),
+        "slips": np.array([p["slip"]], dtype=np.float64),
+    }
+
+
+def run_predict_pybkt(args, params):
+    try:
+        import pyBKT.fit.E_step  # noqa: F401
+        from pyBKT.models import Model
+    except ImportError as e:
+        sys.exit(f"error: cannot import pyBKT with its C++ extensions ({e}).")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", FutureWarning)
+        warnings.simplefilter("ignore", DeprecationWarning)
+        print("[pyBKT] building the model object (untimed fit, num_fits=1) ...",
+              file=sys.stderr, flush=True)
+        model = Model(seed=args.seed, num_fits=1, parallel=True)
+        model.fit(data_path=args.train, forgets=True)
+        skills = [s for s in model.fit_model if fix_key(s) in params]
+        keep = {s: {k: model.fit_model[s][k] for k in ("resource_names", "gs_names")}
+                for s in skills}
+        model.coef_ = {s: to_pybkt_coef(params[fix_key(s)]) for s in skills}
+        for s in skills:
+            model.fit_model[s].update(keep[s])
+        walls = []
+        for _ in range(args.repeat):
+            t0 = time.perf_counter()
+            pred = model.predict(data_path=args.train)
+            walls.append(time.perf_counter() - t0)
+    return {"wall_seconds": min(walls), "wall_seconds_all": walls, "rows": len(pred),
+            "order_id": pred["order_id"].to_numpy(dtype=np.int64),
+            "user_id": pred["user_id"].astype(str).to_numpy(dtype=object),
+            "p": pred["correct_predictions"].to_numpy(dtype=np.float64),
+            "selected": pred["skill_name"].astype(str).isin(self_matching(skills)).to_numpy()}
+
+
+def run_predict_rust(args, binary, tmpdir):
+    out_path = os.path.join(tmpdir, "predictions.csv")
+    cmd = [binary, "--params", args.predict, "--input", args.train, "--out", out_path,
+           "--unknown-skills", "half"]
+    if args.threads is not None:
+        cmd += ["--threads", str(args.threads)]
+    cmd += args.mastery_arg
+    print("[mastery] " + " ".join(cmd), file=sys.stderr, flush=True)
+    walls = []
+    for _ in range(args.repeat):
+        t0 = time.perf_counter()
+        r = subprocess.run(cmd)
+        walls.append(time.perf_counter() - t0)
+        if r.returncode != 0:
+            sys.exit(f"error: mastery's predict exited with status {r.returncode}")
+    df = pd.read_csv(out_path, dtype={"user_id": str, "skill_name": str}, keep_default_na=False)
+    return {"wall_seconds": min(walls), "wall_seconds_all": walls, "rows": len(df),
+            "order_id": df["order_id"].to_numpy(dtype=np.int64),
+            "user_id": df["user_id"].to_numpy(dtype=object),
+            "p": df["p_correct"].to_numpy(dtype=np.float64), "command": cmd}
+
+
+def predict_main(args):
+    with open(args.predict) as f:
+        params = json.load(f)["params"]
+    binary = None if args.skip_rust else rust_binary(args, "predict")
+    load = os.getloadavg()[0] if hasattr(os, "getloadavg") else 0.0
+    if load > 0.5:
+        print(f"warning: load average {load:.2f}: other work is running, timings will be noisy",
+              file=sys.stderr)
+    py = None if args.skip_pybkt else run_predict_pybkt(args, params)
+    rs = None
+    with tempfile.TemporaryDirectory() as tmpdir:
+        if binary:
+            rs = run_predict_rust(args, binary, tmpdir)
+    result = {"config": {"input": args.train, "params": args.predict, "repeat": args.repeat,
+                         "threads": args.threads, "load_average_at_start": load,
+                         "cpus": os.cpu_count()}}
+    if py:
+        result["pybkt"] = {k: py[k] for k in ("wall_seconds", "wall_seconds_all", "rows")}
+    if rs:
+        result["mastery"] = {k: rs[k] for k in ("wall_seconds", "wall_seconds_all", "rows",
+                                                 "command")}
+    if py and rs:
+        result["speed_ratio_pybkt_over_mastery"] = py["wall_seconds"] / rs["wall_seconds"]
+        ours = pd.Series(rs["p"], index=pd.MultiIndex.from_arrays([rs["order_id"], rs["user_id"]]))
+        dup = ours.index.duplicated(keep=False)
+        ours = ours[~dup]
+        mine = ours.reindex(pd.MultiIndex.from_arrays([py["order_id"], py["user_id"]])).to_numpy()
+        sel = py["selected"] & ~np.isnan(mine)
+        result["rows_compared"] = int(sel.sum())
+        result["max_abs_diff"] = float(np.max(np.abs(mine[sel] - py["p"][sel]))) if sel.any() else None
+    cols = [c for c, on in (("pyBKT", py), ("mastery", rs)) if on]
+    srcs = [s for s in (py, rs) if s]
+    print()
+    print(f"batch prediction of {args.train} with {args.predict}; {os.cpu_count()} CPUs, "
+          f"load average at start {load:.2f}")
+    print_table([["rows"] + [str(s["rows"]) for s in srcs],
+                 [f"wall seconds (end to end), best of {args.repeat}"]
+                 + [fmt(s["wall_seconds"], ".3f") for s in srcs],
+                 ["all wall seconds"] + [" ".join(f"{x:.3f}" for x in s["wall_seconds_all"])
+                                         for s in srcs]], cols)
+    if "speed_ratio_pybkt_over_mastery" in result:
+        print(f"speed ratio pyBKT / mastery (wall): {result['speed_ratio_pybkt_over_mastery']:.1f}x")
+        print(f"max |p_correct - pyBKT correct_predictions| over {result['rows_compared']} rows: "
+              f"{fmt(result['max_abs_diff'], '.2e')}")
+    if args.json_out:
+        with open(args.json_out, "w") as f:
+            json.dump(result, f, indent=2)
+            f.write("\n")
+    return 0
 
 
 # --------------------------------------------------------------------------------------
@@ -349,7 +478,11 @@ def main():
     ap.add_argument("--skip-pybkt", action="store_true")
     ap.add_argument("--skip-rust", action="store_true")
     ap.add_argument("--no-build", action="store_true", help="do not run cargo build first")
-    ap.add_argument("--binary", help="mastery's fit binary (default: cargo's target dir)")
+    ap.add_argument("--binary", help="mastery's fit (or predict) binary (default: cargo's "
+                    "target dir)")
+    ap.add_argument("--predict", metavar="PARAMS",
+                    help="compare batch prediction of --train with these parameters (mastery's "
+                    "JSON format) instead of fitting")
     args = ap.parse_args()
     if args.restarts < 1 or args.repeat < 1:
         ap.error("--restarts and --repeat must be at least 1")
@@ -358,6 +491,10 @@ def main():
             ap.error(f"{p}: no such file")
     args.train = os.path.abspath(args.train)
     args.test = os.path.abspath(args.test) if args.test else None
+    if args.predict:
+        if not os.path.isfile(args.predict):
+            ap.error(f"{args.predict}: no such file")
+        return predict_main(args)
 
     # Build first so that a broken build fails before the long pyBKT run.
     binary = None if args.skip_rust else rust_binary(args)

@@ -4,7 +4,8 @@ use std::hint::black_box;
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use mastery::fit::{
-    Dataset, DatasetOptions, ExpectedCounts, FitConfig, HmmParams, fit, synthetic_log,
+    Dataset, DatasetOptions, ExpectedCounts, FitConfig, HmmParams, SequenceBlocks, fit,
+    synthetic_log,
 };
 use rayon::prelude::*;
 
@@ -56,6 +57,34 @@ fn em_iteration(c: &mut Criterion) {
                 .map(|skill| {
                     ExpectedCounts::compute(skill, &params, 0..skill.sequence_count()).unwrap()
                 })
+                .collect::<Vec<_>>()
+        })
+    });
+    // What fitting runs every iteration: the skills laid out once as blocks
+    // of four sequences (not included in the time; see `blocks_build`).
+    let blocks: Vec<SequenceBlocks> = data.skills().iter().map(SequenceBlocks::new).collect();
+    group.bench_function("e_step_blocks_one_thread", |b| {
+        b.iter(|| {
+            for skill in &blocks {
+                black_box(ExpectedCounts::compute_blocks(skill, &params, 0..skill.len()).unwrap());
+            }
+        })
+    });
+    group.bench_function("e_step_blocks_all_threads", |b| {
+        b.iter(|| {
+            blocks
+                .par_iter()
+                .map(|skill| {
+                    ExpectedCounts::compute_blocks(skill, &params, 0..skill.len()).unwrap()
+                })
+                .collect::<Vec<_>>()
+        })
+    });
+    group.bench_function("blocks_build", |b| {
+        b.iter(|| {
+            data.skills()
+                .iter()
+                .map(SequenceBlocks::new)
                 .collect::<Vec<_>>()
         })
     });

@@ -100,3 +100,31 @@ fn mastery_after_each_row_is_pybkts_next_state() {
         last.insert(key, got.p_mastery);
     }
 }
+
+#[test]
+fn batch_predict_matches_pybkt_predict() {
+    use mastery::fit::{Dataset, DatasetOptions, PredictOptions, PredictParams, predict};
+    let (_, rows, expected) = fixture();
+    let params = SkillParams::read(format!("{FIXTURE}/params.json")).unwrap();
+    let options = DatasetOptions::default().keep_row_keys(true);
+    let (data, _) = Dataset::from_path(format!("{FIXTURE}/responses.csv"), &options).unwrap();
+    assert_eq!(data.len(), rows.len());
+    let batch = predict(
+        &data,
+        &PredictParams::from(&params),
+        &PredictOptions::default(),
+    )
+    .unwrap();
+    // Dataset rows are the file's rows in file order, as the fixture's.
+    let mut worst = 0.0f64;
+    for (r, (key, want)) in data.row_keys().unwrap().iter().zip(&expected).enumerate() {
+        assert_eq!(key.order_id(), want.order_id);
+        assert_eq!(data.learners()[key.learner() as usize], want.user_id);
+        assert_eq!(data.skills()[key.skill() as usize].name(), want.skill_name);
+        worst = worst
+            .max((batch.p_correct()[r] - want.p_correct).abs())
+            .max((batch.p_mastery()[r] - want.reference_next).abs());
+    }
+    eprintln!("largest |batch - pyBKT| = {worst:e}");
+    assert!(worst <= 1e-8, "largest |batch - pyBKT| = {worst:e}");
+}

@@ -27,6 +27,7 @@ pub struct DatasetOptions {
     columns: ResponseColumns,
     item: Option<String>,
     skip_bad_rows: bool,
+    keep_row_keys: bool,
 }
 
 impl DatasetOptions {
@@ -48,6 +49,43 @@ impl DatasetOptions {
     pub fn skip_bad_rows(mut self, skip: bool) -> Self {
         self.skip_bad_rows = skip;
         self
+    }
+
+    /// When `true`, the dataset also keeps each row's `order_id`, learner
+    /// and skill in row order ([`Dataset::row_keys`]), to write results row
+    /// by row (16 bytes per row). Default `false`.
+    pub fn keep_row_keys(mut self, keep: bool) -> Self {
+        self.keep_row_keys = keep;
+        self
+    }
+}
+
+/// One row of a [`Dataset`] as read: its `order_id`, learner and skill
+/// (kept with [`DatasetOptions::keep_row_keys`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RowKey {
+    order_id: i64,
+    learner: u32,
+    skill: u32,
+}
+
+impl RowKey {
+    /// The row's `order_id`.
+    #[must_use]
+    pub fn order_id(&self) -> i64 {
+        self.order_id
+    }
+
+    /// The learner, an index into [`Dataset::learners`].
+    #[must_use]
+    pub fn learner(&self) -> u32 {
+        self.learner
+    }
+
+    /// The skill, an index into [`Dataset::skills`].
+    #[must_use]
+    pub fn skill(&self) -> u32 {
+        self.skill
     }
 }
 
@@ -130,6 +168,11 @@ impl SkillData {
         &self.rows[self.starts[s] as usize..self.starts[s + 1] as usize]
     }
 
+    /// The dataset row of every response, sequence after sequence.
+    pub(crate) fn all_rows(&self) -> &[u32] {
+        &self.rows
+    }
+
     /// The learner index of sequence `s` (see [`Dataset::learners`]).
     #[must_use]
     pub fn sequence_learner(&self, s: usize) -> u32 {
@@ -207,6 +250,7 @@ pub struct Dataset {
     skills: Vec<SkillData>,
     learners: Vec<String>,
     rows: usize,
+    row_keys: Option<Vec<RowKey>>,
 }
 
 #[derive(Clone, Copy)]
@@ -309,7 +353,7 @@ impl Dataset {
                 next += 1;
             }
         }
-        let skills = self
+        let skills: Vec<SkillData> = self
             .skills
             .iter()
             .filter_map(|skill| {
@@ -337,10 +381,39 @@ impl Dataset {
             })
             .collect();
         Dataset {
-            skills,
             learners: self.learners.clone(),
             rows: next as usize,
+            row_keys: self.row_keys.as_ref().map(|keys| {
+                // Skills left without rows are dropped: renumber the others.
+                let mut skill_index = vec![0u32; self.skills.len()];
+                let mut kept = 0u32;
+                for (old, skill) in self.skills.iter().enumerate() {
+                    skill_index[old] = kept;
+                    if skills
+                        .get(kept as usize)
+                        .is_some_and(|s| s.name == skill.name)
+                    {
+                        kept += 1;
+                    }
+                }
+                keys.iter()
+                    .zip(&used)
+                    .filter(|(_, u)| **u)
+                    .map(|(k, _)| RowKey {
+                        skill: skill_index[k.skill as usize],
+                        ..*k
+                    })
+                    .collect()
+            }),
+            skills,
         }
+    }
+
+    /// Each row's `order_id`, learner and skill, in row order, when loaded
+    /// with [`DatasetOptions::keep_row_keys`].
+    #[must_use]
+    pub fn row_keys(&self) -> Option<&[RowKey]> {
+        self.row_keys.as_deref()
     }
 
     /// Whether each response was correct, in row order (the order of the
@@ -361,11 +434,26 @@ impl Dataset {
 /// learner and skill ids) are keyed by their bytes packed into a `u128`, so
 /// a look-up compares integers instead of following a pointer to compare
 /// strings: one cache miss less per row in a log with many learners.
+/// The last short key looked up is remembered: logs that list a learner's
+/// rows together (most real ones) then skip the hash table for most rows.
 #[derive(Default)]
 struct Interner {
     short: HashMap<u128, u32>,
     long: HashMap<String, u32>,
     names: Vec<String>,
+    last: Option<(u128, u32)>,
+}
+
+/// `bytes` (fewer than 16) packed into a `u128`, the length in the last
+/// byte (which keeps "a" and "a\0" apart). Built byte by byte: a
+/// variable-length `copy_from_slice` would call `memcpy` for every id.
+#[inline]
+fn short_key(bytes: &[u8]) -> u128 {
+    let mut key = (bytes.len() as u128) << 120;
+    for (i, &b) in bytes.iter().enumerate() {
+        key |= u128::from(b) << (8 * i);
+    }
+    key
 }
 
 impl Interner {
@@ -373,11 +461,15 @@ impl Interner {
         let bytes = name.as_bytes();
         let next = self.names.len() as u32;
         let index = if bytes.len() < 16 {
-            // The length in the last byte keeps "a" and "a\0" apart.
-            let mut key = [0u8; 16];
-            key[..bytes.len()].copy_from_slice(bytes);
-            key[15] = bytes.len() as u8;
-            *self.short.entry(u128::from_le_bytes(key)).or_insert(next)
+            let key = short_key(bytes);
+            if let Some((last, i)) = self.last {
+                if last == key {
+                    return i;
+                }
+            }
+            let i = *self.short.entry(key).or_insert(next);
+            self.last = Some((key, i));
+            i
         } else if let Some(&i) = self.long.get(name) {
             i
         } else {
@@ -614,7 +706,7 @@ fn read(input: Input<'_>, options: &DatasetOptions) -> Result<(Dataset, LoadRepo
     } else {
         read_plain(&file, &bytes, options)?
     };
-    build(file, rows)
+    build(file, rows, options.keep_row_keys)
 }
 
 fn read_quoted(file: &Arc<str>, bytes: &[u8], options: &DatasetOptions) -> Result<Rows> {
@@ -702,8 +794,8 @@ fn read_plain(file: &Arc<str>, bytes: &[u8], options: &DatasetOptions) -> Result
     }
     let parsed: Vec<Result<Rows>> = chunks
         .par_iter()
-        .zip(starts.par_iter())
-        .map(|(chunk, &start)| {
+        .zip(starts.par_iter().zip(lines.par_iter()))
+        .map(|(chunk, (&start, &lines))| {
             let text = std::str::from_utf8(chunk).map_err(|e| {
                 invalid_utf8(
                     start
@@ -720,6 +812,7 @@ fn read_plain(file: &Arc<str>, bytes: &[u8], options: &DatasetOptions) -> Result
                 &columns,
                 file,
                 options.skip_bad_rows,
+                lines as usize,
             )
         })
         .collect();
@@ -753,8 +846,11 @@ fn parse_plain_chunk(
     columns: &Columns<'_>,
     file: &Arc<str>,
     skip: bool,
+    lines: usize,
 ) -> Result<Rows> {
     let mut rows = Rows::default();
+    // One row per line at most: no regrowing (copies, fresh pages) of the rows.
+    rows.rows.reserve(lines + 1);
     let mut fields: Vec<&str> = Vec::with_capacity(width);
     for (i, text) in chunk.split('\n').enumerate() {
         let text = text.strip_suffix('\r').unwrap_or(text);
@@ -782,7 +878,7 @@ fn parse_plain_chunk(
     Ok(rows)
 }
 
-fn build(file: Arc<str>, rows: Rows) -> Result<(Dataset, LoadReport)> {
+fn build(file: Arc<str>, rows: Rows, keep_row_keys: bool) -> Result<(Dataset, LoadReport)> {
     let Rows {
         learners,
         skills,
@@ -871,11 +967,21 @@ fn build(file: Arc<str>, rows: Rows) -> Result<(Dataset, LoadReport)> {
             data
         })
         .collect();
+    let row_keys = keep_row_keys.then(|| {
+        rows.par_iter()
+            .map(|row| RowKey {
+                order_id: row.order,
+                learner: row.learner,
+                skill: skill_rank[row.skill as usize],
+            })
+            .collect()
+    });
     Ok((
         Dataset {
             skills,
             learners,
             rows: rows.len(),
+            row_keys,
         },
         report,
     ))

@@ -16,6 +16,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::blocks::SequenceBlocks;
 use super::dataset::SkillData;
 use crate::error::{Error, Result};
 use crate::model::BktParams;
@@ -253,6 +254,39 @@ impl ExpectedCounts {
         Ok(Self::compute_unchecked(skill, params, range, &[]))
     }
 
+    /// The E-step over blocks `range` of `blocks` (see [`SequenceBlocks`]):
+    /// the same counts as [`ExpectedCounts::compute`] over the blocks'
+    /// sequences, to rounding, several times faster.
+    ///
+    /// # Errors
+    /// [`Error::IndexOutOfRange`] if `range` exceeds the blocks;
+    /// [`Error::SizeMismatch`] unless `params` has one guess and one slip.
+    pub fn compute_blocks(
+        blocks: &SequenceBlocks,
+        params: &HmmParams,
+        range: std::ops::Range<usize>,
+    ) -> Result<ExpectedCounts> {
+        if range.end > blocks.len() || range.start > range.end {
+            return Err(Error::IndexOutOfRange {
+                index: range.end,
+                len: blocks.len(),
+            });
+        }
+        for (what, found) in [
+            ("guess per item", params.guess.len()),
+            ("slip per item", params.slip.len()),
+        ] {
+            if found != 1 {
+                return Err(Error::SizeMismatch {
+                    what,
+                    expected: 1,
+                    found,
+                });
+            }
+        }
+        Ok(blocks.e_step(params, range))
+    }
+
     /// The E-step without checks. `multiplicity[s]` is how often sequence
     /// `s` counts (empty: each once); only one item per skill takes it.
     pub(crate) fn compute_unchecked(
@@ -335,15 +369,15 @@ impl ExpectedCounts {
 
 /// Per-item emission probabilities `[P(o | not known), P(o | known)]` for o = 0, 1,
 /// and the transition matrix, floored away from 0.
-struct Emissions {
-    by_item: Vec<[[f64; 2]; 2]>,
-    prior: f64,
-    learn: f64,
-    forget: f64,
+pub(crate) struct Emissions {
+    pub(crate) by_item: Vec<[[f64; 2]; 2]>,
+    pub(crate) prior: f64,
+    pub(crate) learn: f64,
+    pub(crate) forget: f64,
 }
 
 impl Emissions {
-    fn new(p: &HmmParams) -> Self {
+    pub(crate) fn new(p: &HmmParams) -> Self {
         let f = |x: f64| x.clamp(FLOOR, 1.0 - FLOOR);
         Emissions {
             by_item: p

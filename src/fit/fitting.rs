@@ -7,9 +7,10 @@ use rand::{RngExt, SeedableRng};
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
+use super::blocks::SequenceBlocks;
 use super::dataset::{Dataset, SkillData};
 use super::em::{Bounds, ExpectedCounts, HmmParams};
-use crate::error::{Error, Location, Result};
+use crate::error::{Error, Result};
 use crate::model::{BktParams, SkillParams};
 
 /// Settings of a fit, before validation ([`FitConfig::validate`] checks them
@@ -504,6 +505,26 @@ fn squarem(
     }
 }
 
+/// The restarts of one skill in parallel, each from its own random start.
+fn restarts(
+    config: &FitConfig,
+    items: usize,
+    base: u64,
+    e: &(dyn Fn(&HmmParams) -> ExpectedCounts + Sync),
+) -> Vec<(HmmParams, f64, usize, bool)> {
+    (0..config.restarts)
+        .into_par_iter()
+        .map(|r| {
+            let start = initial(config, items, mix(base.wrapping_add(r as u64)));
+            if config.accelerate {
+                squarem(start, e, config)
+            } else {
+                plain_em(start, e, config)
+            }
+        })
+        .collect()
+}
+
 fn fit_skill(skill: &SkillData, config: &FitConfig) -> SkillFit {
     let items = if config.item_guess_slip {
         skill.items().len()
@@ -511,28 +532,34 @@ fn fit_skill(skill: &SkillData, config: &FitConfig) -> SkillFit {
         1
     };
     // Without KT-IDEM, fit one item; then identical sequences have identical
-    // counts, and each distinct one is computed once, weighted.
-    let distinct;
-    let (data, multiplicity): (&SkillData, &[u32]) = if items == skill.items().len() {
-        (skill, &[])
-    } else {
-        distinct = skill.distinct_sequences();
-        (&distinct.0, &distinct.1)
-    };
-    let shards = shards(data, config.shard_responses);
+    // counts, and each distinct one is computed once, weighted, on blocks of
+    // two sequences of similar length (see `SequenceBlocks`). (Before,
+    // logs without an item column skipped the deduplication.)
     let base = mix(config.seed ^ name_hash(skill.name()));
-    let runs: Vec<(HmmParams, f64, usize, bool)> = (0..config.restarts)
-        .into_par_iter()
-        .map(|r| {
-            let start = initial(config, items, mix(base.wrapping_add(r as u64)));
-            let e = |p: &HmmParams| e_step(data, multiplicity, p, &shards);
-            if config.accelerate {
-                squarem(start, &e, config)
-            } else {
-                plain_em(start, &e, config)
+    let runs: Vec<(HmmParams, f64, usize, bool)> = if items == skill.items().len() && items > 1 {
+        let shards = shards(skill, config.shard_responses);
+        let e = |p: &HmmParams| e_step(skill, &[], p, &shards);
+        restarts(config, items, base, &e)
+    } else {
+        let (distinct, multiplicity) = skill.distinct_sequences();
+        let blocks = SequenceBlocks::weighted(&distinct, &multiplicity);
+        let shards = blocks.shards(config.shard_responses);
+        let e = |p: &HmmParams| {
+            if shards.len() <= 1 {
+                return blocks.e_step(p, 0..blocks.len());
             }
-        })
-        .collect();
+            let parts: Vec<ExpectedCounts> = shards
+                .par_iter()
+                .map(|r| blocks.e_step(p, r.clone()))
+                .collect();
+            let mut total = ExpectedCounts::default();
+            for part in &parts {
+                total.merge(part);
+            }
+            total
+        };
+        restarts(config, items, base, &e)
+    };
     let (restart, (params, log_likelihood, iterations, converged)) = runs
         .into_iter()
         .enumerate()
@@ -616,50 +643,9 @@ impl FitReport {
     /// # Errors
     /// [`Error::UnknownStandard`] for a skill of `data` the fit does not have.
     pub fn predict(&self, data: &Dataset) -> Result<Vec<f64>> {
-        let mut out = vec![0.0; data.len()];
-        for skill in data.skills() {
-            let fitted = self
-                .skill(skill.name())
-                .ok_or_else(|| Error::UnknownStandard {
-                    id: skill.name().to_owned(),
-                    at: Location::NONE,
-                })?;
-            let p = &fitted.params;
-            let weights = &fitted.item_responses;
-            let total: f64 = weights.iter().sum::<f64>().max(f64::MIN_POSITIVE);
-            let mean_guess = p.guess.iter().zip(weights).map(|(g, w)| g * w).sum::<f64>() / total;
-            let mean_slip = p.slip.iter().zip(weights).map(|(s, w)| s * w).sum::<f64>() / total;
-            // Guess and slip per item of `data`, by item name.
-            let answer: Vec<(f64, f64)> = skill
-                .items()
-                .iter()
-                .map(|name| match fitted.items.iter().position(|i| i == name) {
-                    Some(i) if fitted.items.len() > 1 => (p.guess[i], p.slip[i]),
-                    _ if fitted.items.len() == 1 => (p.guess[0], p.slip[0]),
-                    _ => (mean_guess, mean_slip),
-                })
-                .collect();
-            for s in 0..skill.sequence_count() {
-                let mut known = p.prior;
-                for ((&obs, &item), &row) in skill
-                    .sequence(s)
-                    .iter()
-                    .zip(skill.sequence_items(s))
-                    .zip(skill.sequence_rows(s))
-                {
-                    let (g, sl) = answer[item as usize];
-                    out[row as usize] = known * (1.0 - sl) + (1.0 - known) * g;
-                    let (l1, l0) = if obs == 1 {
-                        (1.0 - sl, g)
-                    } else {
-                        (sl, 1.0 - g)
-                    };
-                    let posterior = crate::model::posterior(known, l1, l0);
-                    known = posterior * (1.0 - p.forget) + (1.0 - posterior) * p.learn;
-                }
-            }
-        }
-        Ok(out)
+        let params = super::predict::PredictParams::from_fit(self);
+        super::predict::predict(data, &params, &super::predict::PredictOptions::default())
+            .map(super::predict::Predictions::into_p_correct)
     }
 }
 

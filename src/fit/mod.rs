@@ -1,19 +1,24 @@
 //! Fitting model parameters from response logs: a columnar [`Dataset`],
 //! EM (Baum-Welch) for BKT with restarts and bounds ([`fit`]), mergeable
-//! [`ExpectedCounts`] for sharded fits, [`metrics`] and cross-validation.
+//! [`ExpectedCounts`] for sharded fits, batch prediction ([`predict`]),
+//! [`metrics`] and cross-validation.
 
+mod blocks;
 mod dataset;
 mod em;
 mod fitting;
 pub mod metrics;
+mod predict;
 mod synthetic;
 mod what_works;
 
-pub use dataset::{Dataset, DatasetOptions, LoadReport, SkillData, SkippedRow};
+pub use blocks::SequenceBlocks;
+pub use dataset::{Dataset, DatasetOptions, LoadReport, RowKey, SkillData, SkippedRow};
 pub use em::{Bounds, ExpectedCounts, HmmParams};
 pub use fitting::{
     FitConfig, FitProgress, FitReport, FoldResult, SkillFit, ValidFitConfig, cross_validate, fit,
     fit_with_progress,
 };
+pub use predict::{PredictOptions, PredictParams, Predictions, UnknownSkill, predict};
 pub use synthetic::synthetic_log;
 pub use what_works::{ActivityEffect, SkillEffects, WhatWorks, WhatWorksOptions, what_works};
