@@ -85,8 +85,12 @@ fn main() -> std::process::ExitCode {
         let friday = monday.add_days(4).to_unix(new_york) + 20 * 3600;
         let ada = LearnerState::from_json(&refit, &saved["ada"])?;
         let options = RecommendOptions::new(friday).goal("4.NF.B.3").count(3);
-        for r in Recommender::new(&refit).recommend(&ada, &options)?.items {
+        let next = Recommender::new(&refit).recommend(&ada, &options)?;
+        for r in &next.items {
             println!("next: {}: {}", r.activity_id, r.reason.explain(&curriculum));
+        }
+        if let Some(short) = &next.shortfall {
+            println!("({})", short.explain(&curriculum));
         }
         let week = Period::dates(monday, monday.add_days(6), new_york)?;
         let before = LearnerState::new(&refit, "ada")?;
