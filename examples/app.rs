@@ -2,15 +2,14 @@
 //! Common Core, a catalog, evidence, states saved and reloaded, a refit mapped to
 //! standards, next steps, and a family report: `cargo run --release --example app`.
 
-use std::collections::BTreeMap;
-
 use mastery::cohort::ProgressReport;
 use mastery::fit::{Dataset, DatasetOptions, FitConfig, fit};
 use mastery::model::SkillMap;
 use mastery::recommend::{RecommendOptions, Recommender};
 use mastery::time::{Date, Period, UtcOffset};
-use mastery::{Activity, ActivityKind, Catalog, CsvLoader, Curriculum, Evidence};
-use mastery::{LearnerState, Model, Outcome};
+use mastery::{Activity, ActivityKind, Catalog, CsvLoader, Curriculum, Evidence, LearnerState};
+use mastery::{Model, Outcome};
+use std::collections::BTreeMap;
 
 mod common;
 
@@ -89,9 +88,8 @@ fn main() -> std::process::ExitCode {
         for r in &next.items {
             println!("next: {}: {}", r.activity_id, r.reason.explain(&curriculum));
         }
-        if let Some(short) = &next.shortfall {
-            println!("({})", short.explain(&curriculum));
-        }
+        let why = next.shortfall.as_ref().map(|s| s.explain(&curriculum));
+        println!("({})", why.unwrap_or_else(|| "as many as asked for".into()));
         let week = Period::dates(monday, monday.add_days(6), new_york)?;
         let before = LearnerState::new(&refit, "ada")?;
         let report = ProgressReport::for_period(&refit, &before, &ada, &log, &week, &["4.NF.B.3"])?;
