@@ -2,12 +2,14 @@
 //!
 //! ```text
 //! cargo run --release --example predict -- --params params.json --input responses.csv
-//!     [--out predictions.csv] [--threads N] [--skip-bad-rows] [--unknown-skills half]
-//!     [--timings]
+//!     [--out predictions.csv] [--item-col COL] [--threads N] [--skip-bad-rows]
+//!     [--unknown-skills half] [--timings]
 //! ```
 //!
 //! Reads per-skill parameters as `{"params": {"<skill>": {"prior": p, "learn": t,
-//! "forget": f, "guess": g, "slip": s}}}` and a CSV with pyBKT's columns
+//! "forget": f, "guess": g, "slip": s}}}` (with per-item guesses and slips
+//! under `"items"` when `fit` ran with `--item-col`; pass the same
+//! `--item-col` here to use them) and a CSV with pyBKT's columns
 //! (order_id, user_id, skill_name, correct), and writes CSV (to stdout, or
 //! `--out`), one line per used input row in file order:
 //! `order_id,user_id,skill_name,correct,p_correct,p_mastery`. `p_correct` is
@@ -54,6 +56,10 @@ struct Args {
     /// Write the predictions here instead of stdout.
     #[arg(long)]
     out: Option<PathBuf>,
+    /// Item (template) column, to use the parameters' per-item guess and
+    /// slip (written by `fit --item-col`); unseen items use the skill's.
+    #[arg(long)]
+    item_col: Option<String>,
     /// Worker threads (default: all cores).
     #[arg(long)]
     threads: Option<usize>,
@@ -98,10 +104,22 @@ fn predict_file(args: &Args) -> Result<(), Box<dyn std::error::Error + Send + Sy
             phase = now;
         }
     };
-    let params = PredictParams::from(&SkillParams::read(&args.params)?);
-    let options = DatasetOptions::default()
+    let skill_params = SkillParams::read(&args.params)?;
+    if args.item_col.is_none() && !skill_params.items.is_empty() {
+        eprintln!(
+            "{}: per-item guess and slip for {} skills are not used without --item-col \
+             (predicting with each skill's averages)",
+            args.params.display(),
+            skill_params.items.len()
+        );
+    }
+    let params = PredictParams::from(&skill_params);
+    let mut options = DatasetOptions::default()
         .skip_bad_rows(args.skip_bad_rows)
         .keep_row_keys(true);
+    if let Some(col) = &args.item_col {
+        options = options.item_column(col.clone());
+    }
     let (data, report) = Dataset::from_path(&args.input, &options)?;
     if !report.skipped.is_empty() {
         eprintln!(

@@ -291,3 +291,95 @@ fn per_item_guess_and_slip_with_unseen_items() {
     assert!(unseen > 50);
     assert!(worst <= 1e-12, "per-item batch vs replay: {worst:e}");
 }
+
+/// A KT-IDEM fit saved with `skill_params` and read back predicts exactly
+/// what the fit predicts (issue 17.9: the items used to be averaged away).
+#[test]
+fn saved_per_item_parameters_predict_as_the_fit() {
+    use mastery::fit::{FitConfig, fit};
+    let truth = vec![(
+        "Fractions".to_owned(),
+        hmm(0.3, 0.15, 0.0, &[0.05, 0.25, 0.4], &[0.1, 0.05, 0.2]),
+    )];
+    let csv = synthetic_log(&truth, 300, 5..=15, 4).unwrap();
+    let options = DatasetOptions::default().item_column("item");
+    let (data, _) = Dataset::from_reader("items.csv", csv.as_bytes(), &options).unwrap();
+    let config = FitConfig::default()
+        .item_guess_slip(true)
+        .restarts(2)
+        .validate()
+        .unwrap();
+    let report = fit(&data, &config).unwrap();
+    let want = report.predict(&data).unwrap();
+
+    let saved = SkillParams::from_json(&report.skill_params().unwrap().to_json()).unwrap();
+    assert_eq!(saved.items["Fractions"].len(), 3);
+    let fitted = report.skill("Fractions").unwrap();
+    for (k, item) in fitted.items.iter().enumerate() {
+        let answer = saved.item_guess_slip("Fractions", item).unwrap();
+        assert_eq!(answer.guess(), fitted.params.guess[k]);
+        assert_eq!(answer.slip(), fitted.params.slip[k]);
+    }
+    let from_file = |params: &SkillParams| {
+        predict(
+            &data,
+            &PredictParams::from(params),
+            &PredictOptions::default(),
+        )
+        .unwrap()
+        .into_p_correct()
+    };
+    let got = from_file(&saved);
+    let worst = want
+        .iter()
+        .zip(&got)
+        .map(|(a, b)| (a - b).abs())
+        .fold(0.0, f64::max);
+    assert!(
+        worst <= 1e-12,
+        "saved vs fitted per-item predictions: {worst:e}"
+    );
+
+    // Without the items, the file's skill-level averages predict differently.
+    let mut averaged = saved.clone();
+    averaged.items.clear();
+    let averaged = from_file(&averaged);
+    let apart = want
+        .iter()
+        .zip(&averaged)
+        .map(|(a, b)| (a - b).abs())
+        .fold(0.0, f64::max);
+    assert!(apart > 0.05, "items must matter on this log: {apart}");
+}
+
+/// Fitted per-item guess and slip reach the model's activities of the same id.
+#[test]
+fn fitted_items_become_activity_answers() {
+    use mastery::model::GuessSlip;
+    use mastery::{Activity, ActivityKind, Catalog};
+    let curriculum = Curriculum::builder()
+        .standard_ids(["A"])
+        .unwrap()
+        .build()
+        .unwrap();
+    let activities = ["q1", "q2", "q3"]
+        .map(|id| Activity::new(id, ActivityKind::Practice).aligned_to("A"))
+        .to_vec();
+    let catalog = Catalog::new(&curriculum, activities).unwrap();
+    let json = r#"{"params": {"A": {"prior": 0.3, "learn": 0.1, "guess": 0.2, "slip": 0.1}},
+        "items": {"A": {"q1": {"guess": 0.05, "slip": 0.1}, "q2": {"guess": 0.4, "slip": 0.1},
+                        "p999": {"guess": 0.3, "slip": 0.3}}}}"#;
+    let params = SkillParams::from_json(json).unwrap();
+    let model = Model::builder(curriculum)
+        .catalog(catalog)
+        .skill_params(&params)
+        .activity_guess_slip("q2", GuessSlip::new(0.3, 0.2).unwrap())
+        .build()
+        .unwrap();
+    assert_eq!(model.fitted_activities(), 2);
+    let answer = |id: &str| model.activity_answer(model.catalog().index_of(id).unwrap());
+    assert_eq!(answer("q1"), GuessSlip::new(0.05, 0.1).unwrap());
+    // An explicit override wins; an activity without a fitted item keeps the standard's.
+    assert_eq!(answer("q2"), GuessSlip::new(0.3, 0.2).unwrap());
+    assert_eq!(answer("q3"), GuessSlip::new(0.2, 0.1).unwrap());
+}

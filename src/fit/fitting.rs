@@ -11,7 +11,7 @@ use super::blocks::SequenceBlocks;
 use super::dataset::{Dataset, SkillData};
 use super::em::{Bounds, ExpectedCounts, HmmParams};
 use crate::error::{Error, Result};
-use crate::model::{BktParams, SkillParams};
+use crate::model::{BktParams, GuessSlip, SkillParams};
 
 /// Settings of a fit, before validation ([`FitConfig::validate`] checks them
 /// into a [`ValidFitConfig`], the only form [`fit`] accepts).
@@ -610,10 +610,15 @@ impl FitReport {
             .map(|i| &self.skills[i])
     }
 
-    /// Skill-level parameters of every skill, in the form `examples/predict.rs` reads.
+    /// Parameters of every skill, in the form `examples/predict.rs` reads:
+    /// skill-level ones, and with KT-IDEM ([`FitConfig::item_guess_slip`])
+    /// each item's guess and slip too ([`SkillParams::items`]), so that
+    /// predicting from the saved parameters gives what [`FitReport::predict`]
+    /// gives.
     ///
     /// # Errors
-    /// [`Error::InvalidValue`] naming the first degenerate skill (only without bounds).
+    /// [`Error::InvalidValue`] naming the first degenerate skill or item
+    /// (only without bounds).
     pub fn skill_params(&self) -> Result<SkillParams> {
         let mut out = SkillParams::default();
         for s in &self.skills {
@@ -630,6 +635,26 @@ impl FitReport {
                 }
             })?;
             out.params.insert(s.skill.clone(), params);
+            if s.items.len() > 1 && s.items.len() == s.params.guess.len() {
+                let items = s
+                    .items
+                    .iter()
+                    .zip(s.params.guess.iter().zip(&s.params.slip))
+                    .map(|(item, (&guess, &slip))| {
+                        GuessSlip::new(guess, slip)
+                            .map(|answer| (item.clone(), answer))
+                            .map_err(|_| Error::InvalidValue {
+                                what: format!(
+                                    "fitted guess {guess:.4} and slip {slip:.4} of item `{item}` of skill `{}`: guess + slip",
+                                    s.skill
+                                ),
+                                expected: "below 1; fit with bounds, the default, to rule out degenerate fits",
+                                value: guess + slip,
+                            })
+                    })
+                    .collect::<Result<_>>()?;
+                out.items.insert(s.skill.clone(), items);
+            }
         }
         Ok(out)
     }

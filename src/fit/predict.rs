@@ -114,12 +114,19 @@ impl From<&SkillParams> for PredictParams {
             .iter()
             .map(|(name, p): (&String, &BktParams)| {
                 let answer = (p.guess(), p.slip());
+                let (items, answers) = match params.items.get(name) {
+                    Some(items) if !items.is_empty() => items
+                        .iter()
+                        .map(|(item, a)| (item.clone(), (a.guess(), a.slip())))
+                        .unzip(),
+                    _ => (Vec::new(), vec![answer]),
+                };
                 let model = SkillModel {
                     prior: p.prior(),
                     learn: p.learn(),
                     forget: p.forget(),
-                    items: Vec::new(),
-                    answers: vec![answer],
+                    items,
+                    answers,
                     fallback: answer,
                 };
                 (name.clone(), model)

@@ -121,6 +121,8 @@ pub struct Model {
     identity: Vec<StandardIdx>,
     /// Fitted skills left out by [`SkillMap::ignore_unmatched`], sorted.
     ignored_skills: Vec<String>,
+    /// Activities whose guess and slip came from fitted items.
+    fitted_activities: usize,
 }
 
 /// Per-standard parameters, applied in the order given (later ones win).
@@ -191,6 +193,11 @@ impl ModelBuilder {
     /// Same as [`mapped_skill_params`](Self::mapped_skill_params) with an empty
     /// [`SkillMap`]: [`build`](Self::build) fails with
     /// [`Error::UnmatchedSkills`] naming every skill that is not a standard id.
+    ///
+    /// Per-item guesses and slips ([`SkillParams::items`]) apply to the
+    /// catalog activities with the same ids ([`Model::fitted_activities`]
+    /// counts them); an [`activity_guess_slip`](Self::activity_guess_slip)
+    /// override wins over them, and they win over the catalog's own values.
     pub fn skill_params(self, params: &SkillParams) -> Self {
         self.mapped_skill_params(params, &SkillMap::new())
     }
@@ -211,7 +218,8 @@ impl ModelBuilder {
         self
     }
 
-    /// A guess/slip override for one activity (KT-IDEM item difficulty).
+    /// A guess/slip override for one activity (KT-IDEM item difficulty). It
+    /// wins over fitted per-item values and the catalog's own.
     pub fn activity_guess_slip(mut self, activity: impl Into<String>, answer: GuessSlip) -> Self {
         self.activity_answers.push((activity.into(), answer));
         self
@@ -256,6 +264,7 @@ impl ModelBuilder {
         };
         let mut params = vec![self.default_params; self.curriculum.len()];
         let mut ignored_skills = Vec::new();
+        let mut fitted_items: HashMap<ActivityIdx, GuessSlip> = HashMap::new();
         for source in self.standard_params {
             match source {
                 ParamSource::Standard(id, p) => {
@@ -265,6 +274,16 @@ impl ModelBuilder {
                     let (resolved, ignored) = map.resolve(&skill_params, &self.curriculum)?;
                     for (idx, p) in resolved {
                         params[idx.index()] = p;
+                    }
+                    for (skill, items) in &skill_params.items {
+                        if ignored.contains(skill) {
+                            continue;
+                        }
+                        for (item, answer) in items {
+                            if let Ok(idx) = catalog.index_of(item) {
+                                fitted_items.insert(idx, *answer);
+                            }
+                        }
                     }
                     ignored_skills.extend(ignored);
                 }
@@ -283,9 +302,14 @@ impl ModelBuilder {
                     .get(idx)
                     .and_then(Activity::guess_slip)
                     .and_then(|(g, s)| GuessSlip::new(g, s).ok());
-                overrides.get(&idx).copied().or(own).unwrap_or_else(|| {
-                    mean_answer(catalog.alignment(idx).iter().map(|s| params[s.index()]))
-                })
+                overrides
+                    .get(&idx)
+                    .or(fitted_items.get(&idx))
+                    .copied()
+                    .or(own)
+                    .unwrap_or_else(|| {
+                        mean_answer(catalog.alignment(idx).iter().map(|s| params[s.index()]))
+                    })
             })
             .collect();
         let mut activity_learn = vec![None; catalog.len()];
@@ -312,6 +336,7 @@ impl ModelBuilder {
             source_weights: self.source_weights,
             activity_learn,
             ignored_skills,
+            fitted_activities: fitted_items.len(),
         })
     }
 }
@@ -443,6 +468,14 @@ impl Model {
     #[must_use]
     pub fn ignored_skills(&self) -> &[String] {
         &self.ignored_skills
+    }
+
+    /// How many catalog activities answer with a guess and slip fitted per
+    /// item ([`SkillParams::items`], matched by activity id): 0 when the
+    /// fit's item ids (e.g. a log's problem ids) are not activity ids.
+    #[must_use]
+    pub fn fitted_activities(&self) -> usize {
+        self.fitted_activities
     }
 
     /// The decay over time, if on.

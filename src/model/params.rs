@@ -38,6 +38,12 @@ fn check_guess_slip(guess: f64, slip: f64) -> Result<()> {
 /// that `examples/fit.rs` writes and `examples/predict.rs` reads. `forget`
 /// may be omitted (0).
 ///
+/// A fit with one guess and slip per item (KT-IDEM, `--item-col`) also
+/// keeps them, under `"items": {"<skill>": {"<item>": {"guess": g, "slip": s}}}`;
+/// the skill's own guess and slip are then the item values averaged by
+/// responses, used for items the fit has not seen. Files without `items`
+/// load as before.
+///
 /// ```
 /// use mastery::model::SkillParams;
 ///
@@ -49,10 +55,57 @@ fn check_guess_slip(guess: f64, slip: f64) -> Result<()> {
 /// assert!(SkillParams::from_json(bad).is_err());
 /// # Ok::<(), mastery::Error>(())
 /// ```
+///
+/// Per-item guess and slip:
+///
+/// ```
+/// use mastery::model::SkillParams;
+///
+/// let json = r#"{"params": {"Median": {"prior": 0.35, "learn": 0.12, "guess": 0.2, "slip": 0.1}},
+///                "items": {"Median": {"q1": {"guess": 0.05, "slip": 0.1}, "q2": {"guess": 0.35, "slip": 0.1}}}}"#;
+/// let params = SkillParams::from_json(json)?;
+/// let q2 = params.item_guess_slip("Median", "q2").unwrap();
+/// assert!((q2.guess() - 0.35).abs() < 1e-12);
+/// assert!(params.item_guess_slip("Median", "q3").is_none());
+/// assert_eq!(SkillParams::from_json(&params.to_json())?, params);
+/// // Items of a skill without parameters are an error, not ignored.
+/// assert!(SkillParams::from_json(r#"{"params": {}, "items": {"Mode": {"q1": {"guess": 0.1, "slip": 0.1}}}}"#).is_err());
+/// # Ok::<(), mastery::Error>(())
+/// ```
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(try_from = "SkillParamsRepr")]
 pub struct SkillParams {
     /// Parameters by skill id.
     pub params: BTreeMap<String, BktParams>,
+    /// Guess and slip per item, by skill id then item id (KT-IDEM fits
+    /// only; empty otherwise). Every skill here has [`params`](Self::params).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub items: BTreeMap<String, BTreeMap<String, GuessSlip>>,
+}
+
+#[derive(Deserialize)]
+struct SkillParamsRepr {
+    params: BTreeMap<String, BktParams>,
+    #[serde(default)]
+    items: BTreeMap<String, BTreeMap<String, GuessSlip>>,
+}
+
+impl TryFrom<SkillParamsRepr> for SkillParams {
+    type Error = Error;
+    fn try_from(r: SkillParamsRepr) -> Result<Self> {
+        if let Some(skill) = r.items.keys().find(|s| !r.params.contains_key(*s)) {
+            return Err(Error::InvalidState {
+                what: "skill parameters",
+                reason: format!(
+                    "`items` has skill `{skill}`, which has no parameters under `params`"
+                ),
+            });
+        }
+        Ok(SkillParams {
+            params: r.params,
+            items: r.items,
+        })
+    }
 }
 
 impl SkillParams {
@@ -82,6 +135,13 @@ impl SkillParams {
             what: path.display().to_string(),
             source,
         })
+    }
+
+    /// The fitted guess and slip of `item` of `skill`, if the parameters
+    /// have per-item values for it.
+    #[must_use]
+    pub fn item_guess_slip(&self, skill: &str, item: &str) -> Option<GuessSlip> {
+        self.items.get(skill)?.get(item).copied()
     }
 
     /// The JSON form.
