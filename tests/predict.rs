@@ -329,12 +329,13 @@ fn saved_per_item_parameters_predict_as_the_fit() {
         .unwrap()
         .into_p_correct()
     };
-    let got = from_file(&saved);
-    let worst = want
-        .iter()
-        .zip(&got)
-        .map(|(a, b)| (a - b).abs())
-        .fold(0.0, f64::max);
+    let largest_gap = |other: &[f64]| {
+        want.iter()
+            .zip(other)
+            .map(|(a, b)| (a - b).abs())
+            .fold(0.0, f64::max)
+    };
+    let worst = largest_gap(&from_file(&saved));
     assert!(
         worst <= 1e-12,
         "saved vs fitted per-item predictions: {worst:e}"
@@ -343,12 +344,7 @@ fn saved_per_item_parameters_predict_as_the_fit() {
     // Without the items, the file's skill-level averages predict differently.
     let mut averaged = saved.clone();
     averaged.items.clear();
-    let averaged = from_file(&averaged);
-    let apart = want
-        .iter()
-        .zip(&averaged)
-        .map(|(a, b)| (a - b).abs())
-        .fold(0.0, f64::max);
+    let apart = largest_gap(&from_file(&averaged));
     assert!(apart > 0.05, "items must matter on this log: {apart}");
 }
 
