@@ -156,6 +156,8 @@ impl RecommendOptions {
     /// the last evidence, falls below this (default 0.85); until then it still
     /// counts as mastered. Reviewing at the mastery bar itself would schedule
     /// a review days after every success. Capped at the mastered threshold.
+    /// A value outside [0, 1] (or NaN) makes recommending an
+    /// [`Error::InvalidValue`].
     pub fn review_threshold(mut self, threshold: f64) -> Self {
         self.review_threshold = threshold;
         self
@@ -526,7 +528,8 @@ impl<M: Deref<Target = Model>> Recommender<M> {
     /// [`Error::CurriculumMismatch`] for a learner of another curriculum,
     /// [`Error::UnknownStandard`] for an unknown goal, [`Error::UnknownActivity`]
     /// for an unknown excluded activity, [`Error::InvalidValue`] for a
-    /// threshold or success band outside [0, 1] or a negative time budget.
+    /// mastered or review threshold or success band outside [0, 1] (or NaN)
+    /// or a negative time budget.
     pub fn recommend(
         &self,
         learner: &LearnerState,
@@ -1295,6 +1298,7 @@ fn validate(options: &RecommendOptions, threshold: f64) -> Result<()> {
     let (low, high) = options.success_band;
     for (what, value) in [
         ("mastered threshold", threshold),
+        ("review threshold", options.review_threshold),
         ("success band low", low),
         ("success band high", high),
     ] {
