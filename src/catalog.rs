@@ -338,7 +338,10 @@ impl Catalog {
     /// [`Error::InvalidId`] for an empty activity id,
     /// [`Error::DuplicateActivity`], [`Error::UnalignedActivity`] for an
     /// activity aligned to nothing, [`Error::UnknownStandard`] for an
-    /// alignment to a standard the curriculum does not have.
+    /// alignment to a standard the curriculum does not have,
+    /// [`Error::DuplicateAlignment`] for an activity aligned to one standard
+    /// twice (possible through [`Catalog::from_json`]; the builder methods
+    /// ignore a repeated alignment).
     pub fn new(
         curriculum: &Curriculum,
         activities: impl IntoIterator<Item = Activity>,
@@ -428,6 +431,15 @@ impl Catalog {
             .iter()
             .map(|s| curriculum.index_of(s))
             .collect::<Result<Vec<_>>>()?;
+        let mut sorted = aligned.clone();
+        sorted.sort_unstable();
+        if let Some(pair) = sorted.windows(2).find(|pair| pair[0] == pair[1]) {
+            return Err(Error::DuplicateAlignment {
+                activity: activity.id,
+                standard: curriculum[pair[0]].id().to_owned(),
+                at: Location::NONE,
+            });
+        }
         for s in &aligned {
             self.by_standard[s.index()].push(idx);
         }
@@ -568,10 +580,23 @@ impl Catalog {
                 .map(str::trim)
                 .filter(|p| !p.is_empty())
             {
-                activity = match part.rsplit_once(':') {
-                    Some((standard, weight)) if weight.parse::<f64>().is_ok() => activity
-                        .aligned_to_weighted(standard.trim(), weight.parse::<f64>().unwrap_or(1.0)),
-                    _ => activity.aligned_to(part),
+                let (standard, weight) = match part.rsplit_once(':') {
+                    Some((standard, weight)) => match weight.parse::<f64>() {
+                        Ok(weight) => (standard.trim(), Some(weight)),
+                        Err(_) => (part, None),
+                    },
+                    None => (part, None),
+                };
+                if activity.standards.iter().any(|s| s == standard) {
+                    return Err(Error::DuplicateAlignment {
+                        activity: activity.id,
+                        standard: standard.to_owned(),
+                        at: at.clone(),
+                    });
+                }
+                activity = match weight {
+                    Some(weight) => activity.aligned_to_weighted(standard, weight),
+                    None => activity.aligned_to(standard),
                 };
             }
             if let Some(m) = number(minutes, "minutes")? {

@@ -323,6 +323,18 @@ pub enum Error {
         at: Location,
     },
 
+    /// An activity is aligned to the same standard more than once, so one
+    /// answer would count twice.
+    #[error("{at}activity `{activity}` is aligned to standard `{standard}` more than once")]
+    DuplicateAlignment {
+        /// The activity.
+        activity: String,
+        /// The standard listed twice.
+        standard: String,
+        /// Where the activity was read.
+        at: Location,
+    },
+
     /// Persisted state is internally inconsistent (e.g. edited by hand).
     #[error("invalid {what}: {reason}")]
     InvalidState {

@@ -188,6 +188,30 @@ fn ece_by_hand() {
     );
 }
 
+/// Issue 21.6: `bins = usize::MAX` allocated one slot per bin (capacity
+/// overflow panic). More bins than rows puts each row in its own bin: the
+/// ECE is then the mean of |p - y|.
+#[test]
+fn ece_with_more_bins_than_rows_allocates_per_row() {
+    let p = [0.1, 0.3, 0.7, 0.9];
+    let y = [false, true, true, true];
+    for bins in [5, 1 << 40, usize::MAX] {
+        assert_close(
+            expected_calibration_error(&p, &y, bins).unwrap(),
+            0.3,
+            1e-12,
+        );
+    }
+    // 7 rows, 10 bins (sparse) against the hand-computed value above.
+    let p = [0.05, 0.15, 0.12, 0.95, 0.85, 0.5, 1.0];
+    let y = [false, true, false, true, true, false, true];
+    assert_close(
+        expected_calibration_error(&p, &y, 10).unwrap(),
+        1.48 / 7.0,
+        1e-12,
+    );
+}
+
 #[test]
 fn metrics_compute_and_serde() {
     let p = [0.9, 0.2, 0.7, 0.4];

@@ -350,3 +350,39 @@ proptest! {
         prop_assert_eq!(state, frozen); // reading never mutates
     }
 }
+
+/// Issue 21.6: evidence that arrives out of order moved `practiced_at` (and
+/// the time decay counts from) backwards, so the order of arrival changed
+/// how stale a standard looked. The times are those of the latest evidence,
+/// in any order.
+#[test]
+fn out_of_order_evidence_keeps_the_latest_times() {
+    let c = Curriculum::ccss_math();
+    let model = Model::builder(c.clone())
+        .decay(Some(Decay::new(30.0, 1.0, 0.5, 1.0).unwrap()))
+        .build()
+        .unwrap();
+    let day = 86_400;
+    let t0 = 1_700_000_000;
+    let times = [t0 + 40 * day, t0 + 5 * day, t0 + 20 * day];
+    let apply = |order: &[usize]| {
+        let mut state = LearnerState::new(&model, "ada").unwrap();
+        for &i in order {
+            let e = Evidence::on_standard("ada", "3.NF.A.1", Outcome::Correct, times[i]).unwrap();
+            state.apply(&model, &e).unwrap();
+        }
+        state
+    };
+    let s = c.index_of("3.NF.A.1").unwrap();
+    for order in [[0, 1, 2], [1, 2, 0], [2, 0, 1], [1, 0, 2]] {
+        let state = apply(&order);
+        let record = state
+            .practice_records()
+            .iter()
+            .find(|r| r.standard() == s)
+            .unwrap();
+        assert_eq!(record.attempts(), 3);
+        assert_eq!(record.practiced_at(), t0 + 40 * day, "order {order:?}");
+        assert_eq!(record.updated_at(), t0 + 40 * day, "order {order:?}");
+    }
+}

@@ -514,6 +514,19 @@ fn bad_options_are_errors() {
         )
         .is_err()
     );
+    // Issue 21.6: a NaN review threshold was silently the mastered threshold.
+    for threshold in [f64::NAN, -0.1, 1.5] {
+        let err = r
+            .recommend(
+                &learner,
+                &RecommendOptions::new(NOW).review_threshold(threshold),
+            )
+            .unwrap_err();
+        assert!(
+            matches!(&err, mastery::Error::InvalidValue { what, .. } if what == "review threshold"),
+            "{err:?}"
+        );
+    }
     for days in [f64::NAN, -1.0] {
         assert!(matches!(
             r.recommend(

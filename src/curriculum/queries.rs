@@ -1,10 +1,6 @@
 //! Graph queries on a [`Curriculum`]. V is the number of standards, E the
 //! number of prerequisite edges.
 
-use petgraph::adj::UnweightedList;
-use petgraph::algo::tred::{dag_to_toposorted_adjacency_list, dag_transitive_reduction_closure};
-use petgraph::graph::NodeIndex;
-
 use super::{Adjacency, Curriculum, Standard, StandardIdx, StandardKey, StandardSet};
 use crate::error::Result;
 
@@ -215,9 +211,17 @@ impl Curriculum {
     /// which has the same ancestors and descendants. In the order the edges
     /// were added.
     ///
-    /// Uses the Habib-Morvan-Rampon algorithm (petgraph's `tred`):
-    /// O(V + sum over reduction edges (x, y) of the out-degree of y in the
-    /// transitive closure), O(V³) in the worst case.
+    /// Memory is O(V + E) whatever the shape of the graph (no transitive
+    /// closure is built: a 100,000-standard chain takes a few megabytes).
+    /// Standards are taken in reverse topological order; for each, its direct
+    /// dependents are visited in topological order, and a dependent already
+    /// reached through an earlier one is redundant. The search from a
+    /// dependent follows only the reduction edges found so far and stops at
+    /// standards later in the topological order than the standard's last
+    /// direct dependent. Time is O(V + E log E) plus, for each standard, the
+    /// reduction edges inside the span of topological positions its
+    /// dependents cover: O(V + E) on a chain or a tree, O(V · E) in the
+    /// worst case (e.g. O(V²) on a complete DAG, whose reduction is a chain).
     ///
     /// ```
     /// use mastery::Curriculum;
@@ -261,26 +265,58 @@ impl Curriculum {
         })
     }
 
-    /// The edges of the transitive reduction, as `(from, to)` index pairs.
-    fn reduction_edges(&self) -> std::collections::HashSet<(u32, u32)> {
-        let order: Vec<NodeIndex<u32>> = self
-            .data
-            .topological
-            .iter()
-            .map(|v| NodeIndex::new(v.index()))
-            .collect();
-        let (ranked, _): (UnweightedList<u32>, _) =
-            dag_to_toposorted_adjacency_list(&self.data.graph, &order);
-        let (reduction, _closure) = dag_transitive_reduction_closure(&ranked);
-        reduction
-            .edge_indices()
-            .filter_map(|e| reduction.edge_endpoints(e))
-            .map(|(a, b)| {
-                (
-                    order[a as usize].index() as u32,
-                    order[b as usize].index() as u32,
-                )
-            })
+    /// The edges of the transitive reduction, as `(from, to)` index pairs;
+    /// see [`Curriculum::redundant_prerequisites`] for the algorithm and its cost.
+    fn reduction_edges(&self) -> foldhash::HashSet<(u32, u32)> {
+        let n = self.len();
+        // Position of each standard in the topological order.
+        let mut rank = vec![0u32; n];
+        for (position, v) in self.data.topological.iter().enumerate() {
+            rank[v.index()] = position as u32;
+        }
+        // The reduction edges out of each standard, filled in reverse
+        // topological order, so those of every dependent are known in time.
+        let mut kept: Vec<Vec<StandardIdx>> = vec![Vec::new(); n];
+        // `stamp[w] == generation` marks `w` as reached from the current standard.
+        let mut stamp = vec![0u32; n];
+        let mut generation = 0u32;
+        let mut direct: Vec<StandardIdx> = Vec::new();
+        let mut stack: Vec<StandardIdx> = Vec::new();
+        for &v in self.data.topological.iter().rev() {
+            direct.clear();
+            direct.extend_from_slice(self.data.dependents.of(v));
+            if direct.is_empty() {
+                continue;
+            }
+            direct.sort_unstable_by_key(|d| rank[d.index()]);
+            // Every edge out of `v` ends at or before `limit`; nothing after it matters.
+            let limit = rank[direct[direct.len() - 1].index()];
+            generation += 1;
+            let mut out = Vec::new();
+            for (i, &d) in direct.iter().enumerate() {
+                if stamp[d.index()] == generation {
+                    continue; // reached through an earlier dependent: redundant
+                }
+                out.push(d);
+                if i + 1 == direct.len() {
+                    break; // no later dependent left to rule out
+                }
+                stamp[d.index()] = generation;
+                stack.push(d);
+                while let Some(w) = stack.pop() {
+                    for &x in &kept[w.index()] {
+                        if rank[x.index()] <= limit && stamp[x.index()] != generation {
+                            stamp[x.index()] = generation;
+                            stack.push(x);
+                        }
+                    }
+                }
+            }
+            kept[v.index()] = out;
+        }
+        kept.iter()
+            .enumerate()
+            .flat_map(|(v, out)| out.iter().map(move |d| (v as u32, d.index() as u32)))
             .collect()
     }
 

@@ -313,7 +313,8 @@ pub fn accuracy(predictions: &[f64], outcomes: &[bool]) -> Result<f64> {
 ///
 /// `ECE = sum over bins b of (n_b / n) * |mean(p in b) - mean(y in b)|`,
 ///
-/// empty bins contributing nothing. The result is in `[0, 1]`.
+/// empty bins contributing nothing. The result is in `[0, 1]`. O(n) time
+/// and O(min(bins, n)) memory for n rows: any `bins` up to `usize::MAX` works.
 ///
 /// # Errors
 ///
@@ -347,19 +348,30 @@ pub fn expected_calibration_error(
             value: 0.0,
         });
     }
-    // Per bin: sum of predictions, number of correct outcomes.
-    let mut sums = vec![(0.0f64, 0usize); bins];
-    for (&p, &y) in predictions.iter().zip(outcomes) {
-        // p in [0, 1], so p * bins is in [0, bins]; the cast saturates anyway.
-        let bin = ((p * bins as f64).floor() as usize).min(bins - 1);
-        sums[bin].0 += p;
-        sums[bin].1 += usize::from(y);
-    }
+    // p in [0, 1], so p * bins is in [0, bins]; the cast saturates anyway.
+    let bin_of = |p: f64| ((p * bins as f64).floor() as usize).min(bins - 1);
     // (n_b / n) * |sum_p / n_b - correct / n_b| = |sum_p - correct| / n.
-    let total: f64 = sums
-        .iter()
-        .map(|&(sum_p, correct)| (sum_p - correct as f64).abs())
-        .sum();
+    let deviation = |&(sum_p, correct): &(f64, usize)| (sum_p - correct as f64).abs();
+    // Per bin: sum of predictions, number of correct outcomes. At most one
+    // bin per row is used, so more bins than rows are kept sparse (in bin
+    // order, for the same sum): memory is O(min(bins, rows)).
+    let total: f64 = if bins <= predictions.len() {
+        let mut sums = vec![(0.0f64, 0usize); bins];
+        for (&p, &y) in predictions.iter().zip(outcomes) {
+            let bin = &mut sums[bin_of(p)];
+            bin.0 += p;
+            bin.1 += usize::from(y);
+        }
+        sums.iter().map(deviation).sum()
+    } else {
+        let mut sums = std::collections::BTreeMap::<usize, (f64, usize)>::new();
+        for (&p, &y) in predictions.iter().zip(outcomes) {
+            let bin = sums.entry(bin_of(p)).or_insert((0.0, 0));
+            bin.0 += p;
+            bin.1 += usize::from(y);
+        }
+        sums.values().map(deviation).sum()
+    };
     Ok(total / predictions.len() as f64)
 }
 

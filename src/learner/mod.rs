@@ -69,14 +69,15 @@ impl PracticeRecord {
         f64::from(self.credit)
     }
 
-    /// The time of the last attempt, in seconds since the Unix epoch.
+    /// The time of the latest attempt, in seconds since the Unix epoch: the
+    /// largest timestamp of the evidence, whatever order it arrived in.
     #[must_use]
     pub fn practiced_at(&self) -> i64 {
         self.practiced_at
     }
 
     /// The time the stored estimate refers to (the last direct or propagated
-    /// evidence): decay counts from here.
+    /// evidence, the latest if it arrived out of order): decay counts from here.
     #[must_use]
     pub fn updated_at(&self) -> i64 {
         self.updated_at
@@ -458,8 +459,10 @@ impl MasteryAccess for AtTime<'_> {
         self.state.mastery[standard.index()] = Fixed::new(mastery);
         self.state.evidenced.insert(standard.index());
         if let Ok(i) = self.state.record_position(standard) {
-            // The decayed value has been materialized: decay restarts from now.
-            self.state.records[i].updated_at = self.now;
+            // The decayed value has been materialized: decay restarts from
+            // now, or from later evidence already applied (never backwards).
+            let record = &mut self.state.records[i];
+            record.updated_at = record.updated_at.max(self.now);
         }
         if let Some(report) = self.report.as_deref_mut() {
             report.push(MasteryChange {
@@ -1130,8 +1133,9 @@ impl LearnerState {
         };
         let record = &mut self.records[position];
         if !opportunity {
-            // The decayed value has been materialized: decay restarts from now.
-            record.updated_at = now;
+            // The decayed value has been materialized: decay restarts from
+            // now, or from later evidence already applied (never backwards).
+            record.updated_at = record.updated_at.max(now);
             return after.get();
         }
         if let Some(decay) = model.decay() {
@@ -1142,8 +1146,10 @@ impl LearnerState {
         record.attempts = record.attempts.saturating_add(1);
         record.correct = record.correct.saturating_add(u32::from(credit == 1.0));
         record.credit += credit as f32;
-        record.practiced_at = now;
-        record.updated_at = now;
+        // Evidence may arrive out of order: the times stay those of the
+        // latest evidence, whatever order it came in.
+        record.practiced_at = record.practiced_at.max(now);
+        record.updated_at = record.updated_at.max(now);
         after.get()
     }
 }

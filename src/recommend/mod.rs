@@ -156,6 +156,8 @@ impl RecommendOptions {
     /// the last evidence, falls below this (default 0.85); until then it still
     /// counts as mastered. Reviewing at the mastery bar itself would schedule
     /// a review days after every success. Capped at the mastered threshold.
+    /// A value outside [0, 1] (or NaN) makes recommending an
+    /// [`Error::InvalidValue`].
     pub fn review_threshold(mut self, threshold: f64) -> Self {
         self.review_threshold = threshold;
         self
@@ -516,11 +518,18 @@ impl<M: Deref<Target = Model>> Recommender<M> {
 
     /// Recommends activities for `learner`.
     ///
+    /// The graph work is O(V + E) for V standards and E prerequisite edges,
+    /// however many standards the learner is wheel-spinning on (the weakest
+    /// ready ancestor of every stuck standard comes from one pass in
+    /// topological order); then each candidate standard's activities are
+    /// scored until `count` are picked.
+    ///
     /// # Errors
     /// [`Error::CurriculumMismatch`] for a learner of another curriculum,
     /// [`Error::UnknownStandard`] for an unknown goal, [`Error::UnknownActivity`]
     /// for an unknown excluded activity, [`Error::InvalidValue`] for a
-    /// threshold or success band outside [0, 1] or a negative time budget.
+    /// mastered or review threshold or success band outside [0, 1] (or NaN)
+    /// or a negative time budget.
     pub fn recommend(
         &self,
         learner: &LearnerState,
@@ -560,12 +569,7 @@ impl<M: Deref<Target = Model>> Recommender<M> {
         options: &RecommendOptions,
     ) -> Shortfall {
         let catalog = self.model.catalog();
-        let mut needs: Vec<StandardIdx> = Vec::new();
-        for c in &ranking.candidates {
-            if !needs.contains(&c.standard) {
-                needs.push(c.standard);
-            }
-        }
+        let needs: StandardSet = ranking.candidates.iter().map(|c| c.standard).collect();
         let taken: Vec<ActivityIdx> = items.iter().map(|r| r.activity).collect();
         let mut shortfall = Shortfall {
             requested: options.count,
@@ -575,17 +579,17 @@ impl<M: Deref<Target = Model>> Recommender<M> {
             excluded: Vec::new(),
             over_budget: Vec::new(),
         };
+        // The standards already in one of the three lists.
+        let mut listed = StandardSet::with_capacity(self.model.curriculum().len());
         for c in &ranking.candidates {
             let s = c.standard;
-            if shortfall.without_activities.contains(&s)
-                || shortfall.excluded.contains(&s)
-                || shortfall.over_budget.contains(&s)
-            {
+            if listed.contains(s) {
                 continue;
             }
             let all = catalog.for_standard(s);
             if all.is_empty() {
                 shortfall.without_activities.push(s);
+                listed.insert(s);
             } else if self
                 .scored_activities(c, ranking, &taken, options)
                 .next()
@@ -593,8 +597,10 @@ impl<M: Deref<Target = Model>> Recommender<M> {
             {
                 // Something could serve it, but it was not picked: only the budget stops that.
                 shortfall.over_budget.push(s);
+                listed.insert(s);
             } else if all.iter().any(|a| ranking.excluded.contains(a)) {
                 shortfall.excluded.push(s);
+                listed.insert(s);
             }
         }
         shortfall
@@ -694,20 +700,28 @@ impl<M: Deref<Target = Model>> Recommender<M> {
         let ready = curriculum.ready_to_learn(&mastered)?;
         let params = model.all_params();
 
+        // Per standard, how many of its prerequisites are not mastered: O(E)
+        // once, so that what a standard unlocks costs O(its dependents).
+        let missing: Vec<u32> = curriculum
+            .indices()
+            .map(|d| {
+                curriculum
+                    .prerequisites(d)
+                    .unwrap_or_default()
+                    .iter()
+                    .filter(|&&p| !mastered.contains(p))
+                    .count() as u32
+            })
+            .collect();
+        // The unmastered dependents whose only missing prerequisite is `s` (if any).
         let unlocks = |s: StandardIdx| -> Vec<StandardIdx> {
+            let allowed = u32::from(!mastered.contains(s));
             curriculum
                 .dependents(s)
                 .unwrap_or_default()
                 .iter()
                 .copied()
-                .filter(|&d| {
-                    !mastered.contains(d)
-                        && curriculum
-                            .prerequisites(d)
-                            .unwrap_or_default()
-                            .iter()
-                            .all(|&p| p == s || mastered.contains(p))
-                })
+                .filter(|&d| !mastered.contains(d) && missing[d.index()] == allowed)
                 .collect()
         };
         let gain = |s: StandardIdx| (1.0 - mastery[s.index()]) * params[s.index()].learn();
@@ -754,6 +768,7 @@ impl<M: Deref<Target = Model>> Recommender<M> {
         // that was mastered and has faded since is a review, not wheel-spinning.
         let mut wheel_spinning = Vec::new();
         let mut remediated = StandardSet::with_capacity(curriculum.len());
+        let weakest_ready = WeakestReadyAncestor::new(curriculum, &ready, &mastery);
         for record in learner.practice_records() {
             let s = record.standard();
             if record.attempts() < options.wheel_spin_attempts
@@ -768,15 +783,7 @@ impl<M: Deref<Target = Model>> Recommender<M> {
                 mastery: mastery[s.index()],
             });
             // The weakest unmastered ancestor that is ready now.
-            let prerequisite = curriculum
-                .ancestors(s)?
-                .iter()
-                .filter(|a| ready.contains(*a))
-                .min_by(|a, b| {
-                    mastery[a.index()]
-                        .total_cmp(&mastery[b.index()])
-                        .then(a.cmp(b))
-                });
+            let prerequisite = weakest_ready.of(s);
             remediated.insert(prerequisite.unwrap_or(s));
             push(
                 prerequisite.unwrap_or(s),
@@ -1222,6 +1229,61 @@ fn placement_probe(
 }
 
 /// How far a predicted success lies outside the band (0 inside).
+/// For every standard, its weakest ancestor that is ready to learn (lowest
+/// mastery, then lowest index), computed lazily on first use for all
+/// standards at once by one pass in topological order: O(V + E), instead of
+/// one ancestor search per wheel-spinning standard (O(V * E) when a learner
+/// is stuck on every standard).
+struct WeakestReadyAncestor<'a> {
+    curriculum: &'a Curriculum,
+    ready: &'a StandardSet,
+    mastery: &'a [f64],
+    best: std::cell::OnceCell<Vec<Option<StandardIdx>>>,
+}
+
+impl<'a> WeakestReadyAncestor<'a> {
+    fn new(curriculum: &'a Curriculum, ready: &'a StandardSet, mastery: &'a [f64]) -> Self {
+        WeakestReadyAncestor {
+            curriculum,
+            ready,
+            mastery,
+            best: std::cell::OnceCell::new(),
+        }
+    }
+
+    /// The order of "weaker": lower mastery, then lower index (a total order).
+    fn weaker(&self, a: StandardIdx, b: StandardIdx) -> bool {
+        self.mastery[a.index()]
+            .total_cmp(&self.mastery[b.index()])
+            .then(a.cmp(&b))
+            .is_lt()
+    }
+
+    fn of(&self, s: StandardIdx) -> Option<StandardIdx> {
+        let best = self.best.get_or_init(|| {
+            // The minimum over the ancestors of `v` is the minimum over its
+            // prerequisites `p` of `p` itself (if ready) and of the minimum
+            // over `p`'s ancestors; overlapping paths do not matter to a minimum.
+            let mut best: Vec<Option<StandardIdx>> = vec![None; self.curriculum.len()];
+            for &v in self.curriculum.topological_order() {
+                let mut here: Option<StandardIdx> = None;
+                for &p in self.curriculum.prerequisites(v).unwrap_or_default() {
+                    let from_p = best[p.index()];
+                    let own = self.ready.contains(p).then_some(p);
+                    for c in [own, from_p].into_iter().flatten() {
+                        if here.is_none_or(|h| self.weaker(c, h)) {
+                            here = Some(c);
+                        }
+                    }
+                }
+                best[v.index()] = here;
+            }
+            best
+        });
+        best[s.index()]
+    }
+}
+
 fn band_distance(p: f64, (low, high): (f64, f64)) -> f64 {
     if p < low {
         low - p
@@ -1236,6 +1298,7 @@ fn validate(options: &RecommendOptions, threshold: f64) -> Result<()> {
     let (low, high) = options.success_band;
     for (what, value) in [
         ("mastered threshold", threshold),
+        ("review threshold", options.review_threshold),
         ("success band low", low),
         ("success band high", high),
     ] {
