@@ -643,7 +643,7 @@ impl Catalog {
     /// easier and a harder practice set (their own guess and slip), a video;
     /// and, drawn by the seed, readings (about one standard in three),
     /// projects and performance tasks (about one in five each). Titles come
-    /// from the standard's title or text ("Practice: Understand a fraction
+    /// from the standard's text or title ("Practice: Understand a fraction
     /// 1/b as ..."), tags from a small pool of interests, minutes vary.
     /// Same curriculum and seed, same catalog.
     ///
@@ -670,7 +670,7 @@ impl Catalog {
         let mut activities = Vec::new();
         for standard in curriculum.standards() {
             let id = standard.id();
-            let text = standard.title().or(standard.description()).unwrap_or(id);
+            let text = standard.description().or(standard.title()).unwrap_or(id);
             let short: String = if text.chars().count() > 60 {
                 format!(
                     "{}...",

@@ -62,13 +62,43 @@ pub fn load() -> crate::Result<Curriculum> {
             (_, Some("2")) => Some("additional"),
             (_, Some(_)) => None,
         };
-        let s = s.with_major_work(emphasis == Some("major"));
+        let mut s = s.with_major_work(emphasis == Some("major"));
+        if s.title().is_none() {
+            if let Some(title) = s.description().map(short_title) {
+                s = s.with_title(title);
+            }
+        }
         match emphasis {
             Some(e) => s.with_attribute("emphasis", e),
             None => s,
         }
     });
     Ok(curriculum)
+}
+
+/// Titles at most this many characters long (plus the ellipsis).
+const TITLE_CHARS: usize = 40;
+
+/// A short title from a standard's text, for explanations a family can
+/// read: its first sentence, cut at a word boundary to at most
+/// [`TITLE_CHARS`] characters with an ellipsis ("Count to 100 by ones and by
+/// tens", "Understand a fraction 1/b as the…").
+fn short_title(text: &str) -> String {
+    let first = text
+        .split_inclusive(". ")
+        .next()
+        .unwrap_or(text)
+        .trim()
+        .trim_end_matches('.');
+    if first.chars().count() <= TITLE_CHARS {
+        return first.to_owned();
+    }
+    let cut: String = first.chars().take(TITLE_CHARS + 1).collect();
+    let head: String = match cut.rfind(' ') {
+        Some(space) if space > 0 => cut[..space].to_owned(),
+        _ => cut.chars().take(TITLE_CHARS).collect(),
+    };
+    format!("{}…", head.trim_end_matches([',', ';', ':', ' ']))
 }
 
 impl Curriculum {
@@ -103,6 +133,33 @@ impl Curriculum {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn short_titles_end_at_a_word() {
+        assert_eq!(
+            short_title("Count to 100 by ones and by tens."),
+            "Count to 100 by ones and by tens"
+        );
+        assert_eq!(
+            short_title(
+                "Understand a fraction 1/b as the quantity formed by 1 part when a whole is partitioned."
+            ),
+            "Understand a fraction 1/b as the…"
+        );
+        assert_eq!(short_title("Fluently add. Then subtract."), "Fluently add");
+        let long_word = "x".repeat(60);
+        assert_eq!(short_title(&long_word).chars().count(), TITLE_CHARS + 1);
+        let ccss = Curriculum::ccss_math();
+        for s in ccss.standards() {
+            let title = s
+                .title()
+                .unwrap_or_else(|| panic!("{} has no title", s.id()));
+            assert!(
+                !title.is_empty() && title.chars().count() <= TITLE_CHARS + 1,
+                "{title}"
+            );
+        }
+    }
 
     #[test]
     fn embedded_ccss_loads() {

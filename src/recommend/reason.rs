@@ -106,7 +106,10 @@ impl Reason {
         }
     }
 
-    /// One plain sentence for a student or parent.
+    /// One plain sentence for a student or parent. The standard the
+    /// sentence is about is named by its code and, if it has one, its short
+    /// title (the embedded Common Core standards have titles from their
+    /// text); other standards by code.
     ///
     /// ```
     /// use mastery::{Curriculum, recommend::Reason};
@@ -118,13 +121,20 @@ impl Reason {
     /// };
     /// assert_eq!(
     ///     reason.explain(&ccss),
-    ///     "You are ready for 3.NF.A.1: you have mastered everything it builds on. It opens the way to 3.NF.A.3."
+    ///     "You are ready for 3.NF.A.1 (Understand a fraction 1/b as the…): you have mastered everything it builds on. It opens the way to 3.NF.A.3."
     /// );
     /// # Ok::<(), mastery::Error>(())
     /// ```
     #[must_use]
     pub fn explain(&self, curriculum: &Curriculum) -> String {
         let id = |s: StandardIdx| curriculum.standard(s).map_or("?", |s| s.id()).to_owned();
+        let named = |s: StandardIdx| match curriculum.standard(s).ok() {
+            Some(st) => match st.title() {
+                Some(title) => format!("{} ({title})", st.id()),
+                None => st.id().to_owned(),
+            },
+            None => "?".to_owned(),
+        };
         let list = |items: &[StandardIdx]| {
             let ids: Vec<String> = items.iter().take(3).map(|&s| id(s)).collect();
             match (ids.len(), items.len()) {
@@ -142,7 +152,7 @@ impl Reason {
             Reason::ReadyToLearn { standard, unlocks } => {
                 let mut text = format!(
                     "You are ready for {}: you have mastered everything it builds on.",
-                    id(*standard)
+                    named(*standard)
                 );
                 if !unlocks.is_empty() {
                     text += &format!(" It opens the way to {}.", list(unlocks));
@@ -155,11 +165,14 @@ impl Reason {
                 steps_remaining,
             } => {
                 if standard == goal {
-                    format!("{} is your goal, and you are ready for it now.", id(*goal))
+                    format!(
+                        "{} is your goal, and you are ready for it now.",
+                        named(*goal)
+                    )
                 } else {
                     format!(
                         "{} is a step toward your goal {}: {steps_remaining} standards to go, this one included.",
-                        id(*standard),
+                        named(*standard),
                         id(*goal)
                     )
                 }
@@ -170,7 +183,7 @@ impl Reason {
                 ..
             } => format!(
                 "Time to review {}: you mastered it, but without practice it has faded to {:.0}%.",
-                id(*standard),
+                named(*standard),
                 mastery_now * 100.0
             ),
             Reason::Remediate {
@@ -180,7 +193,7 @@ impl Reason {
             } => format!(
                 "{} has been hard after {attempts} tries. Working on {} first, which it builds on, will help.",
                 id(*blocked),
-                id(*p)
+                named(*p)
             ),
             Reason::Remediate {
                 blocked,
@@ -188,29 +201,29 @@ impl Reason {
                 attempts,
             } => format!(
                 "{} has been hard after {attempts} tries. Try a different kind of activity for it, or ask your teacher.",
-                id(*blocked)
+                named(*blocked)
             ),
             Reason::Placement { standard } => format!(
                 "A quick check on {} shows where you stand on the way to your goals, so you can skip what you already know.",
-                id(*standard)
+                named(*standard)
             ),
             Reason::GoalCheck {
                 goal,
                 last_practiced: Some(_),
             } => format!(
                 "You have reached your goals. A quick check on {} keeps it fresh.",
-                id(*goal)
+                named(*goal)
             ),
             Reason::GoalCheck {
                 goal,
                 last_practiced: None,
             } => format!(
                 "You have reached your goals. A quick check on {} confirms it: you have shown it only through what builds on it.",
-                id(*goal)
+                named(*goal)
             ),
             Reason::Stretch { standard } => format!(
                 "You have reached your goals. {} is a challenge to go further.",
-                id(*standard)
+                named(*standard)
             ),
         }
     }
