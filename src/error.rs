@@ -323,6 +323,29 @@ pub enum Error {
         at: Location,
     },
 
+    /// An activity id is empty, has leading or trailing whitespace or a
+    /// control character, or an activity names itself as its prerequisite.
+    #[error("{at}invalid activity id {id:?}: {reason}")]
+    InvalidActivityId {
+        /// The offending id, verbatim.
+        id: String,
+        /// Why it was rejected.
+        reason: &'static str,
+        /// Where it was read.
+        at: Location,
+    },
+
+    /// An activity names a prerequisite activity that the catalog does not have.
+    #[error("{at}activity `{activity}` comes after unknown activity `{prerequisite}`")]
+    UnknownPrerequisiteActivity {
+        /// The activity that lists the prerequisite.
+        activity: String,
+        /// The prerequisite's id.
+        prerequisite: String,
+        /// Where the activity was read.
+        at: Location,
+    },
+
     /// An activity is aligned to the same standard more than once, so one
     /// answer would count twice.
     #[error("{at}activity `{activity}` is aligned to standard `{standard}` more than once")]
