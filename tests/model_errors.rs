@@ -253,8 +253,16 @@ fn corrupted_state_json() {
     for err in errors {
         assert!(matches!(err, Error::Json { .. }), "{err:?}");
     }
+    // Issue 21.6: the right fingerprint with the wrong number of estimates
+    // said "made for curriculum X, not this one (X)".
     let err = corrupt(&|v| v["mastery"].as_array_mut().unwrap().push(0.5.into()));
-    assert!(matches!(err, Error::CurriculumMismatch { .. }), "{err:?}");
+    assert!(matches!(err, Error::InvalidState { .. }), "{err:?}");
+    let text = err.to_string();
+    assert!(
+        text.contains("holds 4 mastery estimates for its 3 standards"),
+        "{text}"
+    );
+    assert!(!text.contains("not this one"), "{text}");
     assert!(matches!(
         LearnerState::from_json(&model, "{"),
         Err(Error::Json { .. })

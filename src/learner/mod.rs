@@ -534,7 +534,8 @@ impl LearnerState {
     /// # Errors
     /// [`Error::Json`] for malformed JSON or an invalid state (format version,
     /// values out of range, inconsistent records); [`Error::CurriculumMismatch`]
-    /// for a state of another curriculum.
+    /// for a state of another curriculum; [`Error::InvalidState`] for a state
+    /// of this curriculum with the wrong number of estimates (edited by hand).
     pub fn from_json(model: &Model, json: &str) -> Result<Self> {
         let state: LearnerState = serde_json::from_str(json).map_err(|source| Error::Json {
             what: "learner state JSON".into(),
@@ -702,11 +703,23 @@ impl LearnerState {
 
     pub(crate) fn check(&self, model: &Model) -> Result<()> {
         let curriculum = model.curriculum();
-        if self.curriculum != curriculum.fingerprint() || self.mastery.len() != curriculum.len() {
+        if self.curriculum != curriculum.fingerprint() {
             return Err(Error::CurriculumMismatch {
                 what: "learner state",
                 expected: curriculum.fingerprint(),
                 found: self.curriculum,
+            });
+        }
+        if self.mastery.len() != curriculum.len() {
+            // The right curriculum, but the estimates were edited.
+            return Err(Error::InvalidState {
+                what: "learner state",
+                reason: format!(
+                    "it is made for this curriculum ({:016x}) but holds {} mastery estimates for its {} standards",
+                    self.curriculum,
+                    self.mastery.len(),
+                    curriculum.len()
+                ),
             });
         }
         Ok(())
