@@ -114,8 +114,20 @@ fn bad_params() {
     assert!(Propagation::new(0.5, f64::NAN, 2).is_err());
     let json = r#"{"params": {"A": {"prior": 0.5, "learn": 0.1, "guess": 0.7, "slip": 0.4}}}"#;
     let err = mastery::model::SkillParams::from_json(json).unwrap_err();
-    assert!(matches!(err, Error::Json { .. }), "{err:?}");
+    // Issue 21.6: the error did not name the skill.
+    assert!(matches!(err, Error::InvalidValue { .. }), "{err:?}");
     assert!(err.to_string().contains("guess + slip"), "{err}");
+    assert!(err.to_string().contains("of skill `A`"), "{err}");
+    let json = r#"{"params": {"Median": {"prior": 1.5, "learn": 0.1, "guess": 0.2, "slip": 0.1}}}"#;
+    let err = mastery::model::SkillParams::from_json(json).unwrap_err();
+    assert!(
+        err.to_string()
+            .starts_with("prior of skill `Median` must be"),
+        "{err}"
+    );
+    // Through serde (e.g. inside a larger document) the message names it too.
+    let err = serde_json::from_str::<mastery::model::SkillParams>(json).unwrap_err();
+    assert!(err.to_string().contains("skill `Median`"), "{err}");
 }
 
 #[test]

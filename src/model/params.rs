@@ -50,38 +50,72 @@ fn check_guess_slip(guess: f64, slip: f64) -> Result<()> {
 /// # Ok::<(), mastery::Error>(())
 /// ```
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(try_from = "SkillParamsRepr")]
 pub struct SkillParams {
     /// Parameters by skill id.
     pub params: BTreeMap<String, BktParams>,
+}
+
+/// The JSON form before validation, so that an error can name the skill.
+#[derive(Deserialize)]
+struct SkillParamsRepr {
+    params: BTreeMap<String, BktParamsRepr>,
+}
+
+impl TryFrom<SkillParamsRepr> for SkillParams {
+    type Error = Error;
+    fn try_from(r: SkillParamsRepr) -> Result<Self> {
+        let params = r
+            .params
+            .into_iter()
+            .map(|(skill, p)| match BktParams::try_from(p) {
+                Ok(params) => Ok((skill, params)),
+                Err(Error::InvalidValue {
+                    what,
+                    expected,
+                    value,
+                }) => Err(Error::InvalidValue {
+                    what: format!("{what} of skill `{skill}`"),
+                    expected,
+                    value,
+                }),
+                Err(other) => Err(other),
+            })
+            .collect::<Result<_>>()?;
+        Ok(SkillParams { params })
+    }
 }
 
 impl SkillParams {
     /// Reads the JSON form.
     ///
     /// # Errors
-    /// [`Error::Json`] for malformed JSON or invalid parameters (the message
-    /// names the skill's position and the problem).
+    /// [`Error::Json`] for malformed JSON (with line and column);
+    /// [`Error::InvalidValue`] naming the skill for invalid parameters.
     pub fn from_json(json: &str) -> Result<Self> {
-        serde_json::from_str(json).map_err(|source| Error::Json {
-            what: "skill parameters JSON".into(),
-            source,
-        })
+        Self::parse("skill parameters JSON", json)
     }
 
     /// Reads the JSON form from a file.
     ///
     /// # Errors
-    /// [`Error::Io`] if the file cannot be read, else as [`SkillParams::from_json`].
+    /// [`Error::Io`] if the file cannot be read, else as
+    /// [`SkillParams::from_json`], the file named in a JSON error.
     pub fn read(path: impl AsRef<std::path::Path>) -> Result<Self> {
         let path = path.as_ref();
         let text = std::fs::read_to_string(path).map_err(|source| Error::Io {
             file: path.display().to_string().into(),
             source,
         })?;
-        serde_json::from_str(&text).map_err(|source| Error::Json {
-            what: path.display().to_string(),
+        Self::parse(&path.display().to_string(), &text)
+    }
+
+    fn parse(what: &str, json: &str) -> Result<Self> {
+        let repr: SkillParamsRepr = serde_json::from_str(json).map_err(|source| Error::Json {
+            what: what.to_owned(),
             source,
-        })
+        })?;
+        SkillParams::try_from(repr)
     }
 
     /// The JSON form.
