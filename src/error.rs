@@ -110,11 +110,17 @@ pub enum Error {
     /// The prerequisites form a cycle, so no order of learning satisfies them.
     ///
     /// `cycle` lists the standards on one actual cycle in edge order; the
-    /// first standard is repeated at the end (`A -> B -> C -> A`).
-    #[error("prerequisites form a cycle: {}", cycle.join(" -> "))]
+    /// first standard is repeated at the end (`A -> B -> C -> A`). `edges`
+    /// says where each edge of the cycle was read, in the same order
+    /// (`edges[i]` is the edge `cycle[i] -> cycle[i + 1]`); the message lists
+    /// the known ones.
+    #[error("{}prerequisites form a cycle: {}{}", edges.first().cloned().unwrap_or_default(), cycle.join(" -> "), describe_cycle_edges(edges))]
     Cycle {
         /// The standards on the cycle, first one repeated at the end.
         cycle: Vec<String>,
+        /// Where each edge of the cycle was read ([`Location::NONE`] for an
+        /// edge added in code).
+        edges: Vec<Location>,
     },
 
     /// A query named a standard that the curriculum does not have.
@@ -366,6 +372,20 @@ pub enum Error {
         /// What is wrong.
         reason: String,
     },
+}
+
+/// " (edges read at a.csv:2, a.csv:3)" for the known locations of a cycle's edges.
+fn describe_cycle_edges(edges: &[Location]) -> String {
+    let known: Vec<String> = edges
+        .iter()
+        .filter(|at| **at != Location::NONE)
+        .map(|at| at.to_string().trim_end_matches(": ").to_owned())
+        .collect();
+    if known.is_empty() {
+        String::new()
+    } else {
+        format!(" (edges read at {})", known.join(", "))
+    }
 }
 
 fn describe_unmatched(skills: &[String], unknown: &[(String, String)]) -> String {
