@@ -378,3 +378,24 @@ fn unknown_standard_in_evidence_names_learner_and_evidence() {
     assert!(std::error::Error::source(&err).is_some());
     assert_eq!(state, before, "nothing applied");
 }
+
+/// Issue 21.6: `predict_responses` errors gave the line but not the file.
+#[test]
+fn predict_responses_errors_name_the_file() {
+    use mastery::evidence::{ResponseColumns, read_responses};
+    use mastery::learner::{predict_responses, predict_responses_in};
+    let skills = Curriculum::builder()
+        .standard_ids(["Median"])
+        .unwrap()
+        .build()
+        .unwrap();
+    let model = Model::plain_bkt(skills, [("Median".to_owned(), BktParams::default())]).unwrap();
+    let log = "order_id,user_id,skill_name,correct\n1,u1,Median,1\n2,u1,Mode,0\n";
+    let rows = read_responses("log.csv", log.as_bytes(), &ResponseColumns::default()).unwrap();
+    let err = predict_responses_in(&model, "log.csv", &rows).unwrap_err();
+    assert!(matches!(err, Error::UnknownStandard { .. }), "{err:?}");
+    assert_eq!(err.to_string(), "log.csv:3: unknown standard `Mode`");
+    // Without a name, the line alone.
+    let err = predict_responses(&model, &rows).unwrap_err();
+    assert_eq!(err.to_string(), "line 3: unknown standard `Mode`");
+}
