@@ -563,6 +563,8 @@ impl Catalog {
     ///
     /// # Errors
     /// [`Error::EmptyFile`], [`Error::MissingColumn`], [`Error::InvalidUtf8`],
+    /// [`Error::InputTooLarge`] past the documented size caps
+    /// ([`MAX_LINE_BYTES`](crate::MAX_LINE_BYTES), [`MAX_INPUT_BYTES`](crate::MAX_INPUT_BYTES)),
     /// [`Error::Csv`] for an unparsable field, or as [`Catalog::new`]; every
     /// error names the file and the activity's line.
     pub fn from_csv(

@@ -225,6 +225,21 @@ pub enum Error {
         message: String,
     },
 
+    /// An input passed a documented size cap: [`MAX_INPUT_BYTES`](crate::MAX_INPUT_BYTES)
+    /// for a whole file or stream, [`MAX_LINE_BYTES`](crate::MAX_LINE_BYTES)
+    /// for one line of a CSV file.
+    #[error("{file}: {what} longer than {limit} bytes, starting at byte {offset}")]
+    InputTooLarge {
+        /// The file.
+        file: Arc<str>,
+        /// "input" or "a line".
+        what: &'static str,
+        /// The cap, in bytes.
+        limit: u64,
+        /// The 0-based byte offset where the over-long input or line starts.
+        offset: u64,
+    },
+
     /// Reading or writing a file failed.
     #[error("{file}: {source}")]
     Io {

@@ -99,15 +99,22 @@ impl SkillParams {
     /// Reads the JSON form from a file.
     ///
     /// # Errors
-    /// [`Error::Io`] if the file cannot be read, else as
+    /// [`Error::Io`] if the file cannot be read, [`Error::InputTooLarge`]
+    /// past [`MAX_INPUT_BYTES`](crate::MAX_INPUT_BYTES), else as
     /// [`SkillParams::from_json`], the file named in a JSON error.
     pub fn read(path: impl AsRef<std::path::Path>) -> Result<Self> {
+        use std::io::Read;
         let path = path.as_ref();
-        let text = std::fs::read_to_string(path).map_err(|source| Error::Io {
-            file: path.display().to_string().into(),
+        let name: std::sync::Arc<str> = path.display().to_string().into();
+        let file = std::fs::File::open(path).map_err(|source| Error::Io {
+            file: name.clone(),
             source,
         })?;
-        Self::parse(&path.display().to_string(), &text)
+        let mut text = String::new();
+        crate::io::Capped::whole(file)
+            .read_to_string(&mut text)
+            .map_err(|source| crate::io::io_error(&name, source))?;
+        Self::parse(&name, &text)
     }
 
     fn parse(what: &str, json: &str) -> Result<Self> {
