@@ -248,6 +248,25 @@ impl Activity {
     }
 }
 
+/// Activity ids follow the rules of standard ids: not empty, no leading or
+/// trailing whitespace, no control characters.
+fn validate_activity_id(id: &str, at: &Location) -> Result<()> {
+    let reason = if id.is_empty() {
+        "it is empty"
+    } else if id.trim() != id {
+        "it has leading or trailing whitespace"
+    } else if id.chars().any(char::is_control) {
+        "it contains a control character"
+    } else {
+        return Ok(());
+    };
+    Err(Error::InvalidActivityId {
+        id: id.to_owned(),
+        reason,
+        at: at.clone(),
+    })
+}
+
 fn validate_numbers(activity: &Activity) -> Result<()> {
     let invalid = |what: &str, expected: &'static str, value: f64| Error::InvalidValue {
         what: format!("{what} of activity `{}`", activity.id),
@@ -335,8 +354,10 @@ impl Catalog {
     /// A catalog of `activities` for `curriculum`.
     ///
     /// # Errors
-    /// [`Error::InvalidId`] for an empty activity id,
-    /// [`Error::DuplicateActivity`], [`Error::UnalignedActivity`] for an
+    /// [`Error::InvalidActivityId`] for an empty activity id, one with
+    /// leading or trailing whitespace or a control character, or an activity
+    /// that comes after itself; [`Error::UnknownPrerequisiteActivity`] for a
+    /// prerequisite activity not in the catalog; [`Error::DuplicateActivity`], [`Error::UnalignedActivity`] for an
     /// activity aligned to nothing, [`Error::UnknownStandard`] for an
     /// alignment to a standard the curriculum does not have,
     /// [`Error::DuplicateAlignment`] for an activity aligned to one standard
@@ -346,17 +367,30 @@ impl Catalog {
         curriculum: &Curriculum,
         activities: impl IntoIterator<Item = Activity>,
     ) -> Result<Self> {
+        Catalog::build(
+            curriculum,
+            activities.into_iter().map(|a| (a, Location::NONE)),
+        )
+    }
+
+    /// As [`Catalog::new`], each activity with where it was read (for errors).
+    fn build(
+        curriculum: &Curriculum,
+        activities: impl IntoIterator<Item = (Activity, Location)>,
+    ) -> Result<Self> {
         let mut catalog = Catalog {
             by_standard: vec![Vec::new(); curriculum.len()],
             curriculum: curriculum.fingerprint(),
             ..Catalog::default()
         };
-        for activity in activities {
-            catalog.insert(curriculum, activity)?;
+        let mut places = Vec::new();
+        for (activity, at) in activities {
+            catalog.insert(curriculum, activity, &at)?;
+            places.push(at);
         }
         // Activities may name later ones as prerequisites: check once all are in.
-        for activity in &catalog.activities {
-            catalog.check_prerequisites(&activity.id, &activity.prerequisites)?;
+        for (activity, at) in catalog.activities.iter().zip(&places) {
+            catalog.check_prerequisites(&activity.id, &activity.prerequisites, at)?;
         }
         Ok(catalog)
     }
@@ -383,8 +417,7 @@ impl Catalog {
     ///
     /// # Errors
     /// As [`Catalog::new`], and [`Error::CurriculumMismatch`] when `curriculum`
-    /// is not the catalog's; [`Error::UnknownActivity`] for a prerequisite not
-    /// in the catalog.
+    /// is not the catalog's.
     pub fn push(&mut self, curriculum: &Curriculum, activity: Activity) -> Result<ActivityIdx> {
         if curriculum.fingerprint() != self.curriculum || self.by_standard.len() != curriculum.len()
         {
@@ -394,23 +427,22 @@ impl Catalog {
                 found: self.curriculum,
             });
         }
-        self.check_prerequisites(&activity.id, &activity.prerequisites)?;
-        self.insert(curriculum, activity)
+        self.check_prerequisites(&activity.id, &activity.prerequisites, &Location::NONE)?;
+        self.insert(curriculum, activity, &Location::NONE)
     }
 
     /// Validates and appends one activity (its prerequisites are checked by the caller).
-    fn insert(&mut self, curriculum: &Curriculum, activity: Activity) -> Result<ActivityIdx> {
-        if activity.id.is_empty() {
-            return Err(Error::InvalidId {
-                id: activity.id,
-                reason: "it is empty",
-                at: Location::NONE,
-            });
-        }
+    fn insert(
+        &mut self,
+        curriculum: &Curriculum,
+        activity: Activity,
+        at: &Location,
+    ) -> Result<ActivityIdx> {
+        validate_activity_id(&activity.id, at)?;
         if activity.standards.is_empty() {
             return Err(Error::UnalignedActivity {
                 id: activity.id,
-                at: Location::NONE,
+                at: at.clone(),
             });
         }
         let idx = ActivityIdx(u32::try_from(self.activities.len()).map_err(|_| {
@@ -422,14 +454,19 @@ impl Catalog {
         if self.ids.contains_key(&activity.id) {
             return Err(Error::DuplicateActivity {
                 id: activity.id,
-                at: Location::NONE,
+                at: at.clone(),
             });
         }
         validate_numbers(&activity)?;
         let aligned = activity
             .standards
             .iter()
-            .map(|s| curriculum.index_of(s))
+            .map(|s| {
+                curriculum.index_of(s).map_err(|_| Error::UnknownStandard {
+                    id: s.clone(),
+                    at: at.clone(),
+                })
+            })
             .collect::<Result<Vec<_>>>()?;
         let mut sorted = aligned.clone();
         sorted.sort_unstable();
@@ -437,7 +474,7 @@ impl Catalog {
             return Err(Error::DuplicateAlignment {
                 activity: activity.id,
                 standard: curriculum[pair[0]].id().to_owned(),
-                at: Location::NONE,
+                at: at.clone(),
             });
         }
         for s in &aligned {
@@ -449,16 +486,22 @@ impl Catalog {
         Ok(idx)
     }
 
-    fn check_prerequisites(&self, id: &str, prerequisites: &[String]) -> Result<()> {
+    fn check_prerequisites(&self, id: &str, prerequisites: &[String], at: &Location) -> Result<()> {
         for before in prerequisites {
             if before == id {
-                return Err(Error::InvalidId {
+                return Err(Error::InvalidActivityId {
                     id: before.clone(),
                     reason: "an activity cannot come after itself",
-                    at: Location::NONE,
+                    at: at.clone(),
                 });
             }
-            self.index_of(before)?;
+            if !self.ids.contains_key(before.as_str()) {
+                return Err(Error::UnknownPrerequisiteActivity {
+                    activity: id.to_owned(),
+                    prerequisite: before.clone(),
+                    at: at.clone(),
+                });
+            }
         }
         Ok(())
     }
@@ -520,7 +563,10 @@ impl Catalog {
     ///
     /// # Errors
     /// [`Error::EmptyFile`], [`Error::MissingColumn`], [`Error::InvalidUtf8`],
-    /// [`Error::Csv`] for an unparsable field (with line), or as [`Catalog::new`].
+    /// [`Error::InputTooLarge`] past the documented size caps
+    /// ([`MAX_LINE_BYTES`](crate::MAX_LINE_BYTES), [`MAX_INPUT_BYTES`](crate::MAX_INPUT_BYTES)),
+    /// [`Error::Csv`] for an unparsable field, or as [`Catalog::new`]; every
+    /// error names the file and the activity's line.
     pub fn from_csv(
         curriculum: &Curriculum,
         name: &str,
@@ -627,7 +673,7 @@ impl Catalog {
                 at: at.clone(),
                 message: e.to_string(),
             })?;
-            activities.push(activity);
+            activities.push((activity, at));
         }
         if activities.is_empty() {
             return Err(Error::EmptyFile {
@@ -635,7 +681,7 @@ impl Catalog {
                 detail: "no activities below the header",
             });
         }
-        Catalog::new(curriculum, activities)
+        Catalog::build(curriculum, activities)
     }
 
     /// A generated demo catalog for any curriculum, so that examples and

@@ -110,11 +110,17 @@ pub enum Error {
     /// The prerequisites form a cycle, so no order of learning satisfies them.
     ///
     /// `cycle` lists the standards on one actual cycle in edge order; the
-    /// first standard is repeated at the end (`A -> B -> C -> A`).
-    #[error("prerequisites form a cycle: {}", cycle.join(" -> "))]
+    /// first standard is repeated at the end (`A -> B -> C -> A`). `edges`
+    /// says where each edge of the cycle was read, in the same order
+    /// (`edges[i]` is the edge `cycle[i] -> cycle[i + 1]`); the message lists
+    /// the known ones.
+    #[error("{}prerequisites form a cycle: {}{}", edges.first().cloned().unwrap_or_default(), cycle.join(" -> "), describe_cycle_edges(edges))]
     Cycle {
         /// The standards on the cycle, first one repeated at the end.
         cycle: Vec<String>,
+        /// Where each edge of the cycle was read ([`Location::NONE`] for an
+        /// edge added in code).
+        edges: Vec<Location>,
     },
 
     /// A query named a standard that the curriculum does not have.
@@ -217,6 +223,21 @@ pub enum Error {
         at: Location,
         /// What is wrong with the row.
         message: String,
+    },
+
+    /// An input passed a documented size cap: [`MAX_INPUT_BYTES`](crate::MAX_INPUT_BYTES)
+    /// for a whole file or stream, [`MAX_LINE_BYTES`](crate::MAX_LINE_BYTES)
+    /// for one line of a CSV file.
+    #[error("{file}: {what} longer than {limit} bytes, starting at byte {offset}")]
+    InputTooLarge {
+        /// The file.
+        file: Arc<str>,
+        /// "input" or "a line".
+        what: &'static str,
+        /// The cap, in bytes.
+        limit: u64,
+        /// The 0-based byte offset where the over-long input or line starts.
+        offset: u64,
     },
 
     /// Reading or writing a file failed.
@@ -323,6 +344,29 @@ pub enum Error {
         at: Location,
     },
 
+    /// An activity id is empty, has leading or trailing whitespace or a
+    /// control character, or an activity names itself as its prerequisite.
+    #[error("{at}invalid activity id {id:?}: {reason}")]
+    InvalidActivityId {
+        /// The offending id, verbatim.
+        id: String,
+        /// Why it was rejected.
+        reason: &'static str,
+        /// Where it was read.
+        at: Location,
+    },
+
+    /// An activity names a prerequisite activity that the catalog does not have.
+    #[error("{at}activity `{activity}` comes after unknown activity `{prerequisite}`")]
+    UnknownPrerequisiteActivity {
+        /// The activity that lists the prerequisite.
+        activity: String,
+        /// The prerequisite's id.
+        prerequisite: String,
+        /// Where the activity was read.
+        at: Location,
+    },
+
     /// An activity is aligned to the same standard more than once, so one
     /// answer would count twice.
     #[error("{at}activity `{activity}` is aligned to standard `{standard}` more than once")]
@@ -343,6 +387,20 @@ pub enum Error {
         /// What is wrong.
         reason: String,
     },
+}
+
+/// " (edges read at a.csv:2, a.csv:3)" for the known locations of a cycle's edges.
+fn describe_cycle_edges(edges: &[Location]) -> String {
+    let known: Vec<String> = edges
+        .iter()
+        .filter(|at| **at != Location::NONE)
+        .map(|at| at.to_string().trim_end_matches(": ").to_owned())
+        .collect();
+    if known.is_empty() {
+        String::new()
+    } else {
+        format!(" (edges read at {})", known.join(", "))
+    }
 }
 
 fn describe_unmatched(skills: &[String], unknown: &[(String, String)]) -> String {

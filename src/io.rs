@@ -7,6 +7,130 @@ use std::sync::Arc;
 
 use crate::error::{Error, Location, Result};
 
+/// The most bytes any reader of this crate accepts from one file or stream
+/// (1 GiB); more is [`Error::InputTooLarge`]. Split larger logs into several
+/// files.
+pub const MAX_INPUT_BYTES: u64 = 1 << 30;
+
+/// The most bytes a CSV reader accepts on one line, between line breaks
+/// (`\n` or `\r`), quoted fields included (1 MiB); more is
+/// [`Error::InputTooLarge`]. So a stream without line breaks (such as
+/// `/dev/zero`) fails after 1 MiB instead of filling memory.
+pub const MAX_LINE_BYTES: u64 = 1 << 20;
+
+/// Which cap an input broke.
+#[derive(Debug)]
+pub(crate) struct TooLarge {
+    what: &'static str,
+    limit: u64,
+    offset: u64,
+}
+
+impl std::fmt::Display for TooLarge {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{} longer than {} bytes", self.what, self.limit)
+    }
+}
+
+impl std::error::Error for TooLarge {}
+
+/// A reader that fails with [`TooLarge`] once the input passes
+/// `max_total` bytes, or a line passes `max_line` bytes.
+pub(crate) struct Capped<R> {
+    inner: R,
+    total: u64,
+    line: u64,
+    max_total: u64,
+    max_line: u64,
+}
+
+impl<R> Capped<R> {
+    /// Both caps: [`MAX_INPUT_BYTES`] and [`MAX_LINE_BYTES`].
+    pub(crate) fn lines(inner: R) -> Self {
+        Capped {
+            inner,
+            total: 0,
+            line: 0,
+            max_total: MAX_INPUT_BYTES,
+            max_line: MAX_LINE_BYTES,
+        }
+    }
+
+    /// Only the total cap, for inputs read whole (JSON).
+    pub(crate) fn whole(inner: R) -> Self {
+        Capped {
+            max_line: u64::MAX,
+            ..Capped::lines(inner)
+        }
+    }
+}
+
+impl<R: Read> Read for Capped<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        let chunk = &buf[..n];
+        if self.max_line != u64::MAX {
+            let mut start = 0usize;
+            for (i, _) in chunk
+                .iter()
+                .enumerate()
+                .filter(|&(_, &b)| b == b'\n' || b == b'\r')
+            {
+                self.line += (i - start) as u64;
+                self.check_line(i)?;
+                self.line = 0;
+                start = i + 1;
+            }
+            self.line += (n - start) as u64;
+            self.check_line(n)?;
+        }
+        self.total += n as u64;
+        if self.total > self.max_total {
+            return Err(std::io::Error::new(
+                std::io::ErrorKind::InvalidData,
+                TooLarge {
+                    what: "input",
+                    limit: self.max_total,
+                    offset: self.max_total,
+                },
+            ));
+        }
+        Ok(n)
+    }
+}
+
+impl<R> Capped<R> {
+    fn check_line(&self, at: usize) -> std::io::Result<()> {
+        if self.line > self.max_line {
+            return Err(std::io::Error::new(
+                std::io::ErrorKind::InvalidData,
+                TooLarge {
+                    what: "a line",
+                    limit: self.max_line,
+                    offset: (self.total + at as u64).saturating_sub(self.line),
+                },
+            ));
+        }
+        Ok(())
+    }
+}
+
+/// [`Error::InputTooLarge`] for an I/O error raised by [`Capped`], else [`Error::Io`].
+pub(crate) fn io_error(file: &Arc<str>, source: std::io::Error) -> Error {
+    match source.get_ref().and_then(|e| e.downcast_ref::<TooLarge>()) {
+        Some(too_large) => Error::InputTooLarge {
+            file: file.clone(),
+            what: too_large.what,
+            limit: too_large.limit,
+            offset: too_large.offset,
+        },
+        None => Error::Io {
+            file: file.clone(),
+            source,
+        },
+    }
+}
+
 /// A file path, or a reader with a name for messages.
 pub(crate) enum Input<'r> {
     Path(std::path::PathBuf),
@@ -29,9 +153,9 @@ pub(crate) fn open_with(input: Input<'_>, trim: csv::Trim) -> Result<(Arc<str>, 
                 file: name.clone(),
                 source,
             })?;
-            (name, Box::new(file))
+            (name, Box::new(Capped::lines(file)))
         }
-        Input::Reader(name, reader) => (name, reader),
+        Input::Reader(name, reader) => (name, Box::new(Capped::lines(reader))),
     };
     let csv = csv::ReaderBuilder::new()
         .trim(trim)
@@ -44,10 +168,7 @@ pub(crate) fn csv_error(file: &Arc<str>, err: csv::Error) -> Error {
     let line = err.position().map(csv::Position::line);
     let at = Location::new(Some(file.clone()), line);
     match err.into_kind() {
-        csv::ErrorKind::Io(source) => Error::Io {
-            file: file.clone(),
-            source,
-        },
+        csv::ErrorKind::Io(source) => io_error(file, source),
         csv::ErrorKind::Utf8 { .. } => Error::InvalidUtf8 { at },
         csv::ErrorKind::UnequalLengths {
             expected_len, len, ..

@@ -114,6 +114,7 @@ pub use curriculum::{
 };
 pub use error::{Error, Location, Result};
 pub use evidence::{Evidence, Outcome, Score, Source, Target};
+pub use io::{MAX_INPUT_BYTES, MAX_LINE_BYTES};
 pub use learner::{LearnerState, MasteryChange, PracticeRecord, UpdateReport};
 pub use model::{
     BktParams, ChangeCause, Decay, GuessSlip, LevelThresholds, MasteryLevel, Model, ModelBuilder,

@@ -49,3 +49,60 @@ fn duplicate_alignment_in_csv_is_rejected_with_file_and_line() {
         );
     }
 }
+
+/// Issue 21.6: activity ids accepted control characters, and an empty one
+/// was reported as an "invalid standard id".
+#[test]
+fn activity_ids_follow_the_rules_of_standard_ids() {
+    let c = small();
+    for (id, reason) in [
+        ("", "it is empty"),
+        ("a\u{0}b", "it contains a control character"),
+        ("line\nbreak", "it contains a control character"),
+        ("bell\u{7}", "it contains a control character"),
+        (" padded", "it has leading or trailing whitespace"),
+    ] {
+        let json = serde_json::json!({"activities": [{"id": id, "standards": ["X"]}]}).to_string();
+        let err = Catalog::from_json(&c, &json).unwrap_err();
+        assert!(
+            matches!(&err, Error::InvalidActivityId { id: got, reason: r, .. } if got == id && *r == reason),
+            "{id:?}: {err:?}"
+        );
+        let text = err.to_string();
+        assert!(text.contains("invalid activity id"), "{text}");
+        assert!(!text.contains("standard"), "{text}");
+    }
+    let err = mastery::Evidence::on_activity("ada", "", mastery::Outcome::Correct, 0).unwrap_err();
+    assert!(matches!(err, Error::InvalidActivityId { .. }), "{err:?}");
+}
+
+/// Issue 21.6: `Catalog::from_csv` lost the file and line of every error it
+/// left to `Catalog::new`.
+#[test]
+fn csv_catalog_errors_name_file_and_line() {
+    let c = small();
+    for (rows, expected) in [
+        ("a,X,\na,Y,\n", "catalog.csv:3: duplicate activity id `a`"),
+        ("a,X,\nb,Z,\n", "catalog.csv:3: unknown standard `Z`"),
+        (
+            "a,X,\nb,,\n",
+            "catalog.csv:3: activity `b` is aligned to no standard",
+        ),
+        (
+            "a,X,\nb,Y,zz\nc,X,\n",
+            "catalog.csv:3: activity `b` comes after unknown activity `zz`",
+        ),
+        (
+            "a,X,\nb,Y,b\n",
+            "catalog.csv:3: invalid activity id \"b\": an activity cannot come after itself",
+        ),
+        (
+            "a,X,\n\"b\u{1}\",Y,\n",
+            "catalog.csv:3: invalid activity id \"b\\u{1}\": it contains a control character",
+        ),
+    ] {
+        let csv = format!("id,standards,prerequisites\n{rows}");
+        let err = Catalog::from_csv(&c, "catalog.csv", csv.as_bytes()).unwrap_err();
+        assert_eq!(err.to_string(), expected, "{rows:?}");
+    }
+}

@@ -21,14 +21,35 @@ const STANDARDS: &[u8] = b"id,grade\nA,1\nB,1\nC,2\n";
 #[test]
 fn cycle_names_the_standards_on_it_in_order() {
     let err = load(Some(STANDARDS), Some(b"from,to\nA,B\nB,C\nC,A\n")).unwrap_err();
-    let Error::Cycle { cycle } = &err else {
+    let Error::Cycle { cycle, .. } = &err else {
         panic!("expected Cycle, got {err:?}")
     };
     assert_eq!(cycle, &["A", "B", "C", "A"]);
+    // Issue 21.6: the message said neither file nor line.
     assert_eq!(
         err.to_string(),
-        "prerequisites form a cycle: A -> B -> C -> A"
+        "edges.csv:2: prerequisites form a cycle: A -> B -> C -> A \
+         (edges read at edges.csv:2, edges.csv:3, edges.csv:4)"
     );
+    // An edge from the standards file's prerequisites column names that file.
+    let err = load(
+        Some(b"id,prerequisites\nA,\nB,A\nC,B\n"),
+        Some(b"from,to\nC,A\n"),
+    )
+    .unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "standards.csv:3: prerequisites form a cycle: A -> B -> C -> A \
+         (edges read at standards.csv:3, standards.csv:4, edges.csv:2)"
+    );
+    // Edges added in code have no location.
+    let err = Curriculum::builder()
+        .standard_ids(["A", "B"])
+        .unwrap()
+        .prerequisites([("A", "B"), ("B", "A")])
+        .build()
+        .unwrap_err();
+    assert_eq!(err.to_string(), "prerequisites form a cycle: A -> B -> A");
 }
 
 #[test]
@@ -40,7 +61,7 @@ fn cycle_behind_an_acyclic_part_is_found() {
         .prerequisites([("X", "P"), ("P", "Q"), ("Q", "P"), ("Q", "Z")])
         .build()
         .unwrap_err();
-    let Error::Cycle { cycle } = err else {
+    let Error::Cycle { cycle, .. } = err else {
         panic!("expected Cycle")
     };
     assert_eq!(cycle, ["P", "Q", "P"]);

@@ -173,7 +173,7 @@ proptest! {
         let mut cyclic = dag.clone();
         cyclic.edges.push((b, a));
         let err = build(&cyclic).unwrap_err();
-        let Error::Cycle { cycle } = err else {
+        let Error::Cycle { cycle, .. } = err else {
             return Err(TestCaseError::fail(format!("expected a cycle, got {err:?}")));
         };
         prop_assert!(cycle.len() >= 3);

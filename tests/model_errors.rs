@@ -114,8 +114,20 @@ fn bad_params() {
     assert!(Propagation::new(0.5, f64::NAN, 2).is_err());
     let json = r#"{"params": {"A": {"prior": 0.5, "learn": 0.1, "guess": 0.7, "slip": 0.4}}}"#;
     let err = mastery::model::SkillParams::from_json(json).unwrap_err();
-    assert!(matches!(err, Error::Json { .. }), "{err:?}");
+    // Issue 21.6: the error did not name the skill.
+    assert!(matches!(err, Error::InvalidValue { .. }), "{err:?}");
     assert!(err.to_string().contains("guess + slip"), "{err}");
+    assert!(err.to_string().contains("of skill `A`"), "{err}");
+    let json = r#"{"params": {"Median": {"prior": 1.5, "learn": 0.1, "guess": 0.2, "slip": 0.1}}}"#;
+    let err = mastery::model::SkillParams::from_json(json).unwrap_err();
+    assert!(
+        err.to_string()
+            .starts_with("prior of skill `Median` must be"),
+        "{err}"
+    );
+    // Through serde (e.g. inside a larger document) the message names it too.
+    let err = serde_json::from_str::<mastery::model::SkillParams>(json).unwrap_err();
+    assert!(err.to_string().contains("skill `Median`"), "{err}");
 }
 
 #[test]
@@ -253,8 +265,16 @@ fn corrupted_state_json() {
     for err in errors {
         assert!(matches!(err, Error::Json { .. }), "{err:?}");
     }
+    // Issue 21.6: the right fingerprint with the wrong number of estimates
+    // said "made for curriculum X, not this one (X)".
     let err = corrupt(&|v| v["mastery"].as_array_mut().unwrap().push(0.5.into()));
-    assert!(matches!(err, Error::CurriculumMismatch { .. }), "{err:?}");
+    assert!(matches!(err, Error::InvalidState { .. }), "{err:?}");
+    let text = err.to_string();
+    assert!(
+        text.contains("holds 4 mastery estimates for its 3 standards"),
+        "{text}"
+    );
+    assert!(!text.contains("not this one"), "{text}");
     assert!(matches!(
         LearnerState::from_json(&model, "{"),
         Err(Error::Json { .. })
@@ -357,4 +377,25 @@ fn unknown_standard_in_evidence_names_learner_and_evidence() {
     assert!(err.to_string().contains("(item 2 of the batch)"), "{err}");
     assert!(std::error::Error::source(&err).is_some());
     assert_eq!(state, before, "nothing applied");
+}
+
+/// Issue 21.6: `predict_responses` errors gave the line but not the file.
+#[test]
+fn predict_responses_errors_name_the_file() {
+    use mastery::evidence::{ResponseColumns, read_responses};
+    use mastery::learner::{predict_responses, predict_responses_in};
+    let skills = Curriculum::builder()
+        .standard_ids(["Median"])
+        .unwrap()
+        .build()
+        .unwrap();
+    let model = Model::plain_bkt(skills, [("Median".to_owned(), BktParams::default())]).unwrap();
+    let log = "order_id,user_id,skill_name,correct\n1,u1,Median,1\n2,u1,Mode,0\n";
+    let rows = read_responses("log.csv", log.as_bytes(), &ResponseColumns::default()).unwrap();
+    let err = predict_responses_in(&model, "log.csv", &rows).unwrap_err();
+    assert!(matches!(err, Error::UnknownStandard { .. }), "{err:?}");
+    assert_eq!(err.to_string(), "log.csv:3: unknown standard `Mode`");
+    // Without a name, the line alone.
+    let err = predict_responses(&model, &rows).unwrap_err();
+    assert_eq!(err.to_string(), "line 3: unknown standard `Mode`");
 }

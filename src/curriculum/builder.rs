@@ -36,7 +36,7 @@ use crate::error::{Error, Location, Result};
 ///     .prerequisites([("A", "B"), ("B", "C"), ("C", "A")])
 ///     .build();
 /// match looped {
-///     Err(Error::Cycle { cycle }) => assert_eq!(cycle.join(" -> "), "A -> B -> C -> A"),
+///     Err(Error::Cycle { cycle, .. }) => assert_eq!(cycle.join(" -> "), "A -> B -> C -> A"),
 ///     other => panic!("expected a cycle, got {other:?}"),
 /// }
 /// # Ok::<(), mastery::Error>(())
@@ -189,6 +189,7 @@ impl CurriculumBuilder {
 
         let mut edges: Vec<(StandardIdx, StandardIdx)> =
             Vec::with_capacity(self.prerequisites.len());
+        let mut edge_places: Vec<Location> = Vec::with_capacity(self.prerequisites.len());
         let mut seen: HashSet<(StandardIdx, StandardIdx)> =
             HashSet::with_capacity(self.prerequisites.len());
         for (from, to, at) in self.prerequisites {
@@ -219,18 +220,30 @@ impl CurriculumBuilder {
                 return Err(Error::DuplicatePrerequisite { from, to, at });
             }
             edges.push((from_idx, to_idx));
+            edge_places.push(at);
         }
 
         let n = standards.len();
         let prerequisites = Adjacency::new(n, edges.iter().map(|&(f, t)| (t, f)));
         let dependents = Adjacency::new(n, edges.iter().copied());
-        let topological =
-            topological_order(&prerequisites, &dependents).map_err(|cycle| Error::Cycle {
+        let topological = topological_order(&prerequisites, &dependents).map_err(|cycle| {
+            let place: HashMap<(StandardIdx, StandardIdx), &Location> =
+                edges.iter().copied().zip(&edge_places).collect();
+            Error::Cycle {
                 cycle: cycle
                     .iter()
                     .map(|&i| standards[i.index()].id().to_owned())
                     .collect(),
-            })?;
+                edges: cycle
+                    .windows(2)
+                    .map(|pair| {
+                        place
+                            .get(&(pair[0], pair[1]))
+                            .map_or(Location::NONE, |&at| at.clone())
+                    })
+                    .collect(),
+            }
+        })?;
 
         let mut depth = vec![0u32; n];
         for &v in &topological {

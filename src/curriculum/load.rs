@@ -204,6 +204,7 @@ impl<'r> CsvLoader<'r> {
     ///
     /// # Errors
     /// [`Error::Io`] when a file cannot be opened or read;
+    /// [`Error::InputTooLarge`] past the documented size caps;
     /// [`Error::EmptyFile`] for a file without a header, a standards file
     /// without rows, or no files at all; [`Error::MissingColumn`];
     /// [`Error::InvalidUtf8`] and [`Error::Csv`] for malformed rows; and

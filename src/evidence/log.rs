@@ -82,6 +82,8 @@ pub fn read_responses_path(
 /// [`Error::EmptyFile`], [`Error::MissingColumn`], [`Error::InvalidUtf8`],
 /// or [`Error::Csv`] for a ragged row, an empty field, a `correct` other
 /// than 0 or 1, or an `order_id` that is not an integer; each with file and line.
+/// [`Error::InputTooLarge`] past [`MAX_LINE_BYTES`](crate::MAX_LINE_BYTES) or
+/// [`MAX_INPUT_BYTES`](crate::MAX_INPUT_BYTES).
 pub fn read_responses(
     name: &str,
     reader: impl Read,

@@ -260,7 +260,8 @@ impl Evidence {
     /// Evidence on a target.
     ///
     /// # Errors
-    /// [`Error::InvalidId`] for an empty learner or target id.
+    /// [`Error::InvalidId`] for an empty learner or standard id,
+    /// [`Error::InvalidActivityId`] for an empty activity id.
     pub fn new(
         learner: impl Into<String>,
         target: Target,
@@ -268,19 +269,24 @@ impl Evidence {
         timestamp: i64,
     ) -> Result<Self> {
         let learner = learner.into();
-        for id in [
-            &learner,
-            match &target {
-                Target::Standard(id) | Target::Activity(id) => id,
-            },
-        ] {
-            if id.is_empty() {
-                return Err(Error::InvalidId {
+        let empty = |id: &str| Error::InvalidId {
+            id: id.to_owned(),
+            reason: "it is empty",
+            at: crate::Location::NONE,
+        };
+        if learner.is_empty() {
+            return Err(empty(&learner));
+        }
+        match &target {
+            Target::Standard(id) if id.is_empty() => return Err(empty(id)),
+            Target::Activity(id) if id.is_empty() => {
+                return Err(Error::InvalidActivityId {
                     id: id.clone(),
                     reason: "it is empty",
                     at: crate::Location::NONE,
                 });
             }
+            _ => {}
         }
         Ok(Evidence {
             learner,

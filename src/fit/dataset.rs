@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize};
 use crate::error::{Error, Location, Result};
 use crate::evidence::ResponseColumns;
 use crate::evidence::{Columns, Fields, parse_clean_row, parse_row};
-use crate::io::{Input, csv_error, header, open_with, required};
+use crate::io::{Capped, Input, csv_error, header, io_error, open_with, required};
 
 /// How to read a response log into a [`Dataset`].
 ///
@@ -278,7 +278,9 @@ impl Dataset {
     ///
     /// # Errors
     /// [`Error::EmptyFile`] (no header, or no usable rows),
-    /// [`Error::MissingColumn`], [`Error::InvalidUtf8`], and — unless
+    /// [`Error::MissingColumn`], [`Error::InvalidUtf8`],
+    /// [`Error::InputTooLarge`] past [`MAX_INPUT_BYTES`](crate::MAX_INPUT_BYTES)
+    /// or a line past [`MAX_LINE_BYTES`](crate::MAX_LINE_BYTES), and — unless
     /// bad rows are skipped — [`Error::Csv`] for a ragged row, an empty field,
     /// a `correct` other than 0 or 1, or a non-integer `order_id`, with line.
     pub fn from_reader(
@@ -686,18 +688,21 @@ fn read(input: Input<'_>, options: &DatasetOptions) -> Result<(Dataset, LoadRepo
     let (file, bytes) = match input {
         Input::Path(path) => {
             let name: Arc<str> = path.display().to_string().into();
-            let bytes = std::fs::read(&path).map_err(|source| Error::Io {
+            let file = std::fs::File::open(&path).map_err(|source| Error::Io {
                 file: name.clone(),
                 source,
             })?;
+            let mut bytes = Vec::new();
+            Capped::lines(file)
+                .read_to_end(&mut bytes)
+                .map_err(|source| io_error(&name, source))?;
             (name, bytes)
         }
-        Input::Reader(name, mut reader) => {
+        Input::Reader(name, reader) => {
             let mut bytes = Vec::new();
-            reader.read_to_end(&mut bytes).map_err(|source| Error::Io {
-                file: name.clone(),
-                source,
-            })?;
+            Capped::lines(reader)
+                .read_to_end(&mut bytes)
+                .map_err(|source| io_error(&name, source))?;
             (name, bytes)
         }
     };

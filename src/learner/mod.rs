@@ -534,7 +534,8 @@ impl LearnerState {
     /// # Errors
     /// [`Error::Json`] for malformed JSON or an invalid state (format version,
     /// values out of range, inconsistent records); [`Error::CurriculumMismatch`]
-    /// for a state of another curriculum.
+    /// for a state of another curriculum; [`Error::InvalidState`] for a state
+    /// of this curriculum with the wrong number of estimates (edited by hand).
     pub fn from_json(model: &Model, json: &str) -> Result<Self> {
         let state: LearnerState = serde_json::from_str(json).map_err(|source| Error::Json {
             what: "learner state JSON".into(),
@@ -702,11 +703,23 @@ impl LearnerState {
 
     pub(crate) fn check(&self, model: &Model) -> Result<()> {
         let curriculum = model.curriculum();
-        if self.curriculum != curriculum.fingerprint() || self.mastery.len() != curriculum.len() {
+        if self.curriculum != curriculum.fingerprint() {
             return Err(Error::CurriculumMismatch {
                 what: "learner state",
                 expected: curriculum.fingerprint(),
                 found: self.curriculum,
+            });
+        }
+        if self.mastery.len() != curriculum.len() {
+            // The right curriculum, but the estimates were edited.
+            return Err(Error::InvalidState {
+                what: "learner state",
+                reason: format!(
+                    "it is made for this curriculum ({:016x}) but holds {} mastery estimates for its {} standards",
+                    self.curriculum,
+                    self.mastery.len(),
+                    curriculum.len()
+                ),
             });
         }
         Ok(())
@@ -1188,27 +1201,72 @@ pub struct Prediction {
 ///
 /// # Errors
 /// [`Error::UnknownStandard`], with the row's line, for a skill the model
-/// does not have.
+/// does not have; [`Error::InvalidId`], with the line, for an empty learner
+/// id. [`predict_responses_in`] also names the file.
 pub fn predict_responses(
     model: &Model,
+    responses: &[crate::evidence::Response],
+) -> Result<Vec<Prediction>> {
+    predict(model, None, responses)
+}
+
+/// As [`predict_responses`], for responses read from `file` (the name given
+/// to [`read_responses`](crate::evidence::read_responses) or the path): every
+/// error names the file and the row's line.
+///
+/// ```
+/// use mastery::{BktParams, Curriculum, Model, learner::predict_responses_in};
+/// use mastery::evidence::{ResponseColumns, read_responses};
+///
+/// let skills = Curriculum::builder().standard_ids(["Median"])?.build()?;
+/// let model = Model::plain_bkt(skills, [("Median".to_owned(), BktParams::default())])?;
+/// let log = "order_id,user_id,skill_name,correct\n1,u1,Median,1\n2,u1,Mode,0\n";
+/// let rows = read_responses("log.csv", log.as_bytes(), &ResponseColumns::default())?;
+/// let err = predict_responses_in(&model, "log.csv", &rows).unwrap_err();
+/// assert_eq!(err.to_string(), "log.csv:3: unknown standard `Mode`");
+/// # Ok::<(), mastery::Error>(())
+/// ```
+///
+/// # Errors
+/// As [`predict_responses`].
+pub fn predict_responses_in(
+    model: &Model,
+    file: &str,
+    responses: &[crate::evidence::Response],
+) -> Result<Vec<Prediction>> {
+    predict(model, Some(file.into()), responses)
+}
+
+fn predict(
+    model: &Model,
+    file: Option<std::sync::Arc<str>>,
     responses: &[crate::evidence::Response],
 ) -> Result<Vec<Prediction>> {
     let mut states: std::collections::HashMap<&str, LearnerState> =
         std::collections::HashMap::new();
     let mut predictions = Vec::with_capacity(responses.len());
     for row in responses {
+        let at = || crate::Location::new(file.clone(), Some(row.line));
         let standard =
             model
                 .curriculum()
                 .index_of(&row.skill)
                 .map_err(|_| Error::UnknownStandard {
                     id: row.skill.clone(),
-                    at: crate::Location::new(None, Some(row.line)),
+                    at: at(),
                 })?;
         let state = match states.entry(row.learner.as_str()) {
             std::collections::hash_map::Entry::Occupied(e) => e.into_mut(),
             std::collections::hash_map::Entry::Vacant(e) => {
-                e.insert(LearnerState::new(model, row.learner.clone())?)
+                let state = LearnerState::new(model, row.learner.clone()).map_err(|e| match e {
+                    Error::InvalidId { id, reason, .. } => Error::InvalidId {
+                        id,
+                        reason,
+                        at: at(),
+                    },
+                    other => other,
+                })?;
+                e.insert(state)
             }
         };
         let resolved = model.resolve_standard(standard);

@@ -108,33 +108,73 @@ impl TryFrom<SkillParamsRepr> for SkillParams {
     }
 }
 
+/// The JSON form before validation, so that an error can name the skill.
+#[derive(Deserialize)]
+struct SkillParamsRepr {
+    params: BTreeMap<String, BktParamsRepr>,
+}
+
+impl TryFrom<SkillParamsRepr> for SkillParams {
+    type Error = Error;
+    fn try_from(r: SkillParamsRepr) -> Result<Self> {
+        let params = r
+            .params
+            .into_iter()
+            .map(|(skill, p)| match BktParams::try_from(p) {
+                Ok(params) => Ok((skill, params)),
+                Err(Error::InvalidValue {
+                    what,
+                    expected,
+                    value,
+                }) => Err(Error::InvalidValue {
+                    what: format!("{what} of skill `{skill}`"),
+                    expected,
+                    value,
+                }),
+                Err(other) => Err(other),
+            })
+            .collect::<Result<_>>()?;
+        Ok(SkillParams { params })
+    }
+}
+
 impl SkillParams {
     /// Reads the JSON form.
     ///
     /// # Errors
-    /// [`Error::Json`] for malformed JSON or invalid parameters (the message
-    /// names the skill's position and the problem).
+    /// [`Error::Json`] for malformed JSON (with line and column);
+    /// [`Error::InvalidValue`] naming the skill for invalid parameters.
     pub fn from_json(json: &str) -> Result<Self> {
-        serde_json::from_str(json).map_err(|source| Error::Json {
-            what: "skill parameters JSON".into(),
-            source,
-        })
+        Self::parse("skill parameters JSON", json)
     }
 
     /// Reads the JSON form from a file.
     ///
     /// # Errors
-    /// [`Error::Io`] if the file cannot be read, else as [`SkillParams::from_json`].
+    /// [`Error::Io`] if the file cannot be read, [`Error::InputTooLarge`]
+    /// past [`MAX_INPUT_BYTES`](crate::MAX_INPUT_BYTES), else as
+    /// [`SkillParams::from_json`], the file named in a JSON error.
     pub fn read(path: impl AsRef<std::path::Path>) -> Result<Self> {
+        use std::io::Read;
         let path = path.as_ref();
-        let text = std::fs::read_to_string(path).map_err(|source| Error::Io {
-            file: path.display().to_string().into(),
+        let name: std::sync::Arc<str> = path.display().to_string().into();
+        let file = std::fs::File::open(path).map_err(|source| Error::Io {
+            file: name.clone(),
             source,
         })?;
-        serde_json::from_str(&text).map_err(|source| Error::Json {
-            what: path.display().to_string(),
+        let mut text = String::new();
+        crate::io::Capped::whole(file)
+            .read_to_string(&mut text)
+            .map_err(|source| crate::io::io_error(&name, source))?;
+        Self::parse(&name, &text)
+    }
+
+    fn parse(what: &str, json: &str) -> Result<Self> {
+        let repr: SkillParamsRepr = serde_json::from_str(json).map_err(|source| Error::Json {
+            what: what.to_owned(),
             source,
-        })
+        })?;
+        SkillParams::try_from(repr)
     }
 
     /// The fitted guess and slip of `item` of `skill`, if the parameters
