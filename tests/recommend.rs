@@ -423,7 +423,10 @@ fn every_reason_explains_itself() {
                 goal: s("4.NF.A.1"),
                 steps_remaining: 1,
             },
-            vec!["4.NF.A.1 (Explain why a fraction a/b is equivalent…) is your goal", "ready"],
+            vec![
+                "4.NF.A.1 (Explain why a fraction a/b is equivalent…) is your goal",
+                "ready",
+            ],
         ),
         (
             Reason::Review {

@@ -83,9 +83,10 @@ pub struct SkillParams {
     pub items: BTreeMap<String, BTreeMap<String, GuessSlip>>,
 }
 
+/// The JSON form before validation, so that an error can name the skill.
 #[derive(Deserialize)]
 struct SkillParamsRepr {
-    params: BTreeMap<String, BktParams>,
+    params: BTreeMap<String, BktParamsRepr>,
     #[serde(default)]
     items: BTreeMap<String, BTreeMap<String, GuessSlip>>,
 }
@@ -101,22 +102,6 @@ impl TryFrom<SkillParamsRepr> for SkillParams {
                 ),
             });
         }
-        Ok(SkillParams {
-            params: r.params,
-            items: r.items,
-        })
-    }
-}
-
-/// The JSON form before validation, so that an error can name the skill.
-#[derive(Deserialize)]
-struct SkillParamsRepr {
-    params: BTreeMap<String, BktParamsRepr>,
-}
-
-impl TryFrom<SkillParamsRepr> for SkillParams {
-    type Error = Error;
-    fn try_from(r: SkillParamsRepr) -> Result<Self> {
         let params = r
             .params
             .into_iter()
@@ -134,7 +119,10 @@ impl TryFrom<SkillParamsRepr> for SkillParams {
                 Err(other) => Err(other),
             })
             .collect::<Result<_>>()?;
-        Ok(SkillParams { params })
+        Ok(SkillParams {
+            params,
+            items: r.items,
+        })
     }
 }
 
