@@ -201,8 +201,13 @@ fn run(args: Args) -> Result<(), Box<dyn std::error::Error>> {
             names[l]
         );
         for r in &list.items {
+            // Videos and readings have no answers: no chance of success to show.
+            let chance = match r.kind {
+                ActivityKind::Video | ActivityKind::Reading => String::new(),
+                _ => format!(", {} chance of success", percent(r.p_success)),
+            };
             println!(
-                "  - {} [{}], {} min, {} chance of success\n    {}",
+                "  - {} [{}], {} min{chance}\n    {}",
                 model
                     .catalog()
                     .get(r.activity)
@@ -210,7 +215,6 @@ fn run(args: Args) -> Result<(), Box<dyn std::error::Error>> {
                     .unwrap_or(&r.activity_id),
                 r.kind.label(),
                 r.minutes,
-                percent(r.p_success),
                 r.reason.explain(&ccss)
             );
         }

@@ -38,7 +38,10 @@
 //! the one whose predicted chance of success is closest to the target band
 //! (placement and goal checks take only activities with answers: no video or
 //! reading)
-//! (desirable difficulty: 70-85% by default), with a small bonus for the
+//! (desirable difficulty: 70-85% by default; for a standard the learner
+//! has barely started no activity may reach the band, since success is at
+//! most `guess` plus what the learner knows, and the closest one is taken:
+//! a new learner's first picks are often at 35-60%), with a small bonus for the
 //! learner's preferred kinds and interests, and, where activities have their
 //! own learn rates ([`crate::ModelBuilder::activity_learn`], fitted by
 //! [`crate::fit::what_works`]), a bonus of `4·(1 - P(L))·(T_activity - T)`
@@ -245,7 +248,12 @@ pub struct Recommendation {
     pub reason: Reason,
     /// The ranking score (higher first).
     pub score: f64,
-    /// The predicted chance of success on the activity.
+    /// The predicted chance of answering correctly now: for an activity
+    /// with answers (practice, assessment, project, task), the chance of
+    /// success on it; for a video or reading, which has no answers, the
+    /// chance on a question about its standard before watching or reading
+    /// (a measure of how new the standard is, not of the activity; show it
+    /// to people for answered kinds only).
     pub p_success: f64,
     /// Expected minutes.
     pub minutes: f64,
