@@ -331,6 +331,18 @@ pub enum Error {
         /// What is wrong.
         reason: String,
     },
+
+    /// An input holds more of something than the crate accepts (e.g. more
+    /// than [`MAX_STANDARDS`](crate::MAX_STANDARDS) standards).
+    #[error("{at}too many {what}: at most {limit} are supported")]
+    TooMany {
+        /// What there are too many of, e.g. "standards".
+        what: &'static str,
+        /// The limit.
+        limit: usize,
+        /// Where the first one beyond the limit was read.
+        at: Location,
+    },
 }
 
 fn describe_unmatched(skills: &[String], unknown: &[(String, String)]) -> String {
