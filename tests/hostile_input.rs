@@ -1,0 +1,90 @@
+//! Regression tests for the fuzzing findings of issues 19 and 21: each input
+//! below once allocated without bound, panicked, lost data or was read
+//! differently by two readers.
+
+use mastery::{Curriculum, Error, StandardSet};
+
+fn six_standards() -> Curriculum {
+    Curriculum::builder()
+        .standard_ids(["A", "B", "C", "D", "E", "F"])
+        .unwrap()
+        .prerequisite("A", "B")
+        .build()
+        .unwrap()
+}
+
+/// Issue 19.1: `[4294967295]` (13 bytes) allocated a 512 MiB bit set.
+#[test]
+fn a_huge_standard_index_is_rejected_before_allocating() {
+    let err = serde_json::from_str::<StandardSet>("[4294967295]").unwrap_err();
+    assert!(err.to_string().contains("limit"), "{err}");
+    // Below the cap it loads, and a curriculum query rejects it with a typed error.
+    let set: StandardSet = serde_json::from_str("[9]").unwrap();
+    let err = six_standards().ready_to_learn(&set).unwrap_err();
+    assert!(
+        matches!(err, Error::IndexOutOfRange { index: 9, len: 6 }),
+        "{err}"
+    );
+}
+
+/// Issue 19.2: attempts deserialized for a 6-standard curriculum naming
+/// standard 9 panicked in the class report (ndarray index out of bounds).
+#[cfg(feature = "cohort")]
+#[test]
+fn deserialized_attempts_are_checked_where_they_meet_the_curriculum() {
+    use mastery::cohort::{Attempts, Cohort};
+    let curriculum = six_standards();
+    let attempts: Vec<Attempts> = serde_json::from_str(
+        r#"[{"attempts":12,"correct":0,"mastered_at_last_evidence":false,"standard":9}]"#,
+    )
+    .unwrap();
+    let matrix = ndarray::Array2::<f32>::zeros((1, 6));
+    let err = Cohort::from_matrix(
+        &curriculum,
+        vec!["ada".into()],
+        matrix.clone(),
+        vec![attempts],
+        0.95,
+        0,
+    )
+    .unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "invalid cohort attempts: attempts of learner `ada` name standard #9, but the curriculum has 6 standards"
+    );
+    let inconsistent: Vec<Attempts> = serde_json::from_str(
+        r#"[{"attempts":1,"correct":2,"mastered_at_last_evidence":false,"standard":3}]"#,
+    )
+    .unwrap();
+    let err = Cohort::from_matrix(
+        &curriculum,
+        vec!["ada".into()],
+        matrix,
+        vec![inconsistent],
+        0.95,
+        0,
+    )
+    .unwrap_err();
+    assert!(
+        err.to_string().contains("2 correct of 1 attempts on `D`"),
+        "{err}"
+    );
+}
+
+/// Issue 19.2, the same for a deserialized progress report rendered with a
+/// smaller curriculum: unknown standards show as `?` instead of panicking.
+#[cfg(feature = "cohort")]
+#[test]
+fn a_deserialized_progress_report_renders_unknown_standards_as_unknown() {
+    use mastery::cohort::ProgressReport;
+    let curriculum = six_standards();
+    let report: ProgressReport = serde_json::from_value(serde_json::json!({
+        "learner": "ada", "from": 0, "to": 10, "newly_mastered": [9],
+        "mastered_total": 1, "evidence_count": 1, "active_days": 1,
+        "goals": [{"goal": 7, "steps": [{"standard": 8, "mastery": 0.1, "opportunities": 3, "minutes": 20.0}], "opportunities": 3, "minutes": 20.0}],
+        "plans": [], "choices_made": 0, "favorite_kind": null, "summary": "s"
+    }))
+    .unwrap();
+    assert!(report.to_markdown(&curriculum).contains("**?**"));
+    assert!(report.to_html(&curriculum).contains("<strong>?</strong>"));
+}
