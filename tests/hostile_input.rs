@@ -88,3 +88,37 @@ fn a_deserialized_progress_report_renders_unknown_standards_as_unknown() {
     assert!(report.to_markdown(&curriculum).contains("**?**"));
     assert!(report.to_html(&curriculum).contains("<strong>?</strong>"));
 }
+
+/// Issue 19.3: a decay with huge growth was accepted, a half-life grew to
+/// infinity, saved as `null` and the state no longer loaded.
+#[test]
+fn a_state_with_extreme_decay_saves_and_loads() {
+    use mastery::{Decay, Evidence, LearnerState, Model, Outcome};
+    let decay: Decay = serde_json::from_str(
+        r#"{"growth":1e300, "half_life_days":496729.0, "lapse":1e0, "min_half_life_days":9}"#,
+    )
+    .unwrap();
+    let model = Model::builder(six_standards())
+        .decay(Some(decay))
+        .build()
+        .unwrap();
+    let mut ada = LearnerState::new(&model, "ada").unwrap();
+    for k in 0..4i64 {
+        let t = 1_700_000_000 + k * 400_000 * 86_400;
+        let e = Evidence::on_standard("ada", "B", Outcome::Correct, t).unwrap();
+        ada.apply(&model, &e).unwrap();
+    }
+    let half_life = ada.practice(&model, "B").unwrap().unwrap().half_life_days();
+    assert_eq!(half_life, Decay::MAX_HALF_LIFE_DAYS);
+    let json = ada.to_json();
+    let back = LearnerState::from_json(&model, &json).unwrap();
+    assert_eq!(back, ada);
+    assert_eq!(back.to_json(), json);
+    // Half-lives beyond the documented range are refused up front.
+    for bad in [1e7, f64::INFINITY, 1e-9] {
+        assert!(
+            Decay::new(bad, 1.0, 0.5, Decay::MIN_HALF_LIFE_DAYS).is_err(),
+            "{bad}"
+        );
+    }
+}

@@ -384,7 +384,10 @@ impl TryFrom<LearnerStateRepr> for LearnerState {
                     rec.standard.index()
                 )));
             }
-            if !(rec.half_life_days.is_finite() && rec.half_life_days > 0.0) {
+            // As the API stores them: within the bounds of `Decay` (as f32).
+            if !(rec.half_life_days > 0.0
+                && rec.half_life_days <= model::Decay::MAX_HALF_LIFE_DAYS as f32)
+            {
                 return Err(invalid(format!(
                     "half-life of standard #{} is {}",
                     rec.standard.index(),
