@@ -332,6 +332,21 @@ pub enum Error {
         reason: String,
     },
 
+    /// A timestamp is outside the range the crate accepts (see
+    /// [`MIN_TIMESTAMP`](crate::time::MIN_TIMESTAMP) and
+    /// [`MAX_TIMESTAMP`](crate::time::MAX_TIMESTAMP)).
+    #[error(
+        "{what} is {value}, outside the accepted timestamps {} to {} (years 1 to 9999)",
+        crate::time::MIN_TIMESTAMP,
+        crate::time::MAX_TIMESTAMP
+    )]
+    TimestampOutOfRange {
+        /// Which timestamp, e.g. "time of the evidence of learner `ada`".
+        what: String,
+        /// The value given.
+        value: i64,
+    },
+
     /// An input holds more of something than the crate accepts (e.g. more
     /// than [`MAX_STANDARDS`](crate::MAX_STANDARDS) standards).
     #[error("{at}too many {what}: at most {limit} are supported")]

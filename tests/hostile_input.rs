@@ -122,3 +122,69 @@ fn a_state_with_extreme_decay_saves_and_loads() {
         );
     }
 }
+
+/// Issue 21.1: `now - updated_at` overflowed (a panic in debug builds; in
+/// release an old answer counted as freshly mastered), and saved states
+/// accepted timestamps of `i64::MIN`/`i64::MAX`.
+#[test]
+fn timestamps_are_bounded_and_time_arithmetic_saturates() {
+    use mastery::time::{MAX_TIMESTAMP, MIN_TIMESTAMP};
+    use mastery::{Decay, Evidence, LearnerState, Model, Outcome};
+    let model = Model::builder(six_standards())
+        .decay(Some(Decay::default()))
+        .build()
+        .unwrap();
+    let mut ada = LearnerState::new(&model, "ada").unwrap();
+    for bad in [i64::MIN, i64::MAX, MIN_TIMESTAMP - 1, MAX_TIMESTAMP + 1] {
+        let err = Evidence::on_standard("ada", "A", Outcome::Correct, bad).unwrap_err();
+        assert!(
+            matches!(err, Error::TimestampOutOfRange { value, .. } if value == bad),
+            "{err}"
+        );
+        let err = ada
+            .apply_outcome(&model, "A", Outcome::Correct, bad)
+            .unwrap_err();
+        assert!(matches!(err, Error::TimestampOutOfRange { .. }), "{err}");
+    }
+    let ok = Evidence::on_standard("ada", "A", Outcome::Correct, 5).unwrap();
+    let mut json = serde_json::to_value(&ok).unwrap();
+    assert_eq!(
+        serde_json::from_value::<Evidence>(json.clone()).unwrap(),
+        ok
+    );
+    json["timestamp"] = serde_json::json!(i64::MAX);
+    let err = serde_json::from_value::<Evidence>(json).unwrap_err();
+    assert!(
+        err.to_string().contains("outside the accepted timestamps"),
+        "{err}"
+    );
+
+    // Evidence at both ends of the range, queried at the ends of i64.
+    ada.apply_outcome(&model, "A", Outcome::Correct, MIN_TIMESTAMP)
+        .unwrap();
+    ada.apply_outcome(&model, "B", Outcome::Correct, MAX_TIMESTAMP)
+        .unwrap();
+    let prior = model.all_params()[0].prior();
+    let far_future = ada.mastery_at(&model, "A", i64::MAX).unwrap();
+    assert!((far_future - prior).abs() < 1e-9, "{far_future}");
+    assert_eq!(
+        ada.mastery_at(&model, "B", i64::MIN).unwrap(),
+        ada.mastery(&model, "B").unwrap()
+    );
+    let all = ada.all_mastery_at(&model, i64::MAX).unwrap();
+    assert!((all[0] - prior).abs() < 1e-9);
+    let back = LearnerState::from_json(&model, &ada.to_json()).unwrap();
+    assert_eq!(back, ada);
+
+    // A saved state with a timestamp beyond the range is refused.
+    let mut v: serde_json::Value = serde_json::from_str(&ada.to_json()).unwrap();
+    v["practice"][1]["updated_at"] = serde_json::json!(i64::MAX);
+    let err = LearnerState::from_json(&model, &v.to_string()).unwrap_err();
+    assert!(
+        err.to_string().contains("outside the accepted timestamps"),
+        "{err}"
+    );
+    let mut v: serde_json::Value = serde_json::from_str(&ada.to_json()).unwrap();
+    v["engagement"]["last_at"] = serde_json::json!(i64::MAX);
+    assert!(LearnerState::from_json(&model, &v.to_string()).is_err());
+}

@@ -118,6 +118,7 @@ impl Choice {
     /// [`Error::CurriculumMismatch`] for a learner of another curriculum,
     /// [`Error::IndexOutOfRange`] for a choice on a standard the curriculum
     /// does not have (deserialized for another one),
+    /// [`Error::TimestampOutOfRange`] for `at` outside the accepted range,
     /// [`Error::NotOffered`] for an activity that is not an option.
     pub fn take(
         &self,
@@ -130,6 +131,7 @@ impl Choice {
         // A choice is plain data (it may have been deserialized): its standard
         // must be one of this curriculum before the learner's history records it.
         model.curriculum().standard(self.standard)?;
+        crate::time::check_timestamp("time of the choice", at)?;
         let catalog = model.catalog();
         let taken = self
             .options
