@@ -514,7 +514,7 @@ impl Catalog {
         name: &str,
         reader: impl std::io::Read,
     ) -> Result<Self> {
-        use crate::io::{Input, csv_error, header, open, optional, required};
+        use crate::io::{Input, header, open, optional, required};
         let (file, mut csv) = open(Input::Reader(name.into(), Box::new(reader)))?;
         let header = header(&file, &mut csv)?;
         let id = required(&file, &header, "id")?;
@@ -530,15 +530,9 @@ impl Catalog {
         ]
         .map(|c| optional(&header, c));
         let mut activities = Vec::new();
-        let mut record = csv::StringRecord::new();
-        while csv
-            .read_record(&mut record)
-            .map_err(|e| csv_error(&file, e))?
-        {
-            let at = Location::new(
-                Some(file.clone()),
-                record.position().map(csv::Position::line),
-            );
+        let mut record = crate::io::Record::default();
+        while csv.read_record(&mut record)? {
+            let at = Location::new(Some(file.clone()), Some(record.line()));
             let bad = |column: &str, message: String| Error::Csv {
                 at: at.clone(),
                 message: format!("column `{column}`: {message}"),

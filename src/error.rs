@@ -347,6 +347,14 @@ pub enum Error {
         value: i64,
     },
 
+    /// A quoted CSV field never closes: without this error the rest of the
+    /// file would be read as one field.
+    #[error("{at}a quoted field opens on this line and is never closed")]
+    UnterminatedQuote {
+        /// The file and the line where the quote opened.
+        at: Location,
+    },
+
     /// An input holds more of something than the crate accepts (e.g. more
     /// than [`MAX_STANDARDS`](crate::MAX_STANDARDS) standards).
     #[error("{at}too many {what}: at most {limit} are supported")]

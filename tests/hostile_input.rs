@@ -188,3 +188,94 @@ fn timestamps_are_bounded_and_time_arithmetic_saturates() {
     v["engagement"]["last_at"] = serde_json::json!(i64::MAX);
     assert!(LearnerState::from_json(&model, &v.to_string()).is_err());
 }
+
+fn read_log(csv: &str) -> mastery::Result<Vec<mastery::evidence::Response>> {
+    use mastery::evidence::{ResponseColumns, read_responses};
+    read_responses("log.csv", csv.as_bytes(), &ResponseColumns::default())
+}
+
+/// Issue 19.4: a byte order mark and old-Mac line ends (`\r` only) were two
+/// rows to the evidence log reader and one header line ("missing column
+/// `correct`") to the fit dataset. Both now split lines the same way.
+#[test]
+fn both_response_readers_agree_on_a_bom_and_lone_carriage_returns() {
+    let log = "\u{feff}extra,order_id,user_id,skill_name,correct\r\rz,5,u1,A,1\r\rz,6,u2,B,0\r";
+    let rows = read_log(log).unwrap();
+    assert_eq!(rows.len(), 2);
+    assert_eq!((rows[0].line, rows[1].line), (3, 5));
+    assert_eq!((rows[0].order, rows[1].learner.as_str()), (5, "u2"));
+    // A bad row is reported at the same line (5) by both.
+    let bad = log.replace("z,6,u2,B,0", "z,6,u2,B,7");
+    assert_eq!(
+        read_log(&bad).unwrap_err().to_string(),
+        "log.csv:5: column `correct`: expected 0 or 1, got \"7\""
+    );
+    #[cfg(feature = "fit")]
+    {
+        use mastery::fit::{Dataset, DatasetOptions};
+        let options = DatasetOptions::default();
+        for text in [log.to_owned(), log.replace("z,5", "\"z\",5")] {
+            let (data, _) = Dataset::from_reader("log.csv", text.as_bytes(), &options).unwrap();
+            assert_eq!(data.len(), 2, "{text:?}");
+            assert_eq!(data.learners().len(), 2);
+            let bad = text.replace("z,6,u2,B,0", "z,6,u2,B,7");
+            let err = Dataset::from_reader("log.csv", bad.as_bytes(), &options).unwrap_err();
+            assert_eq!(
+                err.to_string(),
+                "log.csv:5: column `correct`: expected 0 or 1, got \"7\""
+            );
+        }
+    }
+}
+
+/// Issue 21.2: an unterminated quote in the last column swallowed the rest
+/// of the file (3 standards loaded as 1, a 3-row log fitted on 1 row). Every
+/// CSV reader now says where the quote opened.
+#[test]
+fn an_unterminated_quote_is_an_error_at_the_line_where_it_opened() {
+    use mastery::{Catalog, CsvLoader};
+    let check = |err: Error, file: &str, line: u64| match &err {
+        Error::UnterminatedQuote { at } => {
+            assert_eq!(at.file.as_deref(), Some(file), "{err}");
+            assert_eq!(at.line, Some(line), "{err}");
+        }
+        _ => panic!("expected an unterminated quote, got {err}"),
+    };
+    let err = CsvLoader::new()
+        .standards_reader("s.csv", "id,title\nA,x\nB,\"never closed\nC,z\n".as_bytes())
+        .load()
+        .unwrap_err();
+    check(err, "s.csv", 3);
+    let err = CsvLoader::new()
+        .edges_reader("e.csv", "from,to\nA,B\r\nB,\"C\r\nC,D\r\n".as_bytes())
+        .load()
+        .unwrap_err();
+    check(err, "e.csv", 3);
+    let log = "order_id,user_id,skill_name,correct\n1,u1,A,1\n2,u1,A,\"1\n3,u1,A,0\n";
+    check(read_log(log).unwrap_err(), "log.csv", 3);
+    let err = Catalog::from_csv(
+        &six_standards(),
+        "c.csv",
+        "id,standards\na1,A\na2,\"A\na3,B\n".as_bytes(),
+    )
+    .unwrap_err();
+    check(err, "c.csv", 3);
+    #[cfg(feature = "fit")]
+    {
+        use mastery::fit::{Dataset, DatasetOptions};
+        for skip in [false, true] {
+            let options = DatasetOptions::default().skip_bad_rows(skip);
+            let err = Dataset::from_reader("log.csv", log.as_bytes(), &options).unwrap_err();
+            check(err, "log.csv", 3);
+        }
+    }
+    // Quoted fields that do close, also across lines, still read.
+    let ok = "id,title\nA,\"x, \"\"y\"\"\"\nB,\"two\nlines\"\nC,z\n";
+    let c = CsvLoader::new()
+        .standards_reader("s.csv", ok.as_bytes())
+        .load()
+        .unwrap();
+    assert_eq!(c.len(), 3);
+    assert_eq!(c[c.index_of("A").unwrap()].title(), Some("x, \"y\""));
+    assert_eq!(c[c.index_of("B").unwrap()].title(), Some("two\nlines"));
+}
