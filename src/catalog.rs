@@ -508,7 +508,8 @@ impl Catalog {
     ///
     /// # Errors
     /// [`Error::EmptyFile`], [`Error::MissingColumn`], [`Error::InvalidUtf8`],
-    /// [`Error::Csv`] for an unparsable field (with line), or as [`Catalog::new`].
+    /// [`Error::Csv`] for an unparsable field (with line),
+    /// [`Error::UnterminatedQuote`] for a quote that never closes, or as [`Catalog::new`].
     pub fn from_csv(
         curriculum: &Curriculum,
         name: &str,

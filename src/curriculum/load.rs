@@ -206,7 +206,8 @@ impl<'r> CsvLoader<'r> {
     /// [`Error::Io`] when a file cannot be opened or read;
     /// [`Error::EmptyFile`] for a file without a header, a standards file
     /// without rows, or no files at all; [`Error::MissingColumn`];
-    /// [`Error::InvalidUtf8`] and [`Error::Csv`] for malformed rows; and
+    /// [`Error::InvalidUtf8`] and [`Error::Csv`] for malformed rows;
+    /// [`Error::UnterminatedQuote`] at the line where a never-closed quote opened; and
     /// every validation error of [`CurriculumBuilder::build`], with file and line.
     pub fn load(self) -> Result<Curriculum> {
         let mut builder = CurriculumBuilder::new();

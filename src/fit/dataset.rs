@@ -283,7 +283,10 @@ impl Dataset {
     /// [`Error::EmptyFile`] (no header, or no usable rows),
     /// [`Error::MissingColumn`], [`Error::InvalidUtf8`], and — unless
     /// bad rows are skipped — [`Error::Csv`] for a ragged row, an empty field,
-    /// a `correct` other than 0 or 1, or a non-integer `order_id`, with line.
+    /// a `correct` other than 0 or 1, or a non-integer `order_id`, with line;
+    /// [`Error::UnterminatedQuote`] (never skipped) at the line where a
+    /// never-closed quote opened. Lines end in `\n`, `\r\n` or a lone `\r`,
+    /// as for [`read_responses`](crate::evidence::read_responses).
     pub fn from_reader(
         name: &str,
         reader: impl Read,
