@@ -279,3 +279,50 @@ fn an_unterminated_quote_is_an_error_at_the_line_where_it_opened() {
     assert_eq!(c[c.index_of("A").unwrap()].title(), Some("x, \"y\""));
     assert_eq!(c[c.index_of("B").unwrap()].title(), Some("two\nlines"));
 }
+
+/// Issue 21.1 in the recommender: query times at the ends of `i64` neither
+/// panic (debug builds checked the subtraction) nor wrap around.
+#[test]
+fn recommending_at_the_ends_of_time_does_not_overflow() {
+    use mastery::learner::GoalSetter;
+    use mastery::recommend::{ForecastOptions, RecommendOptions, Recommender};
+    use mastery::time::MAX_TIMESTAMP;
+    use mastery::{Catalog, Decay, Evidence, LearnerState, Model, Outcome};
+    let ccss = Curriculum::ccss_math();
+    let model = Model::builder(ccss.clone())
+        .catalog(Catalog::demo(&ccss, 1))
+        .decay(Some(Decay::default()))
+        .build()
+        .unwrap();
+    let mut ada = LearnerState::new(&model, "ada").unwrap();
+    for (k, t) in [0, 86_400, 5 * 86_400].into_iter().enumerate() {
+        let e = Evidence::on_standard("ada", "K.CC.A.1", Outcome::from_correct(k != 1), t).unwrap();
+        ada.apply(&model, &e).unwrap();
+    }
+    ada.set_goal(
+        &model,
+        "K.CC.A.3",
+        GoalSetter::Teacher,
+        Some(MAX_TIMESTAMP),
+        10,
+    )
+    .unwrap();
+    let recommender = Recommender::new(&model);
+    for now in [i64::MIN, i64::MAX] {
+        recommender
+            .recommend(&ada, &RecommendOptions::new(now))
+            .unwrap();
+        recommender.goal_plans(&ada, now).unwrap();
+        let _ = recommender.forecast(
+            &ada,
+            "K.CC.A.3",
+            MAX_TIMESTAMP,
+            now,
+            &ForecastOptions::new(1),
+        );
+    }
+    // Mastered long ago is not mastered at the end of time.
+    let k = ccss.index_of("K.CC.A.1").unwrap();
+    let later = ada.mastery_at(&model, k, i64::MAX).unwrap();
+    assert!(later < ada.mastery(&model, k).unwrap());
+}
