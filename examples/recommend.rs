@@ -61,6 +61,10 @@ fn main() -> ExitCode {
 }
 
 fn run(args: Args) -> Result<(), Box<dyn std::error::Error>> {
+    if let Some(now) = args.now {
+        // A typed error up front rather than odd results far in the future.
+        mastery::time::check_timestamp("--now", now)?;
+    }
     let curriculum = args.curriculum.load()?;
     let catalog = match &args.catalog {
         None => Catalog::demo(&curriculum, 1),

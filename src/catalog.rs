@@ -565,14 +565,15 @@ impl Catalog {
     /// [`Error::EmptyFile`], [`Error::MissingColumn`], [`Error::InvalidUtf8`],
     /// [`Error::InputTooLarge`] past the documented size caps
     /// ([`MAX_LINE_BYTES`](crate::MAX_LINE_BYTES), [`MAX_INPUT_BYTES`](crate::MAX_INPUT_BYTES)),
-    /// [`Error::Csv`] for an unparsable field, or as [`Catalog::new`]; every
-    /// error names the file and the activity's line.
+    /// [`Error::Csv`] for an unparsable field,
+    /// [`Error::UnterminatedQuote`] for a quote that never closes, or as
+    /// [`Catalog::new`]; every error names the file and the activity's line.
     pub fn from_csv(
         curriculum: &Curriculum,
         name: &str,
         reader: impl std::io::Read,
     ) -> Result<Self> {
-        use crate::io::{Input, csv_error, header, open, optional, required};
+        use crate::io::{Input, header, open, optional, required};
         let (file, mut csv) = open(Input::Reader(name.into(), Box::new(reader)))?;
         let header = header(&file, &mut csv)?;
         let id = required(&file, &header, "id")?;
@@ -588,15 +589,9 @@ impl Catalog {
         ]
         .map(|c| optional(&header, c));
         let mut activities = Vec::new();
-        let mut record = csv::StringRecord::new();
-        while csv
-            .read_record(&mut record)
-            .map_err(|e| csv_error(&file, e))?
-        {
-            let at = Location::new(
-                Some(file.clone()),
-                record.position().map(csv::Position::line),
-            );
+        let mut record = crate::io::Record::default();
+        while csv.read_record(&mut record)? {
+            let at = Location::new(Some(file.clone()), Some(record.line()));
             let bad = |column: &str, message: String| Error::Csv {
                 at: at.clone(),
                 message: format!("column `{column}`: {message}"),

@@ -387,6 +387,41 @@ pub enum Error {
         /// What is wrong.
         reason: String,
     },
+
+    /// A timestamp is outside the range the crate accepts (see
+    /// [`MIN_TIMESTAMP`](crate::time::MIN_TIMESTAMP) and
+    /// [`MAX_TIMESTAMP`](crate::time::MAX_TIMESTAMP)).
+    #[error(
+        "{what} is {value}, outside the accepted timestamps {} to {} (years 1 to 9999)",
+        crate::time::MIN_TIMESTAMP,
+        crate::time::MAX_TIMESTAMP
+    )]
+    TimestampOutOfRange {
+        /// Which timestamp, e.g. "time of the evidence of learner `ada`".
+        what: String,
+        /// The value given.
+        value: i64,
+    },
+
+    /// A quoted CSV field never closes: without this error the rest of the
+    /// file would be read as one field.
+    #[error("{at}a quoted field opens on this line and is never closed")]
+    UnterminatedQuote {
+        /// The file and the line where the quote opened.
+        at: Location,
+    },
+
+    /// An input holds more of something than the crate accepts (e.g. more
+    /// than [`MAX_STANDARDS`](crate::MAX_STANDARDS) standards).
+    #[error("{at}too many {what}: at most {limit} are supported")]
+    TooMany {
+        /// What there are too many of, e.g. "standards".
+        what: &'static str,
+        /// The limit.
+        limit: usize,
+        /// Where the first one beyond the limit was read.
+        at: Location,
+    },
 }
 
 /// " (edges read at a.csv:2, a.csv:3)" for the known locations of a cycle's edges.

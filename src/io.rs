@@ -1,7 +1,7 @@
-//! CSV reading shared by the loaders: inputs named for error messages, and
-//! csv errors mapped to [`Error`] variants with file and line.
+//! CSV reading shared by every loader (evidence logs, the fit dataset,
+//! curriculum and catalog files): inputs named for error messages, one
+//! definition of a line end, and errors with file and line.
 
-use std::fs::File;
 use std::io::Read;
 use std::sync::Arc;
 
@@ -137,56 +137,284 @@ pub(crate) enum Input<'r> {
     Reader(Arc<str>, Box<dyn Read + 'r>),
 }
 
-pub(crate) type CsvReader<'r> = csv::Reader<Box<dyn Read + 'r>>;
-
-/// A CSV reader over an input plus the input's name for messages.
-pub(crate) fn open(input: Input<'_>) -> Result<(Arc<str>, CsvReader<'_>)> {
-    open_with(input, csv::Trim::All)
+/// The length of the line terminator at `bytes[i]`: 2 for `\r\n`, 1 for
+/// `\n` or a lone `\r` (old Mac files), 0 if there is none there. Every
+/// reader of the crate splits lines with this, so they all agree on where a
+/// line ends and how lines are counted.
+#[inline]
+pub(crate) fn terminator_at(bytes: &[u8], i: usize) -> usize {
+    match bytes.get(i) {
+        Some(b'\n') => 1,
+        Some(b'\r') if bytes.get(i + 1) == Some(&b'\n') => 2,
+        Some(b'\r') => 1,
+        _ => 0,
+    }
 }
 
-/// As [`open`], choosing what the reader trims (large files trim fields themselves, cheaper).
-pub(crate) fn open_with(input: Input<'_>, trim: csv::Trim) -> Result<(Arc<str>, CsvReader<'_>)> {
-    let (name, reader): (Arc<str>, Box<dyn Read>) = match input {
+/// Splits off the first line of `bytes`: the line without its terminator,
+/// and the rest after it.
+#[cfg_attr(not(feature = "fit"), allow(dead_code))] // the fit dataset's fast path
+pub(crate) fn split_line(bytes: &[u8]) -> (&[u8], &[u8]) {
+    match bytes.iter().position(|&b| b == b'\n' || b == b'\r') {
+        None => (bytes, &[]),
+        Some(i) => (&bytes[..i], &bytes[i + terminator_at(bytes, i)..]),
+    }
+}
+
+/// The lines of `text`, without terminators (as [`split_line`]).
+#[cfg_attr(not(feature = "fit"), allow(dead_code))] // the fit dataset's fast path
+pub(crate) fn lines(text: &str) -> impl Iterator<Item = &str> {
+    let mut rest = text;
+    std::iter::from_fn(move || {
+        if rest.is_empty() {
+            return None;
+        }
+        let (line, after) = split_line(rest.as_bytes());
+        let (line_len, rest_start) = (line.len(), rest.len() - after.len());
+        // Both cuts are at ASCII bytes (line terminators): char boundaries.
+        let line = &rest[..line_len];
+        rest = &rest[rest_start..];
+        Some(line)
+    })
+}
+
+/// The number of line terminators in `bytes` (a `\r\n` counts once).
+#[cfg_attr(not(feature = "fit"), allow(dead_code))] // the fit dataset's fast path
+pub(crate) fn count_lines(bytes: &[u8]) -> u64 {
+    let mut n = 0;
+    let mut rest = bytes;
+    while !rest.is_empty() {
+        let (line, after) = split_line(rest);
+        if line.len() < rest.len() {
+            n += 1;
+        }
+        rest = after;
+    }
+    n
+}
+
+/// `bytes` without a leading UTF-8 byte order mark.
+pub(crate) fn strip_bom(bytes: &[u8]) -> &[u8] {
+    bytes.strip_prefix("\u{feff}".as_bytes()).unwrap_or(bytes)
+}
+
+/// Reads a whole input, with its name for messages, within the caps
+/// ([`MAX_INPUT_BYTES`], [`MAX_LINE_BYTES`]).
+pub(crate) fn read_all(input: Input<'_>) -> Result<(Arc<str>, Vec<u8>)> {
+    let (name, reader): (Arc<str>, Box<dyn Read + '_>) = match input {
         Input::Path(path) => {
             let name: Arc<str> = path.display().to_string().into();
-            let file = File::open(&path).map_err(|source| Error::Io {
+            let file = std::fs::File::open(&path).map_err(|source| Error::Io {
                 file: name.clone(),
                 source,
             })?;
-            (name, Box::new(Capped::lines(file)))
+            (name, Box::new(file))
         }
-        Input::Reader(name, reader) => (name, Box::new(Capped::lines(reader))),
+        Input::Reader(name, reader) => (name, reader),
     };
-    let csv = csv::ReaderBuilder::new()
-        .trim(trim)
-        .flexible(false)
-        .from_reader(reader);
-    Ok((name, csv))
+    let mut bytes = Vec::new();
+    Capped::lines(reader)
+        .read_to_end(&mut bytes)
+        .map_err(|source| io_error(&name, source))?;
+    Ok((name, bytes))
 }
 
-pub(crate) fn csv_error(file: &Arc<str>, err: csv::Error) -> Error {
-    let line = err.position().map(csv::Position::line);
-    let at = Location::new(Some(file.clone()), line);
-    match err.into_kind() {
-        csv::ErrorKind::Io(source) => io_error(file, source),
-        csv::ErrorKind::Utf8 { .. } => Error::InvalidUtf8 { at },
-        csv::ErrorKind::UnequalLengths {
-            expected_len, len, ..
-        } => Error::Csv {
-            at,
-            message: format!("row has {len} fields but the header has {expected_len}"),
-        },
-        other => Error::Csv {
-            at,
-            message: format!("{other:?}"),
-        },
+/// One CSV record: its fields and the line it starts on.
+#[derive(Debug, Default)]
+pub(crate) struct Record {
+    text: String,
+    fields: Vec<(usize, usize)>,
+    line: u64,
+}
+
+impl Record {
+    /// Field `i`, if the record has it.
+    pub(crate) fn get(&self, i: usize) -> Option<&str> {
+        self.fields.get(i).map(|&(a, b)| &self.text[a..b])
     }
+
+    /// The fields.
+    pub(crate) fn iter(&self) -> impl Iterator<Item = &str> {
+        self.fields.iter().map(|&(a, b)| &self.text[a..b])
+    }
+
+    /// The number of fields.
+    pub(crate) fn len(&self) -> usize {
+        self.fields.len()
+    }
+
+    /// The 1-based line the record starts on.
+    pub(crate) fn line(&self) -> u64 {
+        self.line
+    }
+}
+
+/// A CSV reader over a whole input in memory (RFC 4180: `,` separates
+/// fields, `"` quotes a field that starts with it, `""` inside is a quote;
+/// lines end in `\n`, `\r\n` or a lone `\r`; a leading byte order mark is
+/// skipped; blank lines are not records). Every record must have the
+/// header's number of fields. Errors carry the file and line; a quote that
+/// never closes is [`Error::UnterminatedQuote`] at the line where it opened,
+/// not the rest of the file read as one field.
+pub(crate) struct CsvReader<'a> {
+    file: Arc<str>,
+    bytes: std::borrow::Cow<'a, [u8]>,
+    pos: usize,
+    line: u64,
+    trim_fields: bool,
+    width: Option<usize>,
+    raw: Vec<u8>,
+}
+
+impl<'a> CsvReader<'a> {
+    /// A reader over `bytes`; `trim_fields` trims every field (headers are always trimmed).
+    pub(crate) fn new(
+        file: Arc<str>,
+        bytes: impl Into<std::borrow::Cow<'a, [u8]>>,
+        trim_fields: bool,
+    ) -> Self {
+        let bytes = bytes.into();
+        let pos = bytes.len() - strip_bom(&bytes).len();
+        CsvReader {
+            file,
+            bytes,
+            pos,
+            line: 1,
+            trim_fields,
+            width: None,
+            raw: Vec::new(),
+        }
+    }
+
+    fn at(&self, line: u64) -> Location {
+        Location::new(Some(Arc::clone(&self.file)), Some(line))
+    }
+
+    /// Reads the next record into `record`; `false` at the end of the input.
+    pub(crate) fn read_record(&mut self, record: &mut Record) -> Result<bool> {
+        let bytes: &[u8] = &self.bytes;
+        // Blank lines are not records.
+        loop {
+            if self.pos >= bytes.len() {
+                return Ok(false);
+            }
+            let t = terminator_at(bytes, self.pos);
+            if t == 0 {
+                break;
+            }
+            self.pos += t;
+            self.line += 1;
+        }
+        let start_line = self.line;
+        let raw = &mut self.raw;
+        raw.clear();
+        let mut fields = std::mem::take(&mut record.fields);
+        fields.clear();
+        let mut pos = self.pos;
+        let mut line = self.line;
+        loop {
+            let field_start = raw.len();
+            if bytes.get(pos) == Some(&b'"') {
+                let opened = line;
+                pos += 1;
+                loop {
+                    match bytes.get(pos) {
+                        None => {
+                            return Err(Error::UnterminatedQuote {
+                                at: Location::new(Some(Arc::clone(&self.file)), Some(opened)),
+                            });
+                        }
+                        Some(b'"') if bytes.get(pos + 1) == Some(&b'"') => {
+                            raw.push(b'"');
+                            pos += 2;
+                        }
+                        Some(b'"') => {
+                            pos += 1;
+                            break;
+                        }
+                        Some(&b) => {
+                            let t = terminator_at(bytes, pos);
+                            if t > 0 {
+                                raw.extend_from_slice(&bytes[pos..pos + t]);
+                                pos += t;
+                                line += 1;
+                            } else {
+                                raw.push(b);
+                                pos += 1;
+                            }
+                        }
+                    }
+                }
+            }
+            // The unquoted part (or what follows a closing quote, kept as is).
+            let end = bytes[pos..]
+                .iter()
+                .position(|&b| b == b',' || b == b'\n' || b == b'\r')
+                .map_or(bytes.len(), |i| pos + i);
+            raw.extend_from_slice(&bytes[pos..end]);
+            pos = end;
+            fields.push((field_start, raw.len()));
+            if pos >= bytes.len() {
+                break;
+            }
+            if bytes[pos] == b',' {
+                pos += 1;
+                continue;
+            }
+            pos += terminator_at(bytes, pos);
+            line += 1;
+            break;
+        }
+        self.pos = pos;
+        self.line = line;
+        let text = match String::from_utf8(std::mem::take(raw)) {
+            Ok(text) => text,
+            Err(e) => {
+                *raw = e.into_bytes();
+                record.fields = fields;
+                return Err(Error::InvalidUtf8 {
+                    at: self.at(start_line),
+                });
+            }
+        };
+        let trim = self.trim_fields || self.width.is_none();
+        if trim {
+            for f in &mut fields {
+                let s = &text[f.0..f.1];
+                let lead = s.len() - s.trim_start().len();
+                let trimmed = s.trim().len();
+                *f = (f.0 + lead, f.0 + lead + trimmed);
+            }
+        }
+        // Keep the buffer for the next record.
+        self.raw = std::mem::replace(&mut record.text, text).into_bytes();
+        record.fields = fields;
+        record.line = start_line;
+        match self.width {
+            None => self.width = Some(record.len()),
+            Some(width) if width != record.len() => {
+                return Err(Error::Csv {
+                    at: self.at(start_line),
+                    message: format!("row has {} fields but the header has {width}", record.len()),
+                });
+            }
+            Some(_) => {}
+        }
+        Ok(true)
+    }
+}
+
+/// A CSV reader over a whole input (read into memory), fields trimmed, plus
+/// the input's name for messages.
+pub(crate) fn open(input: Input<'_>) -> Result<(Arc<str>, CsvReader<'static>)> {
+    let (name, bytes) = read_all(input)?;
+    Ok((Arc::clone(&name), CsvReader::new(name, bytes, true)))
 }
 
 /// The header's column names, or an error for an empty file.
 pub(crate) fn header(file: &Arc<str>, csv: &mut CsvReader<'_>) -> Result<Vec<String>> {
-    let header = csv.headers().map_err(|e| csv_error(file, e))?;
-    if header.is_empty() || (header.len() == 1 && header[0].is_empty()) {
+    let mut header = Record::default();
+    if !csv.read_record(&mut header)? || (header.len() == 1 && header.get(0) == Some("")) {
         return Err(Error::EmptyFile {
             file: file.clone(),
             detail: "no header line",

@@ -29,14 +29,56 @@ use crate::error::{Error, Result};
 /// Seconds in a day.
 pub const DAY: i64 = 86_400;
 
-/// Seconds in `n` days.
+/// The earliest timestamp the crate accepts: 0001-01-01T00:00:00Z.
+///
+/// Timestamps that are stored (evidence, goals, saved learner states) must lie
+/// in [`MIN_TIMESTAMP`, `MAX_TIMESTAMP`], the years 1 to 9999 of [`Date`]; the
+/// difference of any two then fits in an `i64`. Query times (`now`) outside the
+/// range are not rejected: time arithmetic saturates.
+pub const MIN_TIMESTAMP: i64 = -62_135_596_800;
+
+/// The latest timestamp the crate accepts: 9999-12-31T23:59:59Z (see [`MIN_TIMESTAMP`]).
+pub const MAX_TIMESTAMP: i64 = 253_402_300_799;
+
+/// `timestamp` if it is in [`MIN_TIMESTAMP`, `MAX_TIMESTAMP`].
+///
+/// ```
+/// use mastery::time::{MAX_TIMESTAMP, check_timestamp};
+///
+/// assert_eq!(check_timestamp("evidence time", 1_700_000_000)?, 1_700_000_000);
+/// assert!(check_timestamp("evidence time", i64::MAX).is_err());
+/// assert!(check_timestamp("evidence time", MAX_TIMESTAMP + 1).is_err());
+/// # Ok::<(), mastery::Error>(())
+/// ```
+///
+/// # Errors
+/// [`Error::TimestampOutOfRange`] naming `what`.
+pub fn check_timestamp(what: &str, timestamp: i64) -> Result<i64> {
+    if (MIN_TIMESTAMP..=MAX_TIMESTAMP).contains(&timestamp) {
+        Ok(timestamp)
+    } else {
+        Err(Error::TimestampOutOfRange {
+            what: what.to_owned(),
+            value: timestamp,
+        })
+    }
+}
+
+/// Seconds in `n` days (saturating at the ends of `i64`).
 ///
 /// ```
 /// assert_eq!(mastery::time::days(2), 172_800);
+/// assert_eq!(mastery::time::days(i64::MAX), i64::MAX);
 /// ```
 #[must_use]
 pub const fn days(n: i64) -> i64 {
-    n * DAY
+    n.saturating_mul(DAY)
+}
+
+/// Whole days from `earlier` to `later` as a float, saturating instead of
+/// overflowing for times far apart.
+pub(crate) fn days_between(earlier: i64, later: i64) -> f64 {
+    later.saturating_sub(earlier) as f64 / DAY as f64
 }
 
 /// A fixed offset from UTC, e.g. `-05:00` for New York in winter.

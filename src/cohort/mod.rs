@@ -23,7 +23,8 @@ use crate::error::{Error, Result};
 use crate::learner::LearnerState;
 use crate::model::Model;
 
-/// Attempts of one learner on one standard.
+/// Attempts of one learner on one standard. Plain data: attempts given to
+/// [`Cohort::from_matrix`] are checked against its curriculum there.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Attempts {
     /// The standard.
@@ -36,6 +37,32 @@ pub struct Attempts {
     /// evidence (a standard that was mastered and has faded is not one the
     /// learner is stuck on).
     pub mastered_at_last_evidence: bool,
+}
+
+/// Checks one learner's attempts against the curriculum (see [`Cohort::from_matrix`]).
+fn check_attempts(curriculum: &Curriculum, learner: &str, attempts: &[Attempts]) -> Result<()> {
+    let invalid = |reason: String| Error::InvalidState {
+        what: "cohort attempts",
+        reason,
+    };
+    for a in attempts {
+        let Ok(standard) = curriculum.standard(a.standard) else {
+            return Err(invalid(format!(
+                "attempts of learner `{learner}` name standard #{}, but the curriculum has {} standards",
+                a.standard.index(),
+                curriculum.len()
+            )));
+        };
+        if a.correct > a.attempts {
+            return Err(invalid(format!(
+                "learner `{learner}` has {} correct of {} attempts on `{}`",
+                a.correct,
+                a.attempts,
+                standard.id()
+            )));
+        }
+    }
+    Ok(())
 }
 
 /// Learners' mastery at one time, as a learners x standards matrix.
@@ -113,10 +140,16 @@ impl Cohort {
     /// A cohort from a mastery matrix (learners x standards, values in [0, 1])
     /// and per-learner attempts (empty lists if unknown).
     ///
+    /// This is where attempts from outside (deserialized, say) meet the
+    /// curriculum: every standard index is checked here, once, so that the
+    /// reports never index out of bounds.
+    ///
     /// # Errors
     /// [`Error::SizeMismatch`] if the matrix does not have one row per learner
     /// and one column per standard, or `attempts` one entry per learner;
-    /// [`Error::InvalidValue`] for a value that is not in [0, 1] or a threshold outside it.
+    /// [`Error::InvalidValue`] for a value that is not in [0, 1] or a threshold outside it;
+    /// [`Error::InvalidState`] for attempts on a standard the curriculum does
+    /// not have or more correct attempts than attempts (naming the learner).
     pub fn from_matrix(
         curriculum: &Curriculum,
         learners: Vec<String>,
@@ -159,6 +192,9 @@ impl Cohort {
                 expected: "a probability in [0, 1]",
                 value: f64::from(*v),
             });
+        }
+        for (learner, list) in learners.iter().zip(&attempts) {
+            check_attempts(curriculum, learner, list)?;
         }
         if !(0.0..=1.0).contains(&mastered_threshold) {
             return Err(Error::InvalidValue {

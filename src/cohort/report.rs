@@ -586,7 +586,8 @@ impl ProgressReport {
         )
     }
 
-    /// The report as Markdown.
+    /// The report as Markdown. A standard the curriculum does not have (a
+    /// report deserialized for another curriculum) shows as `?`.
     #[must_use]
     pub fn to_markdown(&self, curriculum: &Curriculum) -> String {
         let mut md = format!(
@@ -598,27 +599,22 @@ impl ProgressReport {
         if !self.newly_mastered.is_empty() {
             md += "\n## Mastered in this period\n\n";
             for &s in &self.newly_mastered {
-                let st = &curriculum[s];
-                let _ = writeln!(
-                    md,
-                    "- **{}**: {}",
-                    st.id(),
-                    st.description().or(st.title()).unwrap_or("")
-                );
+                let (id, text) = describe(curriculum, s);
+                let _ = writeln!(md, "- **{id}**: {text}");
             }
         }
         for path in &self.goals {
             let _ = writeln!(
                 md,
                 "\n## Next steps toward {}\n",
-                curriculum[path.goal].id()
+                id_of(curriculum, path.goal)
             );
             for (i, step) in path.steps.iter().enumerate() {
                 let _ = writeln!(
                     md,
                     "{}. {} (about {:.0} minutes)",
                     i + 1,
-                    curriculum[step.standard].id(),
+                    id_of(curriculum, step.standard),
                     step.minutes
                 );
             }
@@ -654,7 +650,9 @@ impl ProgressReport {
         md
     }
 
-    /// The report as a self-contained HTML page (well-formed XHTML, no external files).
+    /// The report as a self-contained HTML page (well-formed XHTML, no
+    /// external files). Unknown standards show as `?`, as in
+    /// [`ProgressReport::to_markdown`].
     #[must_use]
     pub fn to_html(&self, curriculum: &Curriculum) -> String {
         let e = crate::xml::escape;
@@ -674,13 +672,8 @@ impl ProgressReport {
         if !self.newly_mastered.is_empty() {
             html += "<h2>Mastered in this period</h2>\n<ul>\n";
             for &s in &self.newly_mastered {
-                let st = &curriculum[s];
-                let _ = writeln!(
-                    html,
-                    "<li><strong>{}</strong>: {}</li>",
-                    e(st.id()),
-                    e(st.description().or(st.title()).unwrap_or(""))
-                );
+                let (id, text) = describe(curriculum, s);
+                let _ = writeln!(html, "<li><strong>{}</strong>: {}</li>", e(id), e(text));
             }
             html += "</ul>\n";
         }
@@ -688,7 +681,7 @@ impl ProgressReport {
             let _ = writeln!(
                 html,
                 "<h2>Next steps toward {}</h2>",
-                e(curriculum[path.goal].id())
+                e(id_of(curriculum, path.goal))
             );
             if path.steps.is_empty() {
                 html += "<p>Reached.</p>\n";
@@ -699,7 +692,7 @@ impl ProgressReport {
                 let _ = writeln!(
                     html,
                     "<li>{} (about {:.0} minutes)</li>",
-                    e(curriculum[step.standard].id()),
+                    e(id_of(curriculum, step.standard)),
                     step.minutes
                 );
             }
@@ -708,4 +701,17 @@ impl ProgressReport {
         html += "</body>\n</html>\n";
         html
     }
+}
+
+/// A standard's id, or `?` for an index the curriculum does not have (a
+/// report is plain data: it may have been deserialized for another curriculum).
+fn id_of(curriculum: &Curriculum, s: StandardIdx) -> &str {
+    curriculum.standard(s).map_or("?", |st| st.id())
+}
+
+/// A standard's id and its description (or title), `?` if unknown.
+fn describe(curriculum: &Curriculum, s: StandardIdx) -> (&str, &str) {
+    curriculum.standard(s).map_or(("?", ""), |st| {
+        (st.id(), st.description().or(st.title()).unwrap_or(""))
+    })
 }

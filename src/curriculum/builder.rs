@@ -283,10 +283,13 @@ fn add_standard(
     standard: Standard,
     at: Location,
 ) -> Result<StandardIdx> {
-    let idx = StandardIdx::new(standards.len()).ok_or(Error::IndexOutOfRange {
-        index: standards.len(),
-        len: u32::MAX as usize,
-    })?;
+    let Some(idx) = StandardIdx::new(standards.len()) else {
+        return Err(Error::TooMany {
+            what: "standards",
+            limit: crate::MAX_STANDARDS,
+            at,
+        });
+    };
     if ids.contains_key(standard.id()) {
         return Err(Error::DuplicateStandard {
             id: standard.id().to_owned(),

@@ -7,7 +7,7 @@ use std::sync::Arc;
 
 use super::{Curriculum, CurriculumBuilder, Standard};
 use crate::error::{Error, Location, Result};
-use crate::io::{Input, csv_error, header, open, optional, required};
+use crate::io::{Input, header, open, optional, required};
 
 /// Column names of a standards CSV file.
 ///
@@ -207,7 +207,8 @@ impl<'r> CsvLoader<'r> {
     /// [`Error::InputTooLarge`] past the documented size caps;
     /// [`Error::EmptyFile`] for a file without a header, a standards file
     /// without rows, or no files at all; [`Error::MissingColumn`];
-    /// [`Error::InvalidUtf8`] and [`Error::Csv`] for malformed rows; and
+    /// [`Error::InvalidUtf8`] and [`Error::Csv`] for malformed rows;
+    /// [`Error::UnterminatedQuote`] at the line where a never-closed quote opened; and
     /// every validation error of [`CurriculumBuilder::build`], with file and line.
     pub fn load(self) -> Result<Curriculum> {
         let mut builder = CurriculumBuilder::new();
@@ -295,17 +296,11 @@ fn read_standards(
         .filter(|&i| i != id && !named.contains(&Some(i)))
         .collect();
 
-    let mut record = csv::StringRecord::new();
+    let mut record = crate::io::Record::default();
     let mut rows = 0usize;
-    while csv
-        .read_record(&mut record)
-        .map_err(|e| csv_error(&file, e))?
-    {
+    while csv.read_record(&mut record)? {
         rows += 1;
-        let at = Location::new(
-            Some(file.clone()),
-            record.position().map(csv::Position::line),
-        );
+        let at = Location::new(Some(file.clone()), Some(record.line()));
         let cell =
             |column: Option<usize>| column.and_then(|i| record.get(i)).filter(|v| !v.is_empty());
         let mut standard = Standard::unchecked(record.get(id).unwrap_or_default().to_owned());
@@ -379,17 +374,11 @@ fn read_edges(
     let header = header(&file, &mut csv)?;
     let from = required(&file, &header, &columns.from)?;
     let to = required(&file, &header, &columns.to)?;
-    let mut record = csv::StringRecord::new();
+    let mut record = crate::io::Record::default();
     let mut rows = 0usize;
-    while csv
-        .read_record(&mut record)
-        .map_err(|e| csv_error(&file, e))?
-    {
+    while csv.read_record(&mut record)? {
         rows += 1;
-        let at = Location::new(
-            Some(file.clone()),
-            record.position().map(csv::Position::line),
-        );
+        let at = Location::new(Some(file.clone()), Some(record.line()));
         builder.push_prerequisite_at(
             record.get(from).unwrap_or_default().to_owned(),
             record.get(to).unwrap_or_default().to_owned(),

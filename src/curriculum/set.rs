@@ -157,6 +157,11 @@ impl Serialize for StandardSet {
     }
 }
 
+/// Deserialized from a list of indices, each below
+/// [`MAX_STANDARDS`](crate::MAX_STANDARDS) (a larger one is an error, before
+/// anything is allocated for it): a set read from untrusted input takes at
+/// most 128 KiB. Whether the indices fit a given curriculum is checked where
+/// the set is used with it ([`Error::IndexOutOfRange`](crate::Error::IndexOutOfRange)).
 impl<'de> Deserialize<'de> for StandardSet {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         let indices = Vec::<StandardIdx>::deserialize(deserializer)?;
@@ -191,6 +196,23 @@ mod tests {
         a.insert(StandardIdx(1));
         let b: StandardSet = [StandardIdx(1)].into_iter().collect();
         assert_eq!(a, b);
+    }
+
+    /// Issue 19.1: 13 bytes of JSON used to allocate a 512 MiB bit set.
+    #[test]
+    fn deserializing_an_index_beyond_the_cap_fails_before_allocating() {
+        for json in ["[4294967295]", "[1048576]", "[3, 1048576]"] {
+            let err = serde_json::from_str::<StandardSet>(json).unwrap_err();
+            assert!(
+                err.to_string()
+                    .contains("is not below the limit of 1048576 standards"),
+                "{json}: {err}"
+            );
+        }
+        let largest: StandardSet = serde_json::from_str("[1048575]").unwrap();
+        assert_eq!(largest.max(), StandardIdx::new(crate::MAX_STANDARDS - 1));
+        assert!(largest.bits.len() <= crate::MAX_STANDARDS);
+        assert_eq!(StandardIdx::new(crate::MAX_STANDARDS), None);
     }
 
     #[test]

@@ -13,9 +13,32 @@ use crate::error::{Error, Location, Result};
 /// Hot paths (mastery arrays, recommendation scoring) work on indices; public
 /// functions that take a standard also accept its string id (see
 /// [`StandardKey`](crate::StandardKey)).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+///
+/// Every index is below [`MAX_STANDARDS`]: deserializing a larger one fails,
+/// so a structure read from untrusted input never allocates for an index no
+/// curriculum can have. Whether it fits the curriculum at hand is checked
+/// where the structure meets that curriculum (for example
+/// [`LearnerState::from_json`](crate::LearnerState::from_json)).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[serde(transparent)]
 pub struct StandardIdx(pub(crate) u32);
+
+/// The most standards a [`Curriculum`](crate::Curriculum) can hold (2^20, about
+/// a million; the Common Core math graph has 480). Every [`StandardIdx`] is
+/// below it, so a [`StandardSet`](crate::StandardSet) never takes more than
+/// 128 KiB, whatever its input.
+pub const MAX_STANDARDS: usize = 1 << 20;
+
+impl<'de> Deserialize<'de> for StandardIdx {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let index = u32::deserialize(deserializer)?;
+        StandardIdx::new(index as usize).ok_or_else(|| {
+            serde::de::Error::custom(format!(
+                "standard index {index} is not below the limit of {MAX_STANDARDS} standards"
+            ))
+        })
+    }
+}
 
 impl StandardIdx {
     /// The index as a `usize`, for indexing per-standard arrays.
@@ -32,14 +55,20 @@ impl StandardIdx {
         self.0 as usize
     }
 
-    /// The index for position `index`, or `None` if it does not fit in `u32`.
+    /// The index for position `index`, or `None` if it is not below
+    /// [`MAX_STANDARDS`].
     ///
     /// The result is only meaningful for a curriculum with more than `index`
     /// standards; queries check that and return
     /// [`Error::IndexOutOfRange`] otherwise.
     #[must_use]
     pub fn new(index: usize) -> Option<Self> {
-        u32::try_from(index).ok().map(StandardIdx)
+        if index < MAX_STANDARDS {
+            // Below 2^20: fits in u32.
+            Some(StandardIdx(index as u32))
+        } else {
+            None
+        }
     }
 }
 

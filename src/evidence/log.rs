@@ -7,7 +7,7 @@ use std::sync::Arc;
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Location, Result};
-use crate::io::{Input, csv_error, header, open, required};
+use crate::io::{Input, header, open, required};
 
 /// Column names of a response log. The defaults are pyBKT's: `order_id`,
 /// `user_id`, `skill_name`, `correct`.
@@ -80,8 +80,11 @@ pub fn read_responses_path(
 ///
 /// # Errors
 /// [`Error::EmptyFile`], [`Error::MissingColumn`], [`Error::InvalidUtf8`],
-/// or [`Error::Csv`] for a ragged row, an empty field, a `correct` other
-/// than 0 or 1, or an `order_id` that is not an integer; each with file and line.
+/// [`Error::Csv`] for a ragged row, an empty field, a `correct` other
+/// than 0 or 1, or an `order_id` that is not an integer, or
+/// [`Error::UnterminatedQuote`] (at the line where the quote opened); each
+/// with file and line. Lines end in `\n`, `\r\n` or a lone `\r`, as for
+/// the fit dataset's reader; a byte order mark is skipped.
 /// [`Error::InputTooLarge`] past [`MAX_LINE_BYTES`](crate::MAX_LINE_BYTES) or
 /// [`MAX_INPUT_BYTES`](crate::MAX_INPUT_BYTES).
 pub fn read_responses(
@@ -103,13 +106,10 @@ fn read_input(input: Input<'_>, names: &ResponseColumns) -> Result<Vec<Response>
         correct: required(&file, &header, &names.correct)?,
         item: None,
     };
-    let mut record = csv::StringRecord::new();
+    let mut record = crate::io::Record::default();
     let mut rows = Vec::new();
-    while csv
-        .read_record(&mut record)
-        .map_err(|e| csv_error(&file, e))?
-    {
-        let line = record.position().map_or(0, csv::Position::line);
+    while csv.read_record(&mut record)? {
+        let line = record.line();
         let (order, learner, skill, correct, _) =
             parse_row(|i| record.get(i), &columns).map_err(|message| Error::Csv {
                 at: Location::new(Some(Arc::clone(&file)), Some(line)),

@@ -234,7 +234,10 @@ impl fmt::Display for Target {
 
 /// One observed outcome: who, on what, how it went, when, and from which source.
 ///
-/// Timestamps are seconds since the Unix epoch.
+/// Timestamps are seconds since the Unix epoch, from
+/// [`MIN_TIMESTAMP`](crate::time::MIN_TIMESTAMP) to
+/// [`MAX_TIMESTAMP`](crate::time::MAX_TIMESTAMP) (years 1 to 9999); construction
+/// and deserialization check them, as they check the ids.
 ///
 /// ```
 /// use mastery::{Evidence, Outcome, Source};
@@ -247,6 +250,7 @@ impl fmt::Display for Target {
 /// # Ok::<(), mastery::Error>(())
 /// ```
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(try_from = "EvidenceRepr")]
 pub struct Evidence {
     learner: String,
     target: Target,
@@ -256,12 +260,33 @@ pub struct Evidence {
     source: Source,
 }
 
+/// The serialized form, checked by [`Evidence::new`] on the way in.
+#[derive(Deserialize)]
+struct EvidenceRepr {
+    learner: String,
+    target: Target,
+    outcome: Outcome,
+    timestamp: i64,
+    #[serde(default)]
+    source: Source,
+}
+
+impl TryFrom<EvidenceRepr> for Evidence {
+    type Error = Error;
+    fn try_from(r: EvidenceRepr) -> Result<Self> {
+        Ok(Evidence::new(r.learner, r.target, r.outcome, r.timestamp)?.with_source(r.source))
+    }
+}
+
 impl Evidence {
     /// Evidence on a target.
     ///
     /// # Errors
     /// [`Error::InvalidId`] for an empty learner or standard id,
-    /// [`Error::InvalidActivityId`] for an empty activity id.
+    /// [`Error::InvalidActivityId`] for an empty activity id;
+    /// [`Error::TimestampOutOfRange`] for a timestamp outside
+    /// [`MIN_TIMESTAMP`](crate::time::MIN_TIMESTAMP) to
+    /// [`MAX_TIMESTAMP`](crate::time::MAX_TIMESTAMP).
     pub fn new(
         learner: impl Into<String>,
         target: Target,
@@ -288,6 +313,10 @@ impl Evidence {
             }
             _ => {}
         }
+        crate::time::check_timestamp(
+            &format!("time of the evidence of learner `{learner}` on {target}"),
+            timestamp,
+        )?;
         Ok(Evidence {
             learner,
             target,

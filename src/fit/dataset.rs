@@ -11,7 +11,10 @@ use serde::{Deserialize, Serialize};
 use crate::error::{Error, Location, Result};
 use crate::evidence::ResponseColumns;
 use crate::evidence::{Columns, Fields, parse_clean_row, parse_row};
-use crate::io::{Capped, Input, csv_error, header, io_error, open_with, required};
+use crate::io::{
+    CsvReader, Input, Record, count_lines, header, read_all, required, split_line, strip_bom,
+    terminator_at,
+};
 
 /// How to read a response log into a [`Dataset`].
 ///
@@ -282,7 +285,10 @@ impl Dataset {
     /// [`Error::InputTooLarge`] past [`MAX_INPUT_BYTES`](crate::MAX_INPUT_BYTES)
     /// or a line past [`MAX_LINE_BYTES`](crate::MAX_LINE_BYTES), and — unless
     /// bad rows are skipped — [`Error::Csv`] for a ragged row, an empty field,
-    /// a `correct` other than 0 or 1, or a non-integer `order_id`, with line.
+    /// a `correct` other than 0 or 1, or a non-integer `order_id`, with line;
+    /// [`Error::UnterminatedQuote`] (never skipped) at the line where a
+    /// never-closed quote opened. Lines end in `\n`, `\r\n` or a lone `\r`,
+    /// as for [`read_responses`](crate::evidence::read_responses).
     pub fn from_reader(
         name: &str,
         reader: impl Read,
@@ -683,29 +689,11 @@ fn locate<'c>(
 
 /// Reads the whole input. Files without quotes (response logs almost never
 /// have any) take a fast path that splits lines and fields directly; others
-/// go through the csv crate. Both give the same rows and the same errors.
+/// go through the crate's CSV reader, the evidence log's. Both split lines
+/// with the same routine (`\n`, `\r\n` or a lone `\r`, byte order mark
+/// skipped) and give the same rows and the same errors.
 fn read(input: Input<'_>, options: &DatasetOptions) -> Result<(Dataset, LoadReport)> {
-    let (file, bytes) = match input {
-        Input::Path(path) => {
-            let name: Arc<str> = path.display().to_string().into();
-            let file = std::fs::File::open(&path).map_err(|source| Error::Io {
-                file: name.clone(),
-                source,
-            })?;
-            let mut bytes = Vec::new();
-            Capped::lines(file)
-                .read_to_end(&mut bytes)
-                .map_err(|source| io_error(&name, source))?;
-            (name, bytes)
-        }
-        Input::Reader(name, reader) => {
-            let mut bytes = Vec::new();
-            Capped::lines(reader)
-                .read_to_end(&mut bytes)
-                .map_err(|source| io_error(&name, source))?;
-            (name, bytes)
-        }
-    };
+    let (file, bytes) = read_all(input)?;
     let rows = if bytes.contains(&b'"') {
         read_quoted(&file, &bytes, options)?
     } else {
@@ -715,21 +703,19 @@ fn read(input: Input<'_>, options: &DatasetOptions) -> Result<(Dataset, LoadRepo
 }
 
 fn read_quoted(file: &Arc<str>, bytes: &[u8], options: &DatasetOptions) -> Result<Rows> {
-    let (file, mut csv) = open_with(
-        Input::Reader(Arc::clone(file), Box::new(bytes)),
-        csv::Trim::Headers,
-    )?;
+    let file = Arc::clone(file);
+    let mut csv = CsvReader::new(Arc::clone(&file), bytes, false);
     let header = header(&file, &mut csv)?;
     let columns = locate(&file, &header, options)?;
     let mut rows = Rows::default();
-    let mut record = csv::StringRecord::new();
+    let mut record = Record::default();
     loop {
         match csv.read_record(&mut record) {
             Ok(false) => break,
             Ok(true) => {}
-            Err(e) => {
-                let err = csv_error(&file, e);
-                // Only row-shape problems are skippable; I/O and UTF-8 errors are not.
+            Err(err) => {
+                // Only row-shape problems are skippable; UTF-8 errors and an
+                // unterminated quote (the rest of the file) are not.
                 match (&err, options.skip_bad_rows) {
                     (Error::Csv { at, message }, true) => {
                         rows.skip(at.line.unwrap_or(0), message.clone());
@@ -739,7 +725,7 @@ fn read_quoted(file: &Arc<str>, bytes: &[u8], options: &DatasetOptions) -> Resul
                 }
             }
         }
-        let line = record.position().map_or(0, csv::Position::line);
+        let line = record.line();
         rows.add(
             |i| record.get(i),
             &columns,
@@ -752,7 +738,7 @@ fn read_quoted(file: &Arc<str>, bytes: &[u8], options: &DatasetOptions) -> Resul
 }
 
 fn read_plain(file: &Arc<str>, bytes: &[u8], options: &DatasetOptions) -> Result<Rows> {
-    let bytes = bytes.strip_prefix("\u{feff}".as_bytes()).unwrap_or(bytes);
+    let bytes = strip_bom(bytes);
     let invalid_utf8 = |line: u64| Error::InvalidUtf8 {
         at: Location::new(Some(Arc::clone(file)), Some(line)),
     };
@@ -766,15 +752,12 @@ fn read_plain(file: &Arc<str>, bytes: &[u8], options: &DatasetOptions) -> Result
                 detail: "no header line",
             });
         }
-        let end = bytes[offset..]
-            .iter()
-            .position(|&b| b == b'\n')
-            .map_or(bytes.len(), |i| offset + i);
+        let (line, rest) = split_line(&bytes[offset..]);
         line_no += 1;
-        let line = std::str::from_utf8(&bytes[offset..end]).map_err(|_| invalid_utf8(line_no))?;
-        offset = end + 1;
+        let line = std::str::from_utf8(line).map_err(|_| invalid_utf8(line_no))?;
+        offset = bytes.len() - rest.len();
         if !line.trim().is_empty() {
-            break line.strip_suffix('\r').unwrap_or(line);
+            break line;
         }
     };
     let header: Vec<String> = header_line
@@ -787,10 +770,7 @@ fn read_plain(file: &Arc<str>, bytes: &[u8], options: &DatasetOptions) -> Result
     // then merged in file order.
     let body = bytes.get(offset..).unwrap_or(&[]);
     let chunks = split_at_lines(body, rayon::current_num_threads().max(1) * 2);
-    let lines: Vec<u64> = chunks
-        .par_iter()
-        .map(|c| c.iter().filter(|&&b| b == b'\n').count() as u64)
-        .collect();
+    let lines: Vec<u64> = chunks.par_iter().map(|c| count_lines(c)).collect();
     let mut starts = Vec::with_capacity(chunks.len());
     let mut first = line_no + 1;
     for n in &lines {
@@ -801,15 +781,8 @@ fn read_plain(file: &Arc<str>, bytes: &[u8], options: &DatasetOptions) -> Result
         .par_iter()
         .zip(starts.par_iter().zip(lines.par_iter()))
         .map(|(chunk, (&start, &lines))| {
-            let text = std::str::from_utf8(chunk).map_err(|e| {
-                invalid_utf8(
-                    start
-                        + chunk[..e.valid_up_to()]
-                            .iter()
-                            .filter(|&&b| b == b'\n')
-                            .count() as u64,
-                )
-            })?;
+            let text = std::str::from_utf8(chunk)
+                .map_err(|e| invalid_utf8(start + count_lines(&chunk[..e.valid_up_to()])))?;
             parse_plain_chunk(
                 text,
                 start,
@@ -835,8 +808,8 @@ fn split_at_lines(bytes: &[u8], parts: usize) -> Vec<&[u8]> {
         } else {
             rest[target..]
                 .iter()
-                .position(|&b| b == b'\n')
-                .map_or(rest.len(), |i| target + i + 1)
+                .position(|&b| b == b'\n' || b == b'\r')
+                .map_or(rest.len(), |i| target + i + terminator_at(rest, target + i))
         };
         out.push(&rest[..cut]);
         rest = &rest[cut..];
@@ -857,8 +830,7 @@ fn parse_plain_chunk(
     // One row per line at most: no regrowing (copies, fresh pages) of the rows.
     rows.rows.reserve(lines + 1);
     let mut fields: Vec<&str> = Vec::with_capacity(width);
-    for (i, text) in chunk.split('\n').enumerate() {
-        let text = text.strip_suffix('\r').unwrap_or(text);
+    for (i, text) in crate::io::lines(chunk).enumerate() {
         if text.is_empty() {
             continue; // blank lines are not rows (as in the csv crate)
         }

@@ -48,7 +48,7 @@ impl Engagement {
         if self.active_days < 2 {
             return None;
         }
-        let span = ((now.max(self.last_at.unwrap_or(first)) - first) as f64 / DAY as f64)
+        let span = crate::time::days_between(first, now.max(self.last_at.unwrap_or(first)))
             .max(MIN_PACE_SPAN_DAYS);
         Some(self.evidence as f64 / span)
     }
@@ -59,7 +59,12 @@ impl Engagement {
             (None, None) => true,
             _ => false,
         };
+        let in_range = [self.first_at, self.last_at]
+            .into_iter()
+            .flatten()
+            .all(|t| (crate::time::MIN_TIMESTAMP..=crate::time::MAX_TIMESTAMP).contains(&t));
         ordered
+            && in_range
             && u64::from(self.active_days) <= self.evidence
             && (self.evidence == 0) == self.first_at.is_none()
     }

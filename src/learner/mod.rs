@@ -377,6 +377,17 @@ impl TryFrom<LearnerStateRepr> for LearnerState {
                     "practice records are not sorted by standard without repeats".into(),
                 ));
             }
+            if let Some(t) = [rec.practiced_at, rec.updated_at]
+                .into_iter()
+                .find(|&t| crate::time::check_timestamp("", t).is_err())
+            {
+                return Err(invalid(format!(
+                    "practice time {t} of standard #{} is outside the accepted timestamps {} to {}",
+                    rec.standard.index(),
+                    crate::time::MIN_TIMESTAMP,
+                    crate::time::MAX_TIMESTAMP
+                )));
+            }
             if rec.correct > rec.attempts
                 || !(rec.credit >= 0.0 && f64::from(rec.credit) <= f64::from(rec.attempts) + 1e-3)
             {
@@ -385,7 +396,10 @@ impl TryFrom<LearnerStateRepr> for LearnerState {
                     rec.standard.index()
                 )));
             }
-            if !(rec.half_life_days.is_finite() && rec.half_life_days > 0.0) {
+            // As the API stores them: within the bounds of `Decay` (as f32).
+            if !(rec.half_life_days > 0.0
+                && rec.half_life_days <= model::Decay::MAX_HALF_LIFE_DAYS as f32)
+            {
                 return Err(invalid(format!(
                     "half-life of standard #{} is {}",
                     rec.standard.index(),
@@ -656,7 +670,9 @@ impl LearnerState {
     /// ```
     ///
     /// # Errors
-    /// [`Error::CurriculumMismatch`], as [`StandardKey::resolve`], or
+    /// [`Error::CurriculumMismatch`], as [`StandardKey::resolve`],
+    /// [`Error::TimestampOutOfRange`] for `now` or `due` outside the accepted
+    /// range (see [`crate::time::MIN_TIMESTAMP`]), or
     /// [`Error::InvalidValue`] for a due date before `now`.
     pub fn set_goal(
         &mut self,
@@ -668,6 +684,10 @@ impl LearnerState {
     ) -> Result<()> {
         self.check(model)?;
         let standard = standard.resolve(model.curriculum())?;
+        crate::time::check_timestamp("time the goal is set", now)?;
+        if let Some(due) = due {
+            crate::time::check_timestamp("due date of the goal", due)?;
+        }
         if let Some(due) = due.filter(|&d| d < now) {
             return Err(Error::InvalidValue {
                 what: format!(
@@ -792,7 +812,7 @@ impl LearnerState {
                 all[i] = decay.decayed(
                     all[i],
                     floor,
-                    now - r.updated_at,
+                    now.saturating_sub(r.updated_at),
                     f64::from(r.half_life_days),
                 );
             }
@@ -875,7 +895,7 @@ impl LearnerState {
                 decay.decayed(
                     stored,
                     floor,
-                    now - r.updated_at,
+                    now.saturating_sub(r.updated_at),
                     f64::from(r.half_life_days),
                 )
             }
@@ -900,7 +920,8 @@ impl LearnerState {
     /// ```
     ///
     /// # Errors
-    /// [`Error::CurriculumMismatch`], or as [`StandardKey::resolve`].
+    /// [`Error::CurriculumMismatch`], as [`StandardKey::resolve`], or
+    /// [`Error::TimestampOutOfRange`] (see [`crate::time::MIN_TIMESTAMP`]).
     pub fn apply_outcome(
         &mut self,
         model: &Model,
@@ -910,6 +931,10 @@ impl LearnerState {
     ) -> Result<()> {
         self.check(model)?;
         let idx = standard.resolve(model.curriculum())?;
+        crate::time::check_timestamp(
+            &format!("time of the outcome of learner `{}`", self.learner),
+            timestamp,
+        )?;
         self.update(
             model,
             model.resolve_standard(idx),
@@ -1152,7 +1177,7 @@ impl LearnerState {
             return after.get();
         }
         if let Some(decay) = model.decay() {
-            let since = (record.attempts > 0).then(|| now - record.practiced_at);
+            let since = (record.attempts > 0).then(|| now.saturating_sub(record.practiced_at));
             record.half_life_days =
                 decay.next_half_life(f64::from(record.half_life_days), since, credit >= 0.5) as f32;
         }

@@ -215,6 +215,15 @@ impl Profile {
                     g.standard.index()
                 ));
             }
+            if let Some(t) = std::iter::once(g.set_at)
+                .chain(g.due)
+                .find(|&t| out_of_range(t))
+            {
+                return Err(format!(
+                    "goal on standard #{} has time {t}, outside the accepted timestamps",
+                    g.standard.index()
+                ));
+            }
             if g.due.is_some_and(|due| due < g.set_at) {
                 return Err(format!(
                     "goal on standard #{} is due before it was set",
@@ -229,12 +238,25 @@ impl Profile {
                     r.standard.index()
                 ));
             }
+            if out_of_range(r.at) {
+                return Err(format!(
+                    "self-assessment of standard #{} has time {}, outside the accepted timestamps",
+                    r.standard.index(),
+                    r.at
+                ));
+            }
             if i > 0 && self.reflections[i - 1].standard >= r.standard {
                 return Err("self-assessments are not sorted by standard without repeats".into());
             }
         }
         self.choices.validate(standards)
     }
+}
+
+/// Outside [`MIN_TIMESTAMP`](crate::time::MIN_TIMESTAMP) to
+/// [`MAX_TIMESTAMP`](crate::time::MAX_TIMESTAMP).
+fn out_of_range(t: i64) -> bool {
+    !(crate::time::MIN_TIMESTAMP..=crate::time::MAX_TIMESTAMP).contains(&t)
 }
 
 fn check_session_minutes(minutes: f64) -> Result<()> {
@@ -488,6 +510,13 @@ impl ChoiceHistory {
                 return Err(format!(
                     "choice on standard #{} beyond the {standards} standards",
                     r.standard.index()
+                ));
+            }
+            if out_of_range(r.at) {
+                return Err(format!(
+                    "choice on standard #{} has time {}, outside the accepted timestamps",
+                    r.standard.index(),
+                    r.at
                 ));
             }
             if !r.offered.contains(&r.taken) {

@@ -560,11 +560,22 @@ impl Default for Decay {
 const SECONDS_PER_DAY: f64 = 86_400.0;
 
 impl Decay {
+    /// The shortest half-life, in days (one second): `half_life_days` and
+    /// `min_half_life_days` may not be shorter.
+    pub const MIN_HALF_LIFE_DAYS: f64 = 1.0 / SECONDS_PER_DAY;
+
+    /// The longest half-life, in days (a million days, about 2,700 years:
+    /// forgetting is off in all but name). Initial half-lives may not be
+    /// longer, and growth stops here, so every half-life a learner's state
+    /// holds is finite and saves and loads exactly.
+    pub const MAX_HALF_LIFE_DAYS: f64 = 1e6;
+
     /// A decay model.
     ///
     /// # Errors
     /// [`Error::InvalidValue`] unless `half_life_days` and
-    /// `min_half_life_days` are positive and finite with
+    /// `min_half_life_days` are in
+    /// [[`Decay::MIN_HALF_LIFE_DAYS`], [`Decay::MAX_HALF_LIFE_DAYS`]] with
     /// `min_half_life_days <= half_life_days`, `growth` is finite and
     /// non-negative, and `lapse` is in (0, 1].
     pub fn new(
@@ -574,12 +585,12 @@ impl Decay {
         min_half_life_days: f64,
     ) -> Result<Self> {
         let positive = |what: &str, v: f64| {
-            if v.is_finite() && v > 0.0 {
+            if (Self::MIN_HALF_LIFE_DAYS..=Self::MAX_HALF_LIFE_DAYS).contains(&v) {
                 Ok(())
             } else {
                 Err(Error::InvalidValue {
                     what: what.to_owned(),
-                    expected: "a positive, finite number",
+                    expected: "from one second (1/86400 days) to 1e6 days",
                     value: v,
                 })
             }
@@ -640,7 +651,8 @@ impl Decay {
     }
 
     /// The half-life after practice: `since_last_practice` is `None` for the
-    /// first practice.
+    /// first practice. Never beyond [`Decay::MAX_HALF_LIFE_DAYS`], however
+    /// large `growth` is.
     #[must_use]
     pub fn next_half_life(
         &self,
@@ -653,9 +665,9 @@ impl Decay {
         };
         if success {
             let spacing = (since.max(0) as f64 / SECONDS_PER_DAY / half_life_days).min(1.0);
-            half_life_days * (1.0 + self.growth * spacing)
+            (half_life_days * (1.0 + self.growth * spacing)).min(Self::MAX_HALF_LIFE_DAYS)
         } else {
-            (half_life_days * self.lapse).max(self.min_half_life_days)
+            (half_life_days * self.lapse).clamp(self.min_half_life_days, Self::MAX_HALF_LIFE_DAYS)
         }
     }
 }

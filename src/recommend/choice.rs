@@ -116,6 +116,9 @@ impl Choice {
     ///
     /// # Errors
     /// [`Error::CurriculumMismatch`] for a learner of another curriculum,
+    /// [`Error::IndexOutOfRange`] for a choice on a standard the curriculum
+    /// does not have (deserialized for another one),
+    /// [`Error::TimestampOutOfRange`] for `at` outside the accepted range,
     /// [`Error::NotOffered`] for an activity that is not an option.
     pub fn take(
         &self,
@@ -125,6 +128,10 @@ impl Choice {
         at: i64,
     ) -> Result<()> {
         learner.check(model)?;
+        // A choice is plain data (it may have been deserialized): its standard
+        // must be one of this curriculum before the learner's history records it.
+        model.curriculum().standard(self.standard)?;
+        crate::time::check_timestamp("time of the choice", at)?;
         let catalog = model.catalog();
         let taken = self
             .options

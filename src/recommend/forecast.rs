@@ -12,9 +12,6 @@ use crate::evidence::Outcome;
 use crate::learner::LearnerState;
 use crate::model::Model;
 
-/// Seconds in a day.
-const DAY: f64 = 86_400.0;
-
 /// Opportunities a simulated step may take before it counts as stuck (the
 /// draw then goes on to the next step, having spent them).
 const MAX_STEP_OPPORTUNITIES: u32 = 60;
@@ -198,7 +195,7 @@ pub(super) fn forecast(
         }
     };
     let path = path_to(model, learner, goal, now)?;
-    let days_left = ((due - now) as f64 / DAY).max(0.0);
+    let days_left = crate::time::days_between(now, due).max(0.0);
     Ok(simulate(
         model,
         &path,

@@ -850,7 +850,8 @@ impl<M: Deref<Target = Model>> Recommender<M> {
                     continue;
                 }
                 let last = last_practiced(g);
-                let days = last.map_or(f64::INFINITY, |t| (options.now - t) as f64 / 86_400.0);
+                let days =
+                    last.map_or(f64::INFINITY, |t| crate::time::days_between(t, options.now));
                 if days >= options.goal_check_days {
                     let staleness = (days / 30.0).min(1.0);
                     push(

@@ -8,9 +8,6 @@ use crate::error::Result;
 use crate::learner::{Goal, LearnerState};
 use crate::model::Model;
 
-/// Seconds in a day.
-const DAY: f64 = 86_400.0;
-
 /// One standard on a learning path.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct PathStep {
@@ -148,7 +145,7 @@ pub(super) fn goal_plans(model: &Model, learner: &LearnerState, now: i64) -> Res
             let expected_days = per_day
                 .filter(|&p| p > 0.0)
                 .map(|p| f64::from(path.opportunities) / p);
-            let days_left = goal.due().map(|due| (due - now) as f64 / DAY);
+            let days_left = goal.due().map(|due| crate::time::days_between(now, due));
             let on_track = match (expected_days, days_left) {
                 (_, Some(_)) if path.steps.is_empty() => Some(true),
                 (Some(e), Some(l)) => Some(e <= l),
