@@ -71,11 +71,7 @@ impl<R: Read> Read for Capped<R> {
         let chunk = &buf[..n];
         if self.max_line != u64::MAX {
             let mut start = 0usize;
-            for (i, _) in chunk
-                .iter()
-                .enumerate()
-                .filter(|&(_, &b)| b == b'\n' || b == b'\r')
-            {
+            for i in memchr::memchr2_iter(b'\n', b'\r', chunk) {
                 self.line += (i - start) as u64;
                 self.check_line(i)?;
                 self.line = 0;
@@ -155,7 +151,7 @@ pub(crate) fn terminator_at(bytes: &[u8], i: usize) -> usize {
 /// and the rest after it.
 #[cfg_attr(not(feature = "fit"), allow(dead_code))] // the fit dataset's fast path
 pub(crate) fn split_line(bytes: &[u8]) -> (&[u8], &[u8]) {
-    match bytes.iter().position(|&b| b == b'\n' || b == b'\r') {
+    match memchr::memchr2(b'\n', b'\r', bytes) {
         None => (bytes, &[]),
         Some(i) => (&bytes[..i], &bytes[i + terminator_at(bytes, i)..]),
     }
@@ -181,16 +177,10 @@ pub(crate) fn lines(text: &str) -> impl Iterator<Item = &str> {
 /// The number of line terminators in `bytes` (a `\r\n` counts once).
 #[cfg_attr(not(feature = "fit"), allow(dead_code))] // the fit dataset's fast path
 pub(crate) fn count_lines(bytes: &[u8]) -> u64 {
-    let mut n = 0;
-    let mut rest = bytes;
-    while !rest.is_empty() {
-        let (line, after) = split_line(rest);
-        if line.len() < rest.len() {
-            n += 1;
-        }
-        rest = after;
-    }
-    n
+    // Every `\n` and `\r` ends a line, except the `\n` of a `\r\n`.
+    memchr::memchr2_iter(b'\n', b'\r', bytes)
+        .filter(|&i| !(bytes[i] == b'\n' && i > 0 && bytes[i - 1] == b'\r'))
+        .count() as u64
 }
 
 /// `bytes` without a leading UTF-8 byte order mark.
