@@ -251,20 +251,14 @@ impl Activity {
 /// Activity ids follow the rules of standard ids: not empty, no leading or
 /// trailing whitespace, no control characters.
 fn validate_activity_id(id: &str, at: &Location) -> Result<()> {
-    let reason = if id.is_empty() {
-        "it is empty"
-    } else if id.trim() != id {
-        "it has leading or trailing whitespace"
-    } else if id.chars().any(char::is_control) {
-        "it contains a control character"
-    } else {
-        return Ok(());
-    };
-    Err(Error::InvalidActivityId {
-        id: id.to_owned(),
-        reason,
-        at: at.clone(),
-    })
+    match crate::curriculum::id_problem(id) {
+        None => Ok(()),
+        Some(reason) => Err(Error::InvalidActivityId {
+            id: id.to_owned(),
+            reason,
+            at: at.clone(),
+        }),
+    }
 }
 
 fn validate_numbers(activity: &Activity) -> Result<()> {

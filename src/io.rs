@@ -34,6 +34,20 @@ impl std::fmt::Display for TooLarge {
 
 impl std::error::Error for TooLarge {}
 
+impl TooLarge {
+    /// The I/O error [`Capped`] raises, turned into [`Error::InputTooLarge`] by [`io_error`].
+    fn error(what: &'static str, limit: u64, offset: u64) -> std::io::Error {
+        std::io::Error::new(
+            std::io::ErrorKind::InvalidData,
+            TooLarge {
+                what,
+                limit,
+                offset,
+            },
+        )
+    }
+}
+
 /// A reader that fails with [`TooLarge`] once the input passes
 /// `max_total` bytes, or a line passes `max_line` bytes.
 pub(crate) struct Capped<R> {
@@ -82,14 +96,7 @@ impl<R: Read> Read for Capped<R> {
         }
         self.total += n as u64;
         if self.total > self.max_total {
-            return Err(std::io::Error::new(
-                std::io::ErrorKind::InvalidData,
-                TooLarge {
-                    what: "input",
-                    limit: self.max_total,
-                    offset: self.max_total,
-                },
-            ));
+            return Err(TooLarge::error("input", self.max_total, self.max_total));
         }
         Ok(n)
     }
@@ -98,14 +105,8 @@ impl<R: Read> Read for Capped<R> {
 impl<R> Capped<R> {
     fn check_line(&self, at: usize) -> std::io::Result<()> {
         if self.line > self.max_line {
-            return Err(std::io::Error::new(
-                std::io::ErrorKind::InvalidData,
-                TooLarge {
-                    what: "a line",
-                    limit: self.max_line,
-                    offset: (self.total + at as u64).saturating_sub(self.line),
-                },
-            ));
+            let offset = (self.total + at as u64).saturating_sub(self.line);
+            return Err(TooLarge::error("a line", self.max_line, offset));
         }
         Ok(())
     }

@@ -34,6 +34,7 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 pub use builder::CurriculumBuilder;
 pub use load::{CsvLoader, EdgeColumns, StandardColumns};
 pub use set::StandardSet;
+pub(crate) use standard::id_problem;
 pub use standard::{MAX_STANDARDS, Standard, StandardIdx};
 
 use crate::error::{Error, Result};

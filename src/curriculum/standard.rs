@@ -289,22 +289,30 @@ impl Standard {
     }
 }
 
-/// Checks a standard id: non-empty, no surrounding whitespace, no control characters.
-pub(crate) fn validate_id(id: &str, at: &Location) -> Result<()> {
-    let reason = if id.is_empty() {
-        "it is empty"
+/// What is wrong with an id (of a standard or an activity), if anything:
+/// it must be non-empty, without surrounding whitespace or control characters.
+pub(crate) fn id_problem(id: &str) -> Option<&'static str> {
+    if id.is_empty() {
+        Some("it is empty")
     } else if id.trim() != id {
-        "it has leading or trailing whitespace"
+        Some("it has leading or trailing whitespace")
     } else if id.chars().any(char::is_control) {
-        "it contains a control character"
+        Some("it contains a control character")
     } else {
-        return Ok(());
-    };
-    Err(Error::InvalidId {
-        id: id.to_owned(),
-        reason,
-        at: at.clone(),
-    })
+        None
+    }
+}
+
+/// Checks a standard id (see [`id_problem`]).
+pub(crate) fn validate_id(id: &str, at: &Location) -> Result<()> {
+    match id_problem(id) {
+        None => Ok(()),
+        Some(reason) => Err(Error::InvalidId {
+            id: id.to_owned(),
+            reason,
+            at: at.clone(),
+        }),
+    }
 }
 
 #[cfg(test)]
