@@ -158,23 +158,6 @@ pub(crate) fn split_line(bytes: &[u8]) -> (&[u8], &[u8]) {
     }
 }
 
-/// The lines of `text`, without terminators (as [`split_line`]).
-#[cfg_attr(not(feature = "fit"), allow(dead_code))] // the fit dataset's fast path
-pub(crate) fn lines(text: &str) -> impl Iterator<Item = &str> {
-    let mut rest = text;
-    std::iter::from_fn(move || {
-        if rest.is_empty() {
-            return None;
-        }
-        let (line, after) = split_line(rest.as_bytes());
-        let (line_len, rest_start) = (line.len(), rest.len() - after.len());
-        // Both cuts are at ASCII bytes (line terminators): char boundaries.
-        let line = &rest[..line_len];
-        rest = &rest[rest_start..];
-        Some(line)
-    })
-}
-
 /// The number of line terminators in `bytes` (a `\r\n` counts once).
 #[cfg_attr(not(feature = "fit"), allow(dead_code))] // the fit dataset's fast path
 pub(crate) fn count_lines(bytes: &[u8]) -> u64 {
@@ -192,6 +175,7 @@ pub(crate) fn strip_bom(bytes: &[u8]) -> &[u8] {
 /// Reads a whole input, with its name for messages, within the caps
 /// ([`MAX_INPUT_BYTES`], [`MAX_LINE_BYTES`]).
 pub(crate) fn read_all(input: Input<'_>) -> Result<(Arc<str>, Vec<u8>)> {
+    let mut bytes = Vec::new();
     let (name, reader): (Arc<str>, Box<dyn Read + '_>) = match input {
         Input::Path(path) => {
             let name: Arc<str> = path.display().to_string().into();
@@ -199,11 +183,16 @@ pub(crate) fn read_all(input: Input<'_>) -> Result<(Arc<str>, Vec<u8>)> {
                 file: name.clone(),
                 source,
             })?;
+            // The cap hides the file's size from `read_to_end`: without this,
+            // a 55 MB log is read into buffers doubling up to 64 MiB (each
+            // regrowth a copy onto fresh pages).
+            if let Ok(meta) = file.metadata() {
+                bytes.reserve_exact(meta.len().min(MAX_INPUT_BYTES) as usize + 1);
+            }
             (name, Box::new(file))
         }
         Input::Reader(name, reader) => (name, reader),
     };
-    let mut bytes = Vec::new();
     Capped::lines(reader)
         .read_to_end(&mut bytes)
         .map_err(|source| io_error(&name, source))?;

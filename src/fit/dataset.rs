@@ -512,33 +512,22 @@ struct Rows {
 }
 
 impl Rows {
-    /// Parses one data row given its fields; a bad row is an error or, with
-    /// `skip`, a report entry.
-    fn add<'r>(
-        &mut self,
-        get: impl Fn(usize) -> Option<&'r str>,
-        columns: &Columns<'_>,
-        line: u64,
-        file: &Arc<str>,
-        skip: bool,
-    ) -> Result<()> {
-        self.add_parsed(parse_row(get, columns), line, file, skip)
-    }
-
-    /// Adds a parsed row; a bad row is an error or, with `skip`, a report entry.
-    fn add_parsed(
+    /// Interns a parsed row's ids and returns the row, which the caller
+    /// stores; a bad row is an error or, with `skip`, a report entry (and
+    /// `None`).
+    fn intern(
         &mut self,
         parsed: std::result::Result<Fields<'_>, String>,
         line: u64,
         file: &Arc<str>,
         skip: bool,
-    ) -> Result<()> {
+    ) -> Result<Option<Row>> {
         self.report.rows_read += 1;
         let (order, learner, skill, correct, item) = match parsed {
             Ok(fields) => fields,
             Err(reason) if skip => {
                 self.report.skipped.push(SkippedRow { line, reason });
-                return Ok(());
+                return Ok(None);
             }
             Err(message) => {
                 return Err(Error::Csv {
@@ -569,20 +558,20 @@ impl Rows {
             }
             None => 0,
         };
-        self.rows.push(Row {
+        Ok(Some(Row {
             order,
             learner,
             skill,
             item,
             correct,
-        });
-        Ok(())
+        }))
     }
 
-    /// Chunks of one file, read in parallel, as if read in one pass: ids
-    /// re-interned in order of first appearance, rows remapped in parallel
-    /// straight into one vector.
-    fn merge(parts: Vec<Rows>) -> Rows {
+    /// The ids of chunks of one file, read in parallel, as if read in one
+    /// pass: re-interned in order of first appearance, and each chunk's
+    /// rows (`slots`, in the same order as `parts`) remapped in place, in
+    /// parallel.
+    fn merge(parts: Vec<Rows>, slots: &mut [&mut [Row]]) -> Rows {
         let mut merged = Rows::default();
         // Per part: its learner, skill and (per skill) item ids in the merged numbering.
         let mut maps: Vec<IdMaps> = Vec::with_capacity(parts.len());
@@ -630,31 +619,18 @@ impl Rows {
                 items,
             });
         }
-        let mut starts = Vec::with_capacity(parts.len() + 1);
-        starts.push(0);
-        for part in &parts {
-            starts.push(starts[starts.len() - 1] + part.rows.len());
-        }
-        let total = starts[parts.len()];
-        (0..total)
-            .into_par_iter()
-            .map(|r| {
-                let p = starts.partition_point(|&start| start <= r) - 1;
-                let row = &parts[p].rows[r - starts[p]];
-                let map = &maps[p];
-                Row {
-                    learner: map.learners[row.learner as usize],
-                    skill: map.skills[row.skill as usize],
-                    item: map
-                        .items
-                        .get(row.skill as usize)
-                        .and_then(|i| i.get(row.item as usize))
-                        .copied()
-                        .unwrap_or(0),
-                    ..*row
-                }
-            })
-            .collect_into_vec(&mut merged.rows);
+        slots.par_iter_mut().zip(&maps).for_each(|(rows, map)| {
+            for row in rows.iter_mut() {
+                row.learner = map.learners[row.learner as usize];
+                row.item = map
+                    .items
+                    .get(row.skill as usize)
+                    .and_then(|i| i.get(row.item as usize))
+                    .copied()
+                    .unwrap_or(0);
+                row.skill = map.skills[row.skill as usize];
+            }
+        });
         for part in parts {
             merged.report.rows_read += part.report.rows_read;
             merged.report.skipped.extend(part.report.skipped);
@@ -725,14 +701,10 @@ fn read_quoted(file: &Arc<str>, bytes: &[u8], options: &DatasetOptions) -> Resul
                 }
             }
         }
-        let line = record.line();
-        rows.add(
-            |i| record.get(i),
-            &columns,
-            line,
-            &file,
-            options.skip_bad_rows,
-        )?;
+        let parsed = parse_row(|i| record.get(i), &columns);
+        if let Some(row) = rows.intern(parsed, record.line(), &file, options.skip_bad_rows)? {
+            rows.rows.push(row);
+        }
     }
     Ok(rows)
 }
@@ -777,10 +749,34 @@ fn read_plain(file: &Arc<str>, bytes: &[u8], options: &DatasetOptions) -> Result
         starts.push(first);
         first += n;
     }
-    let parsed: Vec<Result<Rows>> = chunks
+    // Every chunk parses into its own stretch of one vector: a row per line
+    // at most (a line end ends every chunk but the last), so the rows are
+    // written once where they stay, not collected per chunk and copied.
+    let capacity: Vec<usize> = lines
+        .iter()
+        .enumerate()
+        .map(|(c, &n)| n as usize + usize::from(c + 1 == chunks.len()))
+        .collect();
+    let blank = Row {
+        order: 0,
+        learner: 0,
+        skill: 0,
+        item: 0,
+        correct: 0,
+    };
+    let mut all = vec![blank; capacity.iter().sum()];
+    let mut slots: Vec<&mut [Row]> = Vec::with_capacity(chunks.len());
+    let mut rest = all.as_mut_slice();
+    for &n in &capacity {
+        let (slot, tail) = rest.split_at_mut(n);
+        slots.push(slot);
+        rest = tail;
+    }
+    let parsed: Vec<Result<(Rows, usize)>> = chunks
         .par_iter()
-        .zip(starts.par_iter().zip(lines.par_iter()))
-        .map(|(chunk, (&start, &lines))| {
+        .zip(starts.par_iter())
+        .zip(slots.par_iter_mut())
+        .map(|((chunk, &start), slot)| {
             let text = std::str::from_utf8(chunk)
                 .map_err(|e| invalid_utf8(start + count_lines(&chunk[..e.valid_up_to()])))?;
             parse_plain_chunk(
@@ -790,11 +786,31 @@ fn read_plain(file: &Arc<str>, bytes: &[u8], options: &DatasetOptions) -> Result
                 &columns,
                 file,
                 options.skip_bad_rows,
-                lines as usize,
+                slot,
             )
         })
         .collect();
-    Ok(Rows::merge(parsed.into_iter().collect::<Result<_>>()?))
+    let (parts, used): (Vec<Rows>, Vec<usize>) = parsed
+        .into_iter()
+        .collect::<Result<Vec<_>>>()?
+        .into_iter()
+        .unzip();
+    for (slot, &used) in slots.iter_mut().zip(&used) {
+        *slot = &mut std::mem::take(slot)[..used];
+    }
+    let mut merged = Rows::merge(parts, &mut slots);
+    // Close the gaps left by blank or skipped lines (none in most logs).
+    let mut end = 0;
+    let mut start = 0;
+    for (&n, &used) in capacity.iter().zip(&used) {
+        if start != end {
+            all.copy_within(start..start + used, end);
+        }
+        (start, end) = (start + n, end + used);
+    }
+    all.truncate(end);
+    merged.rows = all;
+    Ok(merged)
 }
 
 /// Splits `bytes` into about `parts` pieces, each ending at a line end.
@@ -824,35 +840,66 @@ fn parse_plain_chunk(
     columns: &Columns<'_>,
     file: &Arc<str>,
     skip: bool,
-    lines: usize,
-) -> Result<Rows> {
+    slot: &mut [Row],
+) -> Result<(Rows, usize)> {
     let mut rows = Rows::default();
-    // One row per line at most: no regrowing (copies, fresh pages) of the rows.
-    rows.rows.reserve(lines + 1);
+    let mut used = 0;
     let mut fields: Vec<&str> = Vec::with_capacity(width);
-    for (i, text) in crate::io::lines(chunk).enumerate() {
-        if text.is_empty() {
-            continue; // blank lines are not rows (as in the csv crate)
-        }
-        let line = first_line + i as u64;
-        fields.clear();
-        fields.extend(text.split(','));
+    let mut add_line = |fields: &[&str], line: u64| -> Result<()> {
         if fields.len() != width {
             let message = format!("row has {} fields but the header has {width}", fields.len());
             if skip {
                 rows.skip(line, message);
-                continue;
+                return Ok(());
             }
             return Err(Error::Csv {
                 at: Location::new(Some(Arc::clone(file)), Some(line)),
                 message,
             });
         }
-        let parsed = parse_clean_row(&fields, columns)
+        let parsed = parse_clean_row(fields, columns)
             .map_or_else(|| parse_row(|i| fields.get(i).copied(), columns), Ok);
-        rows.add_parsed(parsed, line, file, skip)?;
+        if let Some(row) = rows.intern(parsed, line, file, skip)? {
+            // The slot has a place for every line (see `read_plain`).
+            *slot.get_mut(used).ok_or_else(|| Error::Csv {
+                at: Location::new(Some(Arc::clone(file)), Some(line)),
+                message: "more rows than lines in a chunk (a bug in mastery)".into(),
+            })? = row;
+            used += 1;
+        }
+        Ok(())
+    };
+    // One scan of the bytes finds both fields and lines (split as
+    // `io::split_line` splits them): a `str::split` per line cost a fifth of the parse.
+    // Every cut is at an ASCII byte, so a char boundary of `chunk`.
+    let bytes = chunk.as_bytes();
+    let (mut line, mut line_start, mut field_start, mut i) = (first_line, 0, 0, 0);
+    while i < bytes.len() {
+        match bytes[i] {
+            b',' => {
+                fields.push(&chunk[field_start..i]);
+                field_start = i + 1;
+                i += 1;
+            }
+            b'\n' | b'\r' => {
+                // A blank line is not a row (as in the csv crate).
+                if i > line_start {
+                    fields.push(&chunk[field_start..i]);
+                    add_line(&fields, line)?;
+                    fields.clear();
+                }
+                i += terminator_at(bytes, i);
+                line += 1;
+                (line_start, field_start) = (i, i);
+            }
+            _ => i += 1,
+        }
     }
-    Ok(rows)
+    if bytes.len() > line_start {
+        fields.push(&chunk[field_start..]);
+        add_line(&fields, line)?;
+    }
+    Ok((rows, used))
 }
 
 fn build(file: Arc<str>, rows: Rows, keep_row_keys: bool) -> Result<(Dataset, LoadReport)> {
