@@ -675,6 +675,8 @@ fn read(input: Input<'_>, options: &DatasetOptions) -> Result<(Dataset, LoadRepo
     } else {
         read_plain(&file, &bytes, options)?
     };
+    // The bytes are done with: freed now, their pages hold what `build` makes.
+    drop(bytes);
     build(file, rows, options.keep_row_keys)
 }
 
