@@ -326,3 +326,32 @@ fn recommending_at_the_ends_of_time_does_not_overflow() {
     let later = ada.mastery_at(&model, k, i64::MAX).unwrap();
     assert!(later < ada.mastery(&model, k).unwrap());
 }
+
+/// Issue 14 (stable fuzz runner, `catalog_csv`): fields whose bytes are
+/// invalid UTF-8 on their own but join to valid UTF-8 (`\xEF,\xBB\xBF` is a
+/// byte order mark split over two fields) panicked slicing the record.
+#[test]
+fn a_character_split_over_two_fields_is_invalid_utf8_not_a_panic() {
+    let curriculum = six_standards();
+    let csv = b"id,kind,standards\np1,\xEF,\xBB\xBFpractice,A\n";
+    let err = mastery::Catalog::from_csv(&curriculum, "catalog.csv", &csv[..]).unwrap_err();
+    assert!(matches!(err, Error::InvalidUtf8 { .. }), "{err}");
+    assert_eq!(
+        err.to_string().split(':').take(2).collect::<Vec<_>>(),
+        ["catalog.csv", "2"]
+    );
+    let log = b"order_id,user_id,skill_name,correct\n1,\"u\xEF\",\xBB\xBF,1\n";
+    let err = mastery::evidence::read_responses(
+        "log.csv",
+        &log[..],
+        &mastery::evidence::ResponseColumns::default(),
+    )
+    .unwrap_err();
+    assert!(matches!(err, Error::InvalidUtf8 { .. }), "{err}");
+    let standards = b"id,title,grade\nA,\xEF,\xBB\xBF\n";
+    let err = mastery::CsvLoader::new()
+        .standards_reader("s.csv", &standards[..])
+        .load()
+        .unwrap_err();
+    assert!(matches!(err, Error::InvalidUtf8 { .. }), "{err}");
+}
