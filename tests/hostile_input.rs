@@ -355,3 +355,20 @@ fn a_character_split_over_two_fields_is_invalid_utf8_not_a_panic() {
         .unwrap_err();
     assert!(matches!(err, Error::InvalidUtf8 { .. }), "{err}");
 }
+
+/// Issue 14 (libFuzzer, `dataset_csv`): a vertical tab at the end of a field
+/// was kept by the fit dataset's fast path and trimmed by the general path
+/// (and the evidence log reader), so a file with a quote elsewhere read
+/// different ids.
+#[cfg(feature = "fit")]
+#[test]
+fn a_vertical_tab_is_trimmed_by_both_dataset_paths() {
+    use mastery::fit::{Dataset, DatasetOptions};
+    let plain = "order_id,user_id,skill_name,correct\n1,u1\x0b,S,1\n2,u1,S,0\n";
+    let quoted = plain.replacen("order_id", "\"order_id\"", 1);
+    let options = DatasetOptions::default();
+    let (a, _) = Dataset::from_reader("log.csv", plain.as_bytes(), &options).unwrap();
+    let (b, _) = Dataset::from_reader("log.csv", quoted.as_bytes(), &options).unwrap();
+    assert_eq!(a, b);
+    assert_eq!(a.learners(), ["u1"]);
+}
