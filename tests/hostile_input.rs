@@ -372,3 +372,23 @@ fn a_vertical_tab_is_trimmed_by_both_dataset_paths() {
     assert_eq!(a, b);
     assert_eq!(a.learners(), ["u1"]);
 }
+
+/// Issue 14 (libFuzzer, `dataset_csv`): a first line of whitespace (here a
+/// vertical tab) was skipped by the fit dataset's fast path and was an empty
+/// header to the general path.
+#[cfg(feature = "fit")]
+#[test]
+fn a_whitespace_first_line_is_no_header_on_both_dataset_paths() {
+    use mastery::fit::{Dataset, DatasetOptions};
+    let options = DatasetOptions::default();
+    for text in [
+        "\x0b\norder_id,user_id,skill_name,correct\n1,u,S,1\n",
+        " \n1,u,S,1\n",
+    ] {
+        let quoted = format!("{text}\"x\"\n");
+        let plain = Dataset::from_reader("log.csv", text.as_bytes(), &options).unwrap_err();
+        let general = Dataset::from_reader("log.csv", quoted.as_bytes(), &options).unwrap_err();
+        assert_eq!(plain.to_string(), "log.csv: no header line");
+        assert_eq!(general.to_string(), plain.to_string());
+    }
+}
