@@ -347,8 +347,24 @@ impl<'a> CsvReader<'a> {
         }
         self.pos = pos;
         self.line = line;
+        // Each field must be valid UTF-8 on its own: the fields' bytes
+        // joined can be valid while a field ends inside a character
+        // (`\xEF,\xBB\xBF` joins to a byte order mark).
         let text = match String::from_utf8(std::mem::take(raw)) {
-            Ok(text) => text,
+            Ok(text)
+                if fields
+                    .iter()
+                    .all(|&(a, b)| text.is_char_boundary(a) && text.is_char_boundary(b)) =>
+            {
+                text
+            }
+            Ok(text) => {
+                *raw = text.into_bytes();
+                record.fields = fields;
+                return Err(Error::InvalidUtf8 {
+                    at: self.at(start_line),
+                });
+            }
             Err(e) => {
                 *raw = e.into_bytes();
                 record.fields = fields;

@@ -326,3 +326,69 @@ fn recommending_at_the_ends_of_time_does_not_overflow() {
     let later = ada.mastery_at(&model, k, i64::MAX).unwrap();
     assert!(later < ada.mastery(&model, k).unwrap());
 }
+
+/// Issue 14 (stable fuzz runner, `catalog_csv`): fields whose bytes are
+/// invalid UTF-8 on their own but join to valid UTF-8 (`\xEF,\xBB\xBF` is a
+/// byte order mark split over two fields) panicked slicing the record.
+#[test]
+fn a_character_split_over_two_fields_is_invalid_utf8_not_a_panic() {
+    let curriculum = six_standards();
+    let csv = b"id,kind,standards\np1,\xEF,\xBB\xBFpractice,A\n";
+    let err = mastery::Catalog::from_csv(&curriculum, "catalog.csv", &csv[..]).unwrap_err();
+    assert!(matches!(err, Error::InvalidUtf8 { .. }), "{err}");
+    assert_eq!(
+        err.to_string().split(':').take(2).collect::<Vec<_>>(),
+        ["catalog.csv", "2"]
+    );
+    let log = b"order_id,user_id,skill_name,correct\n1,\"u\xEF\",\xBB\xBF,1\n";
+    let err = mastery::evidence::read_responses(
+        "log.csv",
+        &log[..],
+        &mastery::evidence::ResponseColumns::default(),
+    )
+    .unwrap_err();
+    assert!(matches!(err, Error::InvalidUtf8 { .. }), "{err}");
+    let standards = b"id,title,grade\nA,\xEF,\xBB\xBF\n";
+    let err = mastery::CsvLoader::new()
+        .standards_reader("s.csv", &standards[..])
+        .load()
+        .unwrap_err();
+    assert!(matches!(err, Error::InvalidUtf8 { .. }), "{err}");
+}
+
+/// Issue 14 (libFuzzer, `dataset_csv`): a vertical tab at the end of a field
+/// was kept by the fit dataset's fast path and trimmed by the general path
+/// (and the evidence log reader), so a file with a quote elsewhere read
+/// different ids.
+#[cfg(feature = "fit")]
+#[test]
+fn a_vertical_tab_is_trimmed_by_both_dataset_paths() {
+    use mastery::fit::{Dataset, DatasetOptions};
+    let plain = "order_id,user_id,skill_name,correct\n1,u1\x0b,S,1\n2,u1,S,0\n";
+    let quoted = plain.replacen("order_id", "\"order_id\"", 1);
+    let options = DatasetOptions::default();
+    let (a, _) = Dataset::from_reader("log.csv", plain.as_bytes(), &options).unwrap();
+    let (b, _) = Dataset::from_reader("log.csv", quoted.as_bytes(), &options).unwrap();
+    assert_eq!(a, b);
+    assert_eq!(a.learners(), ["u1"]);
+}
+
+/// Issue 14 (libFuzzer, `dataset_csv`): a first line of whitespace (here a
+/// vertical tab) was skipped by the fit dataset's fast path and was an empty
+/// header to the general path.
+#[cfg(feature = "fit")]
+#[test]
+fn a_whitespace_first_line_is_no_header_on_both_dataset_paths() {
+    use mastery::fit::{Dataset, DatasetOptions};
+    let options = DatasetOptions::default();
+    for text in [
+        "\x0b\norder_id,user_id,skill_name,correct\n1,u,S,1\n",
+        " \n1,u,S,1\n",
+    ] {
+        let quoted = format!("{text}\"x\"\n");
+        let plain = Dataset::from_reader("log.csv", text.as_bytes(), &options).unwrap_err();
+        let general = Dataset::from_reader("log.csv", quoted.as_bytes(), &options).unwrap_err();
+        assert_eq!(plain.to_string(), "log.csv: no header line");
+        assert_eq!(general.to_string(), plain.to_string());
+    }
+}

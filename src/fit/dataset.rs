@@ -730,7 +730,9 @@ fn read_plain(file: &Arc<str>, bytes: &[u8], options: &DatasetOptions) -> Result
         line_no += 1;
         let line = std::str::from_utf8(line).map_err(|_| invalid_utf8(line_no))?;
         offset = bytes.len() - rest.len();
-        if !line.trim().is_empty() {
+        // Only empty lines are skipped, as by the general reader: a line of
+        // whitespace is a header without columns (found by fuzzing, issue 14).
+        if !line.is_empty() {
             break line;
         }
     };
@@ -738,6 +740,12 @@ fn read_plain(file: &Arc<str>, bytes: &[u8], options: &DatasetOptions) -> Result
         .split(',')
         .map(|h| h.trim().to_owned())
         .collect();
+    if header.len() == 1 && header[0].is_empty() {
+        return Err(Error::EmptyFile {
+            file: Arc::clone(file),
+            detail: "no header line",
+        });
+    }
     let columns = locate(file, &header, options)?;
     // The rest, split into chunks at line ends (so each chunk is valid UTF-8
     // exactly when the whole is), checked, counted and parsed in parallel,
