@@ -128,6 +128,8 @@ fn report_numbers_agree_with_direct_counts() {
         let blocked = (0..57)
             .filter(|&l| {
                 m[[l, j]] < 0.95
+                    && m[[l, j]] < 0.5
+                    && !class.attempts(l).iter().any(|a| a.standard == s.standard)
                     && ccss
                         .prerequisites(s.standard)
                         .unwrap()
@@ -139,7 +141,7 @@ fn report_numbers_agree_with_direct_counts() {
         assert!((s.mastered - mastered).abs() < 1e-12);
         assert!((s.in_progress - started).abs() < 1e-12);
         assert!((s.blocked - blocked).abs() < 1e-12);
-        assert!((s.mastered + s.in_progress + s.not_started - 1.0).abs() < 1e-12);
+        assert!((s.mastered + s.in_progress + s.not_started + s.blocked - 1.0).abs() < 1e-12);
     }
     let spinning: Vec<usize> = (0..57)
         .filter(|&l| {
@@ -369,4 +371,52 @@ fn counts_read_as_words() {
         text.starts_with("Your answer (scored 50%) on K.CC.A.2 "),
         "{text}"
     );
+}
+
+#[test]
+fn blank_learners_are_blocked_or_not_started_never_both_and_few_standards_are_named() {
+    let ccss = Curriculum::ccss_math();
+    let model = Model::builder(ccss.clone()).build().unwrap();
+    let blank = [
+        LearnerState::new(&model, "a").unwrap(),
+        LearnerState::new(&model, "b").unwrap(),
+    ];
+    let class = Cohort::from_states(&model, &blank, 10).unwrap();
+    let grade4 = class.grade("4");
+    let report = class.class_report(&grade4).unwrap();
+    let mut any_blocked = false;
+    for s in &report.standards {
+        let sum = s.mastered + s.in_progress + s.not_started + s.blocked;
+        assert!(
+            (sum - 1.0).abs() < 1e-12,
+            "{}: shares sum to {sum}",
+            ccss[s.standard].id()
+        );
+        let has_prerequisite = !ccss.prerequisites(s.standard).unwrap().is_empty();
+        // Nothing is mastered: a standard with a prerequisite is blocked for
+        // both, one without is not started for both.
+        assert_eq!(s.blocked, if has_prerequisite { 1.0 } else { 0.0 });
+        any_blocked |= has_prerequisite;
+    }
+    assert!(any_blocked);
+    assert!(
+        report.most_blocked.len() <= mastery::cohort::MOST_BLOCKED,
+        "{} standards named",
+        report.most_blocked.len()
+    );
+    assert!(!report.most_blocked.is_empty());
+    // All are blocked for everyone: the ones more standards build on come first.
+    let builds_on: Vec<usize> = report
+        .most_blocked
+        .iter()
+        .map(|&s| ccss.dependents(s).unwrap().len())
+        .collect();
+    assert!(builds_on.windows(2).all(|w| w[0] >= w[1]), "{builds_on:?}");
+    let most = grade4
+        .iter()
+        .filter(|&s| !ccss.prerequisites(s).unwrap().is_empty())
+        .map(|s| ccss.dependents(s).unwrap().len())
+        .max()
+        .unwrap();
+    assert_eq!(builds_on[0], most);
 }

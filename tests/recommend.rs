@@ -720,3 +720,27 @@ fn the_first_picks_are_distinct_standards_and_many_learners_are_one_call() {
         );
     }
 }
+
+#[test]
+fn a_blank_learner_gets_ten_kindergarten_standards_counting_first() {
+    let model = ccss_model();
+    let ccss = model.curriculum();
+    let learner = LearnerState::new(&model, "blank").unwrap();
+    let list = Recommender::new(&model)
+        .recommend(&learner, &RecommendOptions::new(NOW).count(10))
+        .unwrap();
+    assert_eq!(list.items.len(), 10);
+    // The lowest grade among the graph's sources is kindergarten: a blank
+    // learner gets nothing above it (no grade-1, let alone grade-4, standard).
+    for r in &list.items {
+        let s = &ccss[r.standard];
+        assert_eq!(s.grade(), Some("K"), "{} is grade {:?}", s.id(), s.grade());
+    }
+    // Scope and sequence: counting (K.CC.A.1) comes first.
+    assert_eq!(
+        ccss[list.items[0].standard].id(),
+        "K.CC.A.1",
+        "{:?}",
+        list.items[0]
+    );
+}

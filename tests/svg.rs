@@ -234,7 +234,7 @@ fn check_map(curriculum: &Curriculum, svg: &str) -> Vec<MapNode> {
         .filter(|n| n.has_tag_name("path"))
         .count();
     assert_eq!(edge_count, curriculum.prerequisite_count());
-    // The legend names the three statuses.
+    // The legend names the four statuses.
     let legend = doc
         .descendants()
         .find(|n| class_is(n, "g", "legend"))
@@ -244,13 +244,16 @@ fn check_map(curriculum: &Curriculum, svg: &str) -> Vec<MapNode> {
         .filter(|n| n.has_tag_name("text"))
         .filter_map(|n| n.text())
         .collect();
-    assert_eq!(labels, ["mastered", "ready to learn", "not yet"]);
+    assert_eq!(
+        labels,
+        ["mastered", "almost there", "ready to learn", "not yet"]
+    );
     assert_eq!(
         legend
             .descendants()
             .filter(|n| class_is(n, "rect", "swatch"))
             .count(),
-        3
+        4
     );
     nodes
 }
@@ -442,13 +445,15 @@ fn empty_inputs_give_small_valid_pictures() {
     let empty = Curriculum::builder().build().unwrap();
     let svg = export::mastery_map_svg(&empty, &[], &[], "").unwrap();
     let (doc, view) = parse(&svg);
-    assert!(view.w < 400.0 && view.h < 200.0, "{view:?}");
+    // As wide as the legend of four statuses, no wider.
+    assert!(view.w < 500.0 && view.h < 200.0, "{view:?}");
     assert_rects_inside(&doc, &view);
     check_map(&empty, &svg);
 
     let svg = export::heatmap_svg(&[], &[], Array2::zeros((0, 0)).view(), "Nobody yet").unwrap();
     let (doc, view) = parse(&svg);
-    assert!(view.w < 400.0 && view.h < 200.0, "{view:?}");
+    // As wide as the legend of four statuses, no wider.
+    assert!(view.w < 500.0 && view.h < 200.0, "{view:?}");
     assert_rects_inside(&doc, &view);
     let svg =
         export::heatmap_svg(&["ada".to_owned()], &[], Array2::zeros((1, 0)).view(), "").unwrap();
@@ -703,4 +708,51 @@ proptest! {
             prop_assert!(nodes[from.index()].rect.x < nodes[to.index()].rect.x);
         }
     }
+}
+
+#[test]
+fn estimates_just_below_the_bar_are_almost_not_not_yet() {
+    let c = Curriculum::builder()
+        .standard_ids(["A", "B", "C", "D"])
+        .unwrap()
+        .prerequisite("A", "B")
+        .prerequisite("B", "C")
+        .prerequisite("C", "D")
+        .build()
+        .unwrap();
+    let bar = 0.95;
+    let mastery = [0.99, 0.93, 0.92, 0.5];
+    let status = MapStatus::from_estimates(&c, &mastery, bar).unwrap();
+    // 92-94% with a bar of 95% is almost there, whatever the prerequisites.
+    assert_eq!(
+        status,
+        [
+            MapStatus::Mastered,
+            MapStatus::Almost,
+            MapStatus::Almost,
+            MapStatus::NotYet
+        ]
+    );
+    let just_outside = bar - export::ALMOST_BELOW_BAR - 0.001;
+    let status = MapStatus::from_estimates(&c, &[0.99, just_outside, 0.1, 0.1], bar).unwrap();
+    assert_eq!(status[1], MapStatus::Ready);
+    assert_eq!(MapStatus::Almost.label(), "almost there");
+    assert_eq!(
+        serde_json::to_string(&MapStatus::Almost).unwrap(),
+        "\"almost\""
+    );
+    // The legend names it and the map colors the box apart from "not yet".
+    let svg = export::mastery_map_svg(
+        &c,
+        &mastery,
+        &MapStatus::from_estimates(&c, &mastery, bar).unwrap(),
+        "t",
+    )
+    .unwrap();
+    assert!(svg.contains("almost there"), "{svg}");
+    assert!(matches!(
+        MapStatus::from_estimates(&c, &[0.5; 3], bar),
+        Err(Error::SizeMismatch { .. })
+    ));
+    assert!(MapStatus::from_estimates(&c, &mastery, f64::NAN).is_err());
 }

@@ -91,7 +91,7 @@ pub fn write(dir: &Path, name: &str, text: &str) -> Result<(), Box<dyn std::erro
 }
 
 /// A learner's mastery map over `map` (a sub-curriculum of the model's) at `now`:
-/// mastered, ready to learn, or not yet.
+/// mastered, almost there, ready to learn, or not yet.
 pub fn learner_map(
     model: &Model,
     state: &LearnerState,
@@ -101,20 +101,13 @@ pub fn learner_map(
 ) -> Result<String, Box<dyn std::error::Error>> {
     let curriculum = model.curriculum();
     let mastery = state.all_mastery_at(model, now)?;
-    let mastered = state.mastered_at(model, now)?;
-    let ready = curriculum.ready_to_learn(&mastered)?;
+    let all = MapStatus::from_estimates(curriculum, &mastery, model.levels().mastered())?;
     let mut values = Vec::with_capacity(map.len());
     let mut status = Vec::with_capacity(map.len());
     for s in map.standards() {
         let i = curriculum.index_of(s.id())?;
         values.push(mastery[i.index()]);
-        status.push(if mastered.contains(i) {
-            MapStatus::Mastered
-        } else if ready.contains(i) {
-            MapStatus::Ready
-        } else {
-            MapStatus::NotYet
-        });
+        status.push(all[i.index()]);
     }
     Ok(mastery_map_svg(map, &values, &status, title)?)
 }

@@ -15,7 +15,7 @@ use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
 pub use grouping::{Group, Grouping};
-pub use report::{ClassReport, LearnerFlag, ProgressReport, StandardSummary};
+pub use report::{ClassReport, LearnerFlag, MOST_BLOCKED, ProgressReport, StandardSummary};
 pub use tiers::{Tier, TierEvidence, TierGroup, TierPlacement, TierRules, Tiers};
 
 use crate::curriculum::{Curriculum, StandardIdx, StandardSet};

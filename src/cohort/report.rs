@@ -21,6 +21,9 @@ use crate::time::Period;
 /// (Beck & Gong 2013).
 const WHEEL_SPIN_ATTEMPTS: u32 = 10;
 
+/// How many standards [`ClassReport::most_blocked`] names at most.
+pub const MOST_BLOCKED: usize = 5;
+
 /// Where a class stands on one standard.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct StandardSummary {
@@ -30,9 +33,12 @@ pub struct StandardSummary {
     pub mastered: f64,
     /// Share not mastered but started: attempted, or at least 50% likely known.
     pub in_progress: f64,
-    /// Share not started.
+    /// Share not started whose prerequisites are all mastered (they could
+    /// start now).
     pub not_started: f64,
-    /// Share not mastered with at least one prerequisite not mastered either.
+    /// Share not started with at least one prerequisite not mastered. The
+    /// four shares are disjoint and sum to 1: a learner who has started a
+    /// standard counts as in progress even if a prerequisite is missing.
     pub blocked: f64,
 }
 
@@ -54,7 +60,9 @@ pub struct ClassReport {
     pub learners: usize,
     /// Per standard, in the curriculum's order.
     pub standards: Vec<StandardSummary>,
-    /// Standards where at least 30% of the class is blocked, most blocked first.
+    /// At most [`MOST_BLOCKED`] standards where at least 30% of the class is
+    /// blocked: most learners blocked first, ties broken by how many
+    /// standards build directly on it (more first), then curriculum index.
     pub most_blocked: Vec<StandardIdx>,
     /// Learners wheel-spinning on a standard (10+ attempts, not mastered).
     pub wheel_spinning: Vec<LearnerFlag>,
@@ -98,7 +106,8 @@ impl Cohort {
         let curriculum = &self.curriculum;
         let columns: Vec<StandardIdx> = curriculum.in_order(standards);
         let bar = self.mastered_threshold as f32;
-        // Per column: learners mastered, in progress, blocked; summed over
+        // Per column: learners mastered, in progress, blocked (not started,
+        // a prerequisite missing); summed over
         // learners in parallel (integer sums: the same whatever the split).
         // Per learner only the share mastered and the worst wheel-spin are kept.
         let prerequisites: Vec<&[StandardIdx]> = columns
@@ -119,7 +128,7 @@ impl Cohort {
                         let started =
                             m >= 0.5 || attempts.iter().any(|a| a.standard == s && a.attempts > 0);
                         t[1] += u64::from(started);
-                        t[2] += u64::from(pre.iter().any(|p| row[p.index()] < bar));
+                        t[2] += u64::from(!started && pre.iter().any(|p| row[p.index()] < bar));
                     }
                 }
                 let spin = attempts
@@ -166,17 +175,20 @@ impl Cohort {
                 standard,
                 mastered: t[0] as f64 / n,
                 in_progress: t[1] as f64 / n,
-                not_started: (n - t[0] as f64 - t[1] as f64) / n,
+                not_started: (n - t[0] as f64 - t[1] as f64 - t[2] as f64) / n,
                 blocked: t[2] as f64 / n,
             })
             .collect();
         let mut most_blocked: Vec<&StandardSummary> =
             summaries.iter().filter(|s| s.blocked >= 0.3).collect();
+        let builds_on = |s: StandardIdx| curriculum.dependents(s).map_or(0, <[_]>::len);
         most_blocked.sort_by(|a, b| {
             b.blocked
                 .total_cmp(&a.blocked)
+                .then(builds_on(b.standard).cmp(&builds_on(a.standard)))
                 .then(a.standard.cmp(&b.standard))
         });
+        most_blocked.truncate(MOST_BLOCKED);
         let shares: Vec<f64> = per_learner.iter().map(|p| p.0).collect();
         let mean = shares.iter().sum::<f64>() / n;
         let sd = (shares.iter().map(|s| (s - mean).powi(2)).sum::<f64>() / n).sqrt();

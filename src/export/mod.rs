@@ -20,4 +20,4 @@ mod dot;
 mod svg;
 
 pub use dot::{DotOptions, to_dot};
-pub use svg::{MapStatus, heatmap_svg, mastery_map_svg};
+pub use svg::{ALMOST_BELOW_BAR, MapStatus, heatmap_svg, mastery_map_svg};

@@ -17,9 +17,13 @@ use super::dot::color;
 use crate::curriculum::{Curriculum, StandardSet};
 use crate::error::{Error, Result};
 
+/// How far below the mastery bar an estimate still counts as
+/// [`MapStatus::Almost`]: 0.05, so 90-94% with the default bar of 95%.
+pub const ALMOST_BELOW_BAR: f64 = 0.05;
+
 /// Where a learner stands on a standard, as a [`mastery_map_svg`] shows it.
 ///
-/// Serializes as `"mastered"`, `"ready"` or `"not_yet"`.
+/// Serializes as `"mastered"`, `"almost"`, `"ready"` or `"not_yet"`.
 ///
 /// ```
 /// use mastery::export::MapStatus;
@@ -33,6 +37,10 @@ use crate::error::{Error, Result};
 pub enum MapStatus {
     /// The standard is mastered.
     Mastered,
+    /// Not mastered, but the estimate is within [`ALMOST_BELOW_BAR`] of the
+    /// mastery bar (90% or more with the default bar of 95%): a little more
+    /// practice should get it there.
+    Almost,
     /// Not mastered, but all its prerequisites are: ready to learn next.
     Ready,
     /// Not mastered, and some prerequisite is not mastered either.
@@ -41,9 +49,15 @@ pub enum MapStatus {
 
 impl MapStatus {
     /// The statuses in legend order.
-    const ALL: [MapStatus; 3] = [MapStatus::Mastered, MapStatus::Ready, MapStatus::NotYet];
+    const ALL: [MapStatus; 4] = [
+        MapStatus::Mastered,
+        MapStatus::Almost,
+        MapStatus::Ready,
+        MapStatus::NotYet,
+    ];
 
-    /// A plain label for legends: "mastered", "ready to learn" or "not yet".
+    /// A plain label for legends: "mastered", "almost there", "ready to
+    /// learn" or "not yet".
     ///
     /// ```
     /// assert_eq!(mastery::export::MapStatus::Mastered.label(), "mastered");
@@ -52,6 +66,7 @@ impl MapStatus {
     pub fn label(self) -> &'static str {
         match self {
             MapStatus::Mastered => "mastered",
+            MapStatus::Almost => "almost there",
             MapStatus::Ready => "ready to learn",
             MapStatus::NotYet => "not yet",
         }
@@ -95,10 +110,62 @@ impl MapStatus {
             .collect())
     }
 
+    /// One status per standard of `curriculum`, in index order, from the
+    /// learner's estimates (one per standard) and the mastery bar:
+    /// [`Mastered`](MapStatus::Mastered) at or above `bar`,
+    /// [`Almost`](MapStatus::Almost) within [`ALMOST_BELOW_BAR`] below it,
+    /// otherwise [`Ready`](MapStatus::Ready) or [`NotYet`](MapStatus::NotYet)
+    /// as in [`from_mastered`](MapStatus::from_mastered). O(V + E).
+    ///
+    /// ```
+    /// use mastery::{export::MapStatus, Curriculum};
+    ///
+    /// let c = Curriculum::builder()
+    ///     .standard_ids(["A", "B", "C"])?
+    ///     .prerequisite("A", "B")
+    ///     .prerequisite("B", "C")
+    ///     .build()?;
+    /// let status = MapStatus::from_estimates(&c, &[0.97, 0.93, 0.2], 0.95)?;
+    /// assert_eq!(status, [MapStatus::Mastered, MapStatus::Almost, MapStatus::NotYet]);
+    /// # Ok::<(), mastery::Error>(())
+    /// ```
+    ///
+    /// # Errors
+    /// [`Error::SizeMismatch`] if `mastery` does not have one entry per
+    /// standard; [`Error::InvalidValue`] if `bar` is not in (0, 1].
+    pub fn from_estimates(curriculum: &Curriculum, mastery: &[f64], bar: f64) -> Result<Vec<Self>> {
+        if mastery.len() != curriculum.len() {
+            return Err(Error::SizeMismatch {
+                what: "mastery estimates for the map (one per standard)",
+                expected: curriculum.len(),
+                found: mastery.len(),
+            });
+        }
+        if !(bar > 0.0 && bar <= 1.0) {
+            return Err(Error::InvalidValue {
+                what: "mastery bar of the map".into(),
+                expected: "in (0, 1]",
+                value: bar,
+            });
+        }
+        let mastered: StandardSet = curriculum
+            .indices()
+            .filter(|s| mastery[s.index()] >= bar)
+            .collect();
+        let mut status = Self::from_mastered(curriculum, &mastered)?;
+        for (st, &m) in status.iter_mut().zip(mastery) {
+            if *st != MapStatus::Mastered && m >= bar - ALMOST_BELOW_BAR {
+                *st = MapStatus::Almost;
+            }
+        }
+        Ok(status)
+    }
+
     /// Box fill color.
     fn fill(self) -> &'static str {
         match self {
             MapStatus::Mastered => "#91cf60",
+            MapStatus::Almost => "#d9ef8b",
             MapStatus::Ready => "#fed976",
             MapStatus::NotYet => "#f3d3d0",
         }
@@ -108,6 +175,7 @@ impl MapStatus {
     fn stroke(self) -> &'static str {
         match self {
             MapStatus::Mastered => "#1a9850",
+            MapStatus::Almost => "#66bd63",
             MapStatus::Ready => "#d9a21b",
             MapStatus::NotYet => "#c4928d",
         }
