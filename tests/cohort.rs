@@ -127,8 +127,7 @@ fn report_numbers_agree_with_direct_counts() {
             / 57.0;
         let blocked = (0..57)
             .filter(|&l| {
-                m[[l, j]] < 0.95
-                    && m[[l, j]] < 0.5
+                m[[l, j]] < 0.5
                     && !class.attempts(l).iter().any(|a| a.standard == s.standard)
                     && ccss
                         .prerequisites(s.standard)

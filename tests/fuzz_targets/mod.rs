@@ -197,11 +197,10 @@ pub fn dataset_csv(data: &[u8]) {
     thread_pool(1).install(|| dataset_paths(flags, data, &read));
 }
 
-fn dataset_paths(
-    flags: u8,
-    data: &[u8],
-    read: &(dyn Fn(&[u8]) -> Result<(Dataset, mastery::fit::LoadReport), String> + Sync),
-) {
+/// A dataset read, its report, or the error's message.
+type DatasetRead = Result<(Dataset, mastery::fit::LoadReport), String>;
+
+fn dataset_paths(flags: u8, data: &[u8], read: &(dyn Fn(&[u8]) -> DatasetRead + Sync)) {
     let two = read(data);
     // Known difference (issue 14, left open): with invalid UTF-8 after
     // another bad row, the fast path reports the UTF-8 error (it checks each
