@@ -21,11 +21,12 @@
 use super::dataset::SkillData;
 use super::em::{Emissions, ExpectedCounts, HmmParams};
 
-/// Lanes per block: two vector registers' worth of `f64`s with AVX. The
-/// forward and backward recurrences are latency bound; two independent
-/// registers per step hide the latency (e_step_blocks_one_thread: 1.32 ms
-/// with 4 lanes, 1.05 ms with 8, one run on the 2-core machine).
-const W: usize = if cfg!(target_feature = "avx") { 8 } else { 2 };
+/// Lanes per block: as many `f64`s as one vector register holds (see the
+/// module docs). Eight lanes (two registers per step, to hide the
+/// recurrences' latency) made `e_step_blocks_one_thread` 25% faster in one
+/// run under load, but the whole fit of the 2M-row log took more CPU
+/// (1.14-1.62 s user against 1.04-1.12 s), so four it is.
+const W: usize = if cfg!(target_feature = "avx") { 4 } else { 2 };
 type V = [f64; W];
 
 /// Responses at which the passes renormalize: every `RESCALE` steps (often
