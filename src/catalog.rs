@@ -248,13 +248,14 @@ impl Activity {
     }
 }
 
-/// Activity ids follow the rules of standard ids: not empty, no leading or
-/// trailing whitespace, no control characters.
+/// Activity ids follow the rules of standard ids: not empty, at most
+/// [`MAX_ID_BYTES`](crate::MAX_ID_BYTES), no leading or trailing whitespace,
+/// no control characters.
 fn validate_activity_id(id: &str, at: &Location) -> Result<()> {
     match crate::curriculum::id_problem(id) {
         None => Ok(()),
         Some(reason) => Err(Error::InvalidActivityId {
-            id: id.to_owned(),
+            id: crate::curriculum::shown_id(id),
             reason,
             at: at.clone(),
         }),

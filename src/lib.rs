@@ -110,8 +110,8 @@ mod xml;
 
 pub use catalog::{Activity, ActivityIdx, ActivityKind, Catalog};
 pub use curriculum::{
-    CsvLoader, Curriculum, CurriculumBuilder, MAX_STANDARDS, Standard, StandardIdx, StandardKey,
-    StandardSet,
+    CsvLoader, Curriculum, CurriculumBuilder, MAX_ID_BYTES, MAX_PREREQUISITES, MAX_STANDARDS,
+    Standard, StandardIdx, StandardKey, StandardSet,
 };
 pub use error::{Error, Location, Result};
 pub use evidence::{Evidence, Outcome, Score, Source, Target};

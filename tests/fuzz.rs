@@ -233,3 +233,52 @@ fn every_fuzz_target_survives_its_seeds_and_their_mutations() {
         );
     }
 }
+
+/// The longest one input may take, replayed from a libFuzzer corpus in the
+/// release profile (issue 14).
+const SLOWEST_ALLOWED: Duration = Duration::from_millis(100);
+
+/// Replays every file of `$MASTERY_FUZZ_REPLAY/<target>/` (the corpora
+/// libFuzzer kept, see `fuzz/RESULTS.md`) through its target, timing each
+/// input, and fails on a panic or on an input slower than
+/// [`SLOWEST_ALLOWED`]. Meaningful in the release profile:
+/// `MASTERY_FUZZ_REPLAY=fuzz/corpus cargo test --release --test fuzz -- --ignored`.
+#[test]
+#[ignore = "needs MASTERY_FUZZ_REPLAY=<corpus dir>, in --release"]
+fn every_input_of_the_fuzz_corpora_runs_in_under_100_ms() {
+    let Some(dir) = std::env::var_os("MASTERY_FUZZ_REPLAY") else {
+        panic!("set MASTERY_FUZZ_REPLAY to the corpus directory (fuzz/corpus)");
+    };
+    let mut too_slow = Vec::new();
+    for &(name, body) in TARGETS {
+        let Ok(entries) = std::fs::read_dir(Path::new(&dir).join(name)) else {
+            eprintln!("{name}: no corpus");
+            continue;
+        };
+        let (mut inputs, mut slowest, mut slowest_file) = (0, Duration::ZERO, String::new());
+        for entry in entries {
+            let path = entry.expect("corpus entry").path();
+            let input = std::fs::read(&path).expect("corpus file");
+            if input.len() > MAX_INPUT {
+                continue;
+            }
+            let start = Instant::now();
+            run_one(name, body, &input);
+            let took = start.elapsed();
+            inputs += 1;
+            if took > slowest {
+                slowest = took;
+                slowest_file = path.display().to_string();
+            }
+            if took > SLOWEST_ALLOWED {
+                too_slow.push(format!("{name}: {} took {took:?}", path.display()));
+            }
+        }
+        eprintln!("{name}: {inputs} inputs, slowest {slowest:?} ({slowest_file})");
+    }
+    assert!(
+        too_slow.is_empty(),
+        "inputs over 100 ms:\n{}",
+        too_slow.join("\n")
+    );
+}

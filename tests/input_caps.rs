@@ -63,13 +63,17 @@ fn a_long_line_after_good_ones_says_where_it_starts() {
         matches!(err, Error::InputTooLarge { offset, .. } if offset == good.len() as u64),
         "{err:?}"
     );
-    // Long lines below the cap still load.
-    let long_id = "x".repeat(100_000);
+    // Long lines below the cap still load (ids are capped on their own, at
+    // MAX_ID_BYTES; a long description is fine).
+    let long_text = "x".repeat(100_000);
     let c = CsvLoader::new()
-        .standards_reader("s.csv", format!("id\n{long_id}\n").as_bytes())
+        .standards_reader(
+            "s.csv",
+            format!("id,description\nA,{long_text}\n").as_bytes(),
+        )
         .load()
         .unwrap();
-    assert_eq!(c.standards()[0].id(), long_id);
+    assert_eq!(c.standards()[0].description(), Some(&*long_text));
 }
 
 #[cfg(all(unix, feature = "fit"))]
@@ -79,4 +83,122 @@ fn dev_zero_as_a_path() {
         mastery::fit::Dataset::from_path("/dev/zero", &Default::default()).unwrap_err(),
         "/dev/zero",
     );
+}
+
+// Issue 14: ids are capped at MAX_ID_BYTES, so one hostile id cannot be
+// copied into every index, report and saved state; errors show it shortened.
+
+fn long_id() -> String {
+    "x".repeat(mastery::MAX_ID_BYTES + 1)
+}
+
+#[test]
+fn a_standard_id_beyond_max_id_bytes_is_invalid_at_its_line() {
+    let csv = format!("id,grade\nA,K\n{},1\n", long_id());
+    let err = CsvLoader::new()
+        .standards_reader("standards.csv", csv.as_bytes())
+        .load()
+        .unwrap_err();
+    match &err {
+        Error::InvalidId { id, reason, at } => {
+            assert_eq!(id, &format!("{}...", "x".repeat(64)));
+            assert!(reason.contains("MAX_ID_BYTES"), "{reason}");
+            assert_eq!(at.to_string(), "standards.csv:3: ");
+        }
+        other => panic!("expected InvalidId, got {other:?}"),
+    }
+    // Exactly MAX_ID_BYTES is still an id.
+    let ok = format!("id,grade\n{},K\n", "y".repeat(mastery::MAX_ID_BYTES));
+    let curriculum = CsvLoader::new()
+        .standards_reader("standards.csv", ok.as_bytes())
+        .load()
+        .unwrap();
+    assert_eq!(curriculum.len(), 1);
+}
+
+#[test]
+fn evidence_with_an_over_long_learner_standard_or_activity_id_is_refused() {
+    use mastery::{Evidence, Outcome, Target};
+    let long = long_id();
+    let learner = Evidence::new(
+        &*long,
+        Target::Standard("K.CC.A.1".into()),
+        Outcome::Correct,
+        0,
+    );
+    assert!(
+        matches!(learner, Err(Error::InvalidId { .. })),
+        "{learner:?}"
+    );
+    let standard = Evidence::new("ada", Target::Standard(long.clone()), Outcome::Correct, 0);
+    assert!(
+        matches!(standard, Err(Error::InvalidId { .. })),
+        "{standard:?}"
+    );
+    let activity = Evidence::new("ada", Target::Activity(long), Outcome::Correct, 0);
+    assert!(
+        matches!(activity, Err(Error::InvalidActivityId { .. })),
+        "{activity:?}"
+    );
+    assert!(
+        Evidence::new(
+            "ada",
+            Target::Standard("K.CC.A.1".into()),
+            Outcome::Correct,
+            0
+        )
+        .is_ok()
+    );
+}
+
+#[test]
+fn an_over_long_id_in_a_response_log_is_a_bad_row_with_its_line() {
+    use mastery::fit::{Dataset, DatasetOptions};
+    let log = format!(
+        "order_id,user_id,skill_name,correct\n1,ada,add,1\n2,{},add,0\n3,bob,add,1\n",
+        long_id()
+    );
+    let err =
+        Dataset::from_reader("log.csv", log.as_bytes(), &DatasetOptions::default()).unwrap_err();
+    match &err {
+        Error::Csv { at, message } => {
+            assert_eq!(at.to_string(), "log.csv:3: ");
+            assert!(message.contains("learner id is 1025 bytes"), "{message}");
+        }
+        other => panic!("expected Csv, got {other:?}"),
+    }
+    let (data, report) = Dataset::from_reader(
+        "log.csv",
+        log.as_bytes(),
+        &DatasetOptions::default().skip_bad_rows(true),
+    )
+    .unwrap();
+    assert_eq!(data.len(), 2);
+    assert_eq!(report.skipped.len(), 1);
+    assert_eq!(report.skipped[0].line, 3);
+}
+
+#[test]
+fn a_learner_state_with_an_empty_or_over_long_learner_id_is_refused() {
+    use mastery::{LearnerState, Model};
+    let model = Model::builder(Curriculum::ccss_math()).build().unwrap();
+    assert!(matches!(
+        LearnerState::new(&model, long_id()),
+        Err(Error::InvalidId { .. })
+    ));
+    let json = LearnerState::new(&model, "ada").unwrap().to_json();
+    assert!(LearnerState::from_json(&model, &json).is_ok());
+    for bad in [String::new(), long_id()] {
+        let edited = json.replacen("\"ada\"", &format!("{bad:?}"), 1);
+        assert_ne!(edited, json);
+        assert!(
+            matches!(
+                LearnerState::from_json(&model, &edited),
+                Err(Error::Json { ref source, .. }) if source.to_string().contains("learner id")
+            ),
+            "learner id of {} bytes: {:?}",
+            bad.len(),
+            LearnerState::from_json(&model, &edited)
+        );
+    }
 }

@@ -180,6 +180,12 @@ impl CurriculumBuilder {
     /// [`Error::Cycle`], each naming the standards involved and, for data read
     /// from a file, the file and line.
     pub fn build(self) -> Result<Curriculum> {
+        self.build_with_limit(crate::MAX_PREREQUISITES)
+    }
+
+    /// [`build`](Self::build) with at most `prerequisite_limit` edges (the
+    /// tests check the cap on a small limit).
+    fn build_with_limit(self, prerequisite_limit: usize) -> Result<Curriculum> {
         let mut standards = Vec::with_capacity(self.standards.len());
         let mut ids: HashMap<String, StandardIdx> = HashMap::with_capacity(self.standards.len());
         for (standard, at) in self.standards {
@@ -193,6 +199,13 @@ impl CurriculumBuilder {
         let mut seen: HashSet<(StandardIdx, StandardIdx)> =
             HashSet::with_capacity(self.prerequisites.len());
         for (from, to, at) in self.prerequisites {
+            if edges.len() == prerequisite_limit {
+                return Err(Error::TooMany {
+                    what: "prerequisites",
+                    limit: prerequisite_limit,
+                    at,
+                });
+            }
             validate_id(&from, &at)?;
             validate_id(&to, &at)?;
             if from == to {
@@ -418,5 +431,33 @@ impl From<&Curriculum> for CurriculumBuilder {
     /// [`CurriculumBuilder::curriculum`].
     fn from(curriculum: &Curriculum) -> Self {
         CurriculumBuilder::new().curriculum(curriculum)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn one_prerequisite_beyond_the_limit_is_too_many_and_names_its_place() {
+        let mut builder = CurriculumBuilder::new();
+        for id in ["A", "B", "C", "D"] {
+            builder = builder.standard(Standard::new(id).unwrap());
+        }
+        let edges = [("A", "B"), ("B", "C"), ("C", "D"), ("A", "D")];
+        let at = |line| Location::new(Some("edges.csv".into()), Some(line));
+        let mut over = builder.clone();
+        for (line, (from, to)) in (2..).zip(edges) {
+            over.prerequisites.push((from.into(), to.into(), at(line)));
+        }
+        let under = over.clone();
+        match over.build_with_limit(3) {
+            Err(Error::TooMany { what, limit, at }) => {
+                assert_eq!((what, limit), ("prerequisites", 3));
+                assert_eq!(at.to_string(), "edges.csv:5: ");
+            }
+            other => panic!("expected TooMany, got {other:?}"),
+        }
+        assert_eq!(under.build_with_limit(4).unwrap().len(), 4);
     }
 }

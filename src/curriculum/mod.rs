@@ -34,8 +34,8 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 pub use builder::CurriculumBuilder;
 pub use load::{CsvLoader, EdgeColumns, StandardColumns};
 pub use set::StandardSet;
-pub(crate) use standard::id_problem;
-pub use standard::{MAX_STANDARDS, Standard, StandardIdx};
+pub use standard::{MAX_ID_BYTES, MAX_PREREQUISITES, MAX_STANDARDS, Standard, StandardIdx};
+pub(crate) use standard::{id_problem, learner_id_problem, shown_id};
 
 use crate::error::{Error, Result};
 

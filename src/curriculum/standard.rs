@@ -29,6 +29,19 @@ pub struct StandardIdx(pub(crate) u32);
 /// 128 KiB, whatever its input.
 pub const MAX_STANDARDS: usize = 1 << 20;
 
+/// The longest id, in bytes, of a standard, an activity or a learner (1 KiB;
+/// Common Core ids are under 20 bytes, UUIDs and e-mail addresses well under
+/// 256). A longer id is [`Error::InvalidId`] (or
+/// [`Error::InvalidActivityId`]), so one hostile id cannot be copied into
+/// every index, report and saved state.
+pub const MAX_ID_BYTES: usize = 1024;
+
+/// The most prerequisite edges a [`Curriculum`](crate::Curriculum) can hold
+/// (2^22, about 4 million; a complete DAG of 2,000 standards has about 2
+/// million, the Common Core math graph under 1,000). One more is
+/// [`Error::TooMany`].
+pub const MAX_PREREQUISITES: usize = 1 << 22;
+
 impl<'de> Deserialize<'de> for StandardIdx {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         let index = u32::deserialize(deserializer)?;
@@ -290,10 +303,13 @@ impl Standard {
 }
 
 /// What is wrong with an id (of a standard or an activity), if anything:
-/// it must be non-empty, without surrounding whitespace or control characters.
+/// it must be non-empty, at most [`MAX_ID_BYTES`] long, without surrounding
+/// whitespace or control characters.
 pub(crate) fn id_problem(id: &str) -> Option<&'static str> {
     if id.is_empty() {
         Some("it is empty")
+    } else if id.len() > MAX_ID_BYTES {
+        Some("it is longer than MAX_ID_BYTES (1024 bytes)")
     } else if id.trim() != id {
         Some("it has leading or trailing whitespace")
     } else if id.chars().any(char::is_control) {
@@ -303,12 +319,38 @@ pub(crate) fn id_problem(id: &str) -> Option<&'static str> {
     }
 }
 
+/// What is wrong with a learner id (or an id checked only for its size), if
+/// anything: it must be non-empty and at most [`MAX_ID_BYTES`] long.
+pub(crate) fn learner_id_problem(id: &str) -> Option<&'static str> {
+    if id.is_empty() {
+        Some("it is empty")
+    } else if id.len() > MAX_ID_BYTES {
+        Some("it is longer than MAX_ID_BYTES (1024 bytes)")
+    } else {
+        None
+    }
+}
+
+/// An id as an error shows it: in full up to 64 bytes, else its first 64
+/// bytes (at a character boundary) and "...", so an error message stays small.
+pub(crate) fn shown_id(id: &str) -> String {
+    const SHOWN: usize = 64;
+    if id.len() <= SHOWN {
+        return id.to_owned();
+    }
+    let mut end = SHOWN;
+    while !id.is_char_boundary(end) {
+        end -= 1;
+    }
+    format!("{}...", &id[..end])
+}
+
 /// Checks a standard id (see [`id_problem`]).
 pub(crate) fn validate_id(id: &str, at: &Location) -> Result<()> {
     match id_problem(id) {
         None => Ok(()),
         Some(reason) => Err(Error::InvalidId {
-            id: id.to_owned(),
+            id: shown_id(id),
             reason,
             at: at.clone(),
         }),

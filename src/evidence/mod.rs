@@ -282,8 +282,9 @@ impl Evidence {
     /// Evidence on a target.
     ///
     /// # Errors
-    /// [`Error::InvalidId`] for an empty learner or standard id,
-    /// [`Error::InvalidActivityId`] for an empty activity id;
+    /// [`Error::InvalidId`] for an empty learner or standard id or one longer
+    /// than [`MAX_ID_BYTES`](crate::MAX_ID_BYTES),
+    /// [`Error::InvalidActivityId`] for such an activity id;
     /// [`Error::TimestampOutOfRange`] for a timestamp outside
     /// [`MIN_TIMESTAMP`](crate::time::MIN_TIMESTAMP) to
     /// [`MAX_TIMESTAMP`](crate::time::MAX_TIMESTAMP).
@@ -294,24 +295,32 @@ impl Evidence {
         timestamp: i64,
     ) -> Result<Self> {
         let learner = learner.into();
-        let empty = |id: &str| Error::InvalidId {
-            id: id.to_owned(),
-            reason: "it is empty",
+        // Empty or over-long ids only: the finer rules for standard and
+        // activity ids belong to the curriculum and the catalog that resolve them.
+        let problem = crate::curriculum::learner_id_problem;
+        let invalid = |id: &str, reason| Error::InvalidId {
+            id: crate::curriculum::shown_id(id),
+            reason,
             at: crate::Location::NONE,
         };
-        if learner.is_empty() {
-            return Err(empty(&learner));
+        if let Some(reason) = problem(&learner) {
+            return Err(invalid(&learner, reason));
         }
         match &target {
-            Target::Standard(id) if id.is_empty() => return Err(empty(id)),
-            Target::Activity(id) if id.is_empty() => {
-                return Err(Error::InvalidActivityId {
-                    id: id.clone(),
-                    reason: "it is empty",
-                    at: crate::Location::NONE,
-                });
+            Target::Standard(id) => {
+                if let Some(reason) = problem(id) {
+                    return Err(invalid(id, reason));
+                }
             }
-            _ => {}
+            Target::Activity(id) => {
+                if let Some(reason) = problem(id) {
+                    return Err(Error::InvalidActivityId {
+                        id: crate::curriculum::shown_id(id),
+                        reason,
+                        at: crate::Location::NONE,
+                    });
+                }
+            }
         }
         crate::time::check_timestamp(
             &format!("time of the evidence of learner `{learner}` on {target}"),

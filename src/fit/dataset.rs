@@ -491,6 +491,26 @@ impl Interner {
     }
 }
 
+/// A row's fields, or why its learner, skill or item id is longer than
+/// [`MAX_ID_BYTES`](crate::MAX_ID_BYTES) (a bad row like any other).
+fn check_id_lengths(fields: Fields<'_>) -> std::result::Result<Fields<'_>, String> {
+    let (_, learner, skill, _, item) = fields;
+    for (what, id) in [
+        ("learner", Some(learner)),
+        ("skill", Some(skill)),
+        ("item", item),
+    ] {
+        if let Some(id) = id.filter(|id| id.len() > crate::MAX_ID_BYTES) {
+            return Err(format!(
+                "the {what} id is {} bytes long; at most {} are supported",
+                id.len(),
+                crate::MAX_ID_BYTES
+            ));
+        }
+    }
+    Ok(fields)
+}
+
 /// One chunk's ids in the merged numbering: by local learner, by local
 /// skill, and by local skill and item.
 struct IdMaps {
@@ -523,7 +543,7 @@ impl Rows {
         skip: bool,
     ) -> Result<Option<Row>> {
         self.report.rows_read += 1;
-        let (order, learner, skill, correct, item) = match parsed {
+        let (order, learner, skill, correct, item) = match parsed.and_then(check_id_lengths) {
             Ok(fields) => fields,
             Err(reason) if skip => {
                 self.report.skipped.push(SkippedRow { line, reason });

@@ -334,8 +334,11 @@ impl TryFrom<LearnerStateRepr> for LearnerState {
                 supported: LEARNER_STATE_FORMAT_VERSION,
             });
         }
-        if r.learner.is_empty() {
-            return Err(invalid("empty learner id".into()));
+        if let Some(reason) = crate::curriculum::learner_id_problem(&r.learner) {
+            return Err(invalid(format!(
+                "learner id {:?}: {reason}",
+                crate::curriculum::shown_id(&r.learner)
+            )));
         }
         let curriculum = u64::from_str_radix(&r.curriculum, 16).map_err(|_| {
             invalid(format!(
@@ -495,13 +498,14 @@ impl LearnerState {
     /// reaches it.
     ///
     /// # Errors
-    /// [`Error::InvalidId`] for an empty learner id.
+    /// [`Error::InvalidId`] for an empty learner id or one longer than
+    /// [`MAX_ID_BYTES`](crate::MAX_ID_BYTES).
     pub fn new(model: &Model, learner: impl Into<String>) -> Result<Self> {
         let learner = learner.into();
-        if learner.is_empty() {
+        if let Some(reason) = crate::curriculum::learner_id_problem(&learner) {
             return Err(Error::InvalidId {
-                id: learner,
-                reason: "it is empty",
+                id: crate::curriculum::shown_id(&learner),
+                reason,
                 at: crate::Location::NONE,
             });
         }
