@@ -20,7 +20,7 @@ use clap::Parser;
 use mastery::evidence::{ResponseColumns, read_responses_path};
 use mastery::model::SkillParams;
 use mastery::recommend::{RecommendOptions, Recommender};
-use mastery::{Catalog, Error, Evidence, LearnerState, Location, Model, Outcome};
+use mastery::{Catalog, Error, Evidence, LearnerState, Location, Model};
 use serde_json::json;
 
 mod common;
@@ -90,12 +90,7 @@ fn run(args: Args) -> Result<(), Box<dyn std::error::Error>> {
     let mut learner = LearnerState::new(&model, args.learner.clone())?;
     let mut last = None;
     for row in rows.iter().filter(|r| r.learner == args.learner) {
-        let evidence = Evidence::on_standard(
-            &row.learner,
-            &row.skill,
-            Outcome::from_correct(row.correct),
-            row.order,
-        )?;
+        let evidence = Evidence::on_standard(&row.learner, &row.skill, row.outcome, row.order)?;
         learner.apply(&model, &evidence).map_err(|e| match e {
             // The row's file and line say more than the learner and time.
             Error::UnknownEvidenceTarget { source, .. } => match *source {

@@ -25,7 +25,7 @@ use mastery::cohort::{Cohort, ProgressReport};
 use mastery::evidence::{ResponseColumns, read_responses_path};
 use mastery::export::heatmap_svg;
 use mastery::model::SkillParams;
-use mastery::{Evidence, LearnerState, Model, Outcome};
+use mastery::{Evidence, LearnerState, Model};
 use ndarray::Array2;
 use serde_json::json;
 
@@ -94,12 +94,7 @@ fn run(args: Args) -> Result<(), Box<dyn std::error::Error>> {
     // Replay each learner's evidence: the state at `since` and at the end.
     let mut by_learner: BTreeMap<&str, Vec<Evidence>> = BTreeMap::new();
     for row in &rows {
-        let e = Evidence::on_standard(
-            &row.learner,
-            &row.skill,
-            Outcome::from_correct(row.correct),
-            row.order,
-        )?;
+        let e = Evidence::on_standard(&row.learner, &row.skill, row.outcome, row.order)?;
         by_learner.entry(row.learner.as_str()).or_default().push(e);
     }
     let mut starts = Vec::new();

@@ -7,6 +7,7 @@ use std::sync::Arc;
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Location, Result};
+use crate::evidence::{Outcome, Score};
 use crate::io::{Input, header, open, required};
 
 /// Column names of a response log. The defaults are pyBKT's: `order_id`,
@@ -20,7 +21,9 @@ pub struct ResponseColumns {
     pub learner: String,
     /// The skill or standard id.
     pub skill: String,
-    /// 1 for correct, 0 for incorrect.
+    /// 1 for correct, 0 for incorrect; the evidence reader
+    /// ([`read_responses`]) also takes a partial score between 0 and 1
+    /// (e.g. `0.5`), the fit dataset's reader only 0 and 1.
     pub correct: String,
 }
 
@@ -36,7 +39,7 @@ impl Default for ResponseColumns {
 }
 
 /// One row of a response log.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Response {
     /// The 1-based line in the file (the header is line 1).
     pub line: u64,
@@ -46,8 +49,11 @@ pub struct Response {
     pub learner: String,
     /// The skill.
     pub skill: String,
-    /// Whether the answer was correct.
+    /// Whether the answer was correct (full credit; `false` for a partial score).
     pub correct: bool,
+    /// The outcome: correct, incorrect, or partial credit for a score
+    /// strictly between 0 and 1 in the `correct` column.
+    pub outcome: Outcome,
 }
 
 /// Reads a response log file; see [`read_responses`].
@@ -74,7 +80,16 @@ pub fn read_responses_path(
 ///
 /// let bad = "order_id,user_id,skill_name,correct\n1,u1,Median,yes\n";
 /// let err = read_responses("log.csv", bad.as_bytes(), &ResponseColumns::default()).unwrap_err();
-/// assert_eq!(err.to_string(), "log.csv:2: column `correct`: expected 0 or 1, got \"yes\"");
+/// assert_eq!(
+///     err.to_string(),
+///     "log.csv:2: column `correct`: expected 0, 1 or a score between 0 and 1, got \"yes\""
+/// );
+///
+/// // Partial credit, as `Outcome::Partial` takes it:
+/// let partial = "order_id,user_id,skill_name,correct\n1,u1,Median,0.5\n";
+/// let rows = read_responses("log.csv", partial.as_bytes(), &ResponseColumns::default())?;
+/// assert!(!rows[0].correct);
+/// assert!((rows[0].outcome.credit() - 0.5).abs() < 1e-12);
 /// # Ok::<(), mastery::Error>(())
 /// ```
 ///
@@ -110,20 +125,53 @@ fn read_input(input: Input<'_>, names: &ResponseColumns) -> Result<Vec<Response>
     let mut rows = Vec::new();
     while csv.read_record(&mut record)? {
         let line = record.line();
-        let (order, learner, skill, correct, _) =
-            parse_row(|i| record.get(i), &columns).map_err(|message| Error::Csv {
-                at: Location::new(Some(Arc::clone(&file)), Some(line)),
-                message,
-            })?;
+        let csv_error = |message| Error::Csv {
+            at: Location::new(Some(Arc::clone(&file)), Some(line)),
+            message,
+        };
+        let outcome = outcome_field(record.get(columns.correct), names).map_err(csv_error)?;
+        // The outcome is read: the shared parser sees a plain 0 there.
+        let get = |i| {
+            if i == columns.correct {
+                Some("0")
+            } else {
+                record.get(i)
+            }
+        };
+        let (order, learner, skill, _, _) = parse_row(get, &columns).map_err(csv_error)?;
         rows.push(Response {
             line,
             order,
             learner: learner.to_owned(),
             skill: skill.to_owned(),
-            correct: correct == 1,
+            correct: outcome == Outcome::Correct,
+            outcome,
         });
     }
     Ok(rows)
+}
+
+/// The `correct` column of an evidence log: 0, 1, or a partial score
+/// strictly between them.
+fn outcome_field(
+    text: Option<&str>,
+    names: &ResponseColumns,
+) -> std::result::Result<Outcome, String> {
+    let text = text.map(str::trim).unwrap_or_default();
+    match text {
+        "" => Err(format!("column `{}` is empty", names.correct)),
+        "1" => Ok(Outcome::Correct),
+        "0" => Ok(Outcome::Incorrect),
+        other => match other.parse::<f64>().ok().map(Score::new) {
+            Some(Ok(score)) if score.value() == 1.0 => Ok(Outcome::Correct),
+            Some(Ok(score)) if score.value() == 0.0 => Ok(Outcome::Incorrect),
+            Some(Ok(score)) => Ok(Outcome::Partial(score)),
+            _ => Err(format!(
+                "column `{}`: expected 0, 1 or a score between 0 and 1, got {other:?}",
+                names.correct
+            )),
+        },
+    }
 }
 
 /// Where the columns are.
@@ -275,6 +323,26 @@ mod tests {
     }
 
     #[test]
+    fn a_partial_score_is_partial_credit_and_whole_scores_are_plain_outcomes() {
+        let rows = read(
+            "order_id,user_id,skill_name,correct\n1,u,s,0.5\n2,u,s,1.0\n3,u,s,0.00\n4,u,s, 0.75 \n",
+        )
+        .unwrap();
+        let outcomes: Vec<Outcome> = rows.iter().map(|r| r.outcome).collect();
+        assert_eq!(
+            outcomes,
+            [
+                Outcome::Partial(Score::new(0.5).unwrap()),
+                Outcome::Correct,
+                Outcome::Incorrect,
+                Outcome::Partial(Score::new(0.75).unwrap()),
+            ]
+        );
+        let correct: Vec<bool> = rows.iter().map(|r| r.correct).collect();
+        assert_eq!(correct, [false, true, false, false]);
+    }
+
+    #[test]
     fn bad_rows_name_their_line() {
         let head = "order_id,user_id,skill_name,correct\n";
         for (row, message) in [
@@ -286,7 +354,15 @@ mod tests {
             ("1,u,,1", "r.csv:2: column `skill_name` is empty"),
             (
                 "1,u,s,2",
-                "r.csv:2: column `correct`: expected 0 or 1, got \"2\"",
+                "r.csv:2: column `correct`: expected 0, 1 or a score between 0 and 1, got \"2\"",
+            ),
+            (
+                "1,u,s,NaN",
+                "r.csv:2: column `correct`: expected 0, 1 or a score between 0 and 1, got \"NaN\"",
+            ),
+            (
+                "1,u,s,-0.25",
+                "r.csv:2: column `correct`: expected 0, 1 or a score between 0 and 1, got \"-0.25\"",
             ),
             ("1,u,s", "r.csv:2: row has 3 fields but the header has 4"),
         ] {
@@ -311,7 +387,8 @@ mod tests {
                 order: 6,
                 learner: "u2".into(),
                 skill: "B".into(),
-                correct: false
+                correct: false,
+                outcome: Outcome::Incorrect,
             }
         );
     }

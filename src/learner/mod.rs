@@ -1300,14 +1300,7 @@ fn predict(
         };
         let resolved = model.resolve_standard(standard);
         let p_correct = resolved.answer.p_correct(state.current(model, standard, 0));
-        state.update(
-            model,
-            resolved,
-            Outcome::from_correct(row.correct),
-            Source::Practice,
-            0,
-            None,
-        );
+        state.update(model, resolved, row.outcome, Source::Practice, 0, None);
         predictions.push(Prediction {
             p_correct,
             p_mastery: state.mastery[standard.index()].get(),
