@@ -131,6 +131,12 @@ fn a_new_learner_starts_at_kindergarten_and_first_grade_sources() {
     assert!(kinds.len() >= 2, "only {kinds:?}");
     let standards: std::collections::BTreeSet<_> = list.items.iter().map(|r| r.standard).collect();
     assert!(standards.len() > 1);
+    // Issue 17.3: a learner with no evidence has mastered nothing, so no
+    // reason may claim it has.
+    for r in &list.items {
+        let text = r.reason.explain(ccss);
+        assert!(!text.contains("mastered"), "{text}");
+    }
 }
 
 #[test]
@@ -408,6 +414,13 @@ fn every_reason_explains_itself() {
                 unlocks: vec![],
             },
             vec!["ready", "3.NF.A.1", "mastered everything it builds on"],
+        ),
+        (
+            Reason::ReadyToLearn {
+                standard: s("K.CC.A.1"),
+                unlocks: vec![],
+            },
+            vec!["ready", "K.CC.A.1", "a starting point"],
         ),
         (
             Reason::GoalStep {

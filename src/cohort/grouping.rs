@@ -104,10 +104,17 @@ impl Cohort {
             let s = order[key];
             let id = curriculum[s].id();
             if focus.contains(s) {
-                (
-                    vec![s],
-                    format!("They are ready for {id}: they have mastered everything it builds on."),
-                )
+                let why = if curriculum
+                    .prerequisites(s)
+                    .is_ok_and(<[StandardIdx]>::is_empty)
+                {
+                    format!(
+                        "They are ready for {id}: a starting point that needs nothing learned before it."
+                    )
+                } else {
+                    format!("They are ready for {id}: they have mastered everything it builds on.")
+                };
+                (vec![s], why)
             } else {
                 (
                     vec![s],

@@ -123,6 +123,11 @@ impl Reason {
     ///     reason.explain(&ccss),
     ///     "You are ready for 3.NF.A.1 (Understand a fraction 1/b as the…): you have mastered everything it builds on. It opens the way to 3.NF.A.3."
     /// );
+    ///
+    /// // A standard without prerequisites is a starting point, not one whose
+    /// // prerequisites are mastered:
+    /// let start = Reason::ReadyToLearn { standard: ccss.index_of("K.CC.A.1")?, unlocks: vec![] };
+    /// assert!(start.explain(&ccss).contains("a starting point that needs nothing learned before it"));
     /// # Ok::<(), mastery::Error>(())
     /// ```
     #[must_use]
@@ -150,10 +155,22 @@ impl Reason {
         };
         match self {
             Reason::ReadyToLearn { standard, unlocks } => {
-                let mut text = format!(
-                    "You are ready for {}: you have mastered everything it builds on.",
-                    named(*standard)
-                );
+                // A standard with no prerequisites builds on nothing: saying
+                // its prerequisites are mastered would be false for a new learner.
+                let starting_point = curriculum
+                    .prerequisites(*standard)
+                    .is_ok_and(<[StandardIdx]>::is_empty);
+                let mut text = if starting_point {
+                    format!(
+                        "You are ready for {}: it is a starting point that needs nothing learned before it.",
+                        named(*standard)
+                    )
+                } else {
+                    format!(
+                        "You are ready for {}: you have mastered everything it builds on.",
+                        named(*standard)
+                    )
+                };
                 if !unlocks.is_empty() {
                     text += &format!(" It opens the way to {}.", list(unlocks));
                 }
