@@ -140,6 +140,46 @@ fn a_new_learner_starts_at_kindergarten_and_first_grade_sources() {
 }
 
 #[test]
+fn evidence_of_a_later_grade_places_a_learner_without_a_goal() {
+    // Issue 17.3: 6 of 6 right on 3.NF.A.2 and no goal still started the
+    // learner on kindergarten standards.
+    let model = ccss_model();
+    let ccss = model.curriculum();
+    let mut learner = LearnerState::new(&model, "ada").unwrap();
+    let mut time = NOW;
+    for _ in 0..6 {
+        time += 600;
+        let evidence = Evidence::on_standard("ada", "3.NF.A.2", Outcome::Correct, time).unwrap();
+        learner.apply(&model, &evidence).unwrap();
+    }
+    let list = Recommender::new(&model)
+        .recommend(&learner, &RecommendOptions::new(time + 60).count(5))
+        .unwrap();
+    let grades: Vec<_> = list
+        .items
+        .iter()
+        .map(|r| ccss[r.standard].grade())
+        .collect();
+    assert!(
+        grades.iter().all(|g| !matches!(g, Some("K"))),
+        "kindergarten after grade-3 mastery: {grades:?}"
+    );
+    assert!(
+        grades.iter().any(|g| matches!(g, Some("3"))),
+        "no grade-3 standard among {grades:?}"
+    );
+    // A blank learner still starts at kindergarten and first grade.
+    let blank = LearnerState::new(&model, "new").unwrap();
+    let first = Recommender::new(&model)
+        .recommend(&blank, &RecommendOptions::new(time).count(1))
+        .unwrap();
+    assert!(matches!(
+        ccss[first.items[0].standard].grade(),
+        Some("K" | "1")
+    ));
+}
+
+#[test]
 fn mastering_a_chain_brings_its_next_standard() {
     let model = ccss_model();
     let ccss = model.curriculum();

@@ -735,13 +735,28 @@ impl<M: Deref<Target = Model>> Recommender<M> {
         let gain = |s: StandardIdx| (1.0 - mastery[s.index()]) * params[s.index()].learn();
         // Grade shapes the start: a ready standard of a later grade than the
         // earliest ready one waits behind it (a grade-4 standard without
-        // prerequisites in the graph is still a grade-4 standard).
+        // prerequisites in the graph is still a grade-4 standard). Evidence
+        // places the learner without a goal, too: the start moves up to the
+        // highest grade the learner has shown mastery of by practice, and
+        // ready standards of earlier grades wait behind that grade's (6 of 6
+        // right on a grade-3 standard is not a kindergartner's start).
         let lowest_grade = ready
             .iter()
             .filter_map(|s| self.grade_rank[s.index()])
             .min();
-        let grade_gap = |s: StandardIdx| match (self.grade_rank[s.index()], lowest_grade) {
-            (Some(g), Some(low)) => f64::from(g.saturating_sub(low)),
+        let shown_grade = learner
+            .practice_records()
+            .iter()
+            .map(|r| r.standard())
+            .filter(|s| mastery[s.index()] >= threshold)
+            .filter_map(|s| self.grade_rank[s.index()])
+            .max();
+        let start_grade = match (lowest_grade, shown_grade) {
+            (Some(low), Some(shown)) => Some(low.max(shown)),
+            (low, shown) => low.or(shown),
+        };
+        let grade_gap = |s: StandardIdx| match (self.grade_rank[s.index()], start_grade) {
+            (Some(g), Some(start)) => f64::from(g.abs_diff(start)),
             _ => 0.0,
         };
         let mut candidates: Vec<Candidate> = Vec::new();
