@@ -45,12 +45,16 @@ proptest! {
         let known = known_at(&model, &learner, NOW);
 
         prop_assert!(list.items.len() <= count);
-        // One place per standard while there are enough ready standards to go round.
+        // One place per standard while there are enough ready standards to go
+        // round. Counted are ready standards with an activity of their own: an
+        // activity aligned to two ready standards can serve only one of them
+        // (each activity once), so it does not make a second standard available.
         let ready = curriculum.ready_to_learn(&known).unwrap();
+        let catalog = model.catalog();
         let distinct_ready = ready
             .iter()
             .filter(|&s| list.wheel_spinning.iter().all(|w| w.standard != s))
-            .filter(|&s| !model.catalog().for_standard(s).is_empty())
+            .filter(|&s| catalog.for_standard(s).iter().any(|&a| catalog.alignment(a) == [s]))
             .count();
         if budget.is_none() && count <= distinct_ready {
             let mut standards: Vec<_> = list.items.iter().map(|r| r.standard).collect();
