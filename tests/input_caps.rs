@@ -151,6 +151,7 @@ fn evidence_with_an_over_long_learner_standard_or_activity_id_is_refused() {
     );
 }
 
+#[cfg(feature = "fit")]
 #[test]
 fn an_over_long_id_in_a_response_log_is_a_bad_row_with_its_line() {
     use mastery::fit::{Dataset, DatasetOptions};
