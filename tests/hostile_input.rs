@@ -208,7 +208,7 @@ fn both_response_readers_agree_on_a_bom_and_lone_carriage_returns() {
     let bad = log.replace("z,6,u2,B,0", "z,6,u2,B,7");
     assert_eq!(
         read_log(&bad).unwrap_err().to_string(),
-        "log.csv:5: column `correct`: expected 0 or 1, got \"7\""
+        "log.csv:5: column `correct`: expected 0, 1 or a score between 0 and 1, got \"7\""
     );
     #[cfg(feature = "fit")]
     {
