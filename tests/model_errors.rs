@@ -200,15 +200,24 @@ fn state_of_another_curriculum() {
 
     let other = Model::builder(
         Curriculum::builder()
-            .standard_ids(["A", "B", "C"])
+            .standard_ids(["X", "B", "C"])
             .unwrap()
-            .prerequisite("A", "C")
+            .prerequisite("X", "C")
             .build()
             .unwrap(),
     )
     .build()
     .unwrap();
+    // The state moves by standard id (tests/learner_growth.rs), but `other`
+    // has no A, which the learner answered on.
     let err = LearnerState::from_json(&other, &json).unwrap_err();
+    assert!(matches!(err, Error::InvalidState { .. }), "{err:?}");
+    assert!(err.to_string().contains(r#"standard "A" has"#), "{err}");
+    // Without the ids (a version-2 file) it is another curriculum's state.
+    let mut v2: serde_json::Value = serde_json::from_str(&json).unwrap();
+    v2["format_version"] = 2.into();
+    v2.as_object_mut().unwrap().remove("standards");
+    let err = LearnerState::from_json(&other, &v2.to_string()).unwrap_err();
     assert!(matches!(err, Error::CurriculumMismatch { .. }), "{err:?}");
     let err = state
         .apply(
@@ -267,7 +276,10 @@ fn corrupted_state_json() {
     }
     // Issue 21.6: the right fingerprint with the wrong number of estimates
     // said "made for curriculum X, not this one (X)".
-    let err = corrupt(&|v| v["mastery"].as_array_mut().unwrap().push(0.5.into()));
+    let err = corrupt(&|v| {
+        v["mastery"].as_array_mut().unwrap().push(0.5.into());
+        v["standards"].as_array_mut().unwrap().push("X".into());
+    });
     assert!(matches!(err, Error::InvalidState { .. }), "{err:?}");
     let text = err.to_string();
     assert!(

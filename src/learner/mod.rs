@@ -30,7 +30,7 @@ use crate::model::{
 /// Version 2 writes `null` in `mastery` for a standard no evidence has
 /// reached (it follows the model's current prior). Version 1 files still
 /// load; see [`LearnerState::from_json`].
-pub const LEARNER_STATE_FORMAT_VERSION: u32 = 2;
+pub const LEARNER_STATE_FORMAT_VERSION: u32 = 3;
 
 /// The practice history of one learner on one standard.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
@@ -229,8 +229,9 @@ impl UpdateReport {
 /// [`PracticeRecord`] per standard the learner has practiced or that
 /// propagation touched after practice, plus the learner id. Updates are
 /// O(log k) in the k practiced standards (a binary search), plus
-/// propagation. Serializes with a format version and the curriculum's
-/// fingerprint; a state is never applied to another curriculum.
+/// propagation. Serializes with a format version, the curriculum's
+/// fingerprint and the id of each standard, so a saved state loads into a
+/// curriculum that has grown since (see [`LearnerState::from_json`]).
 ///
 /// ```
 /// use mastery::{Curriculum, Evidence, LearnerState, Model, Outcome};
@@ -261,6 +262,10 @@ pub struct LearnerState {
     /// Standards some evidence reached (practice or propagation); the others
     /// follow the model's prior and their `mastery` entry is unused.
     evidenced: FixedBitSet,
+    /// The curriculum the indices refer to, so the saved form can name each
+    /// standard by id (an `Arc` clone). `None` only for a state deserialized
+    /// by serde directly, whose saved form then carries no ids.
+    standards: Option<Curriculum>,
 }
 
 /// Equal learner, curriculum, practice records and estimates of the standards
@@ -288,6 +293,10 @@ struct LearnerStateRepr {
     learner: String,
     /// The curriculum fingerprint as 16 hex digits (JSON numbers lose u64 precision).
     curriculum: String,
+    /// Version 3 on: the id of the standard of each position of `mastery`, so a
+    /// state loads into a curriculum that has grown since it was saved.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    standards: Option<Vec<String>>,
     /// `null` (version 2 on): no evidence yet, the model's prior.
     mastery: Vec<Option<f64>>,
     practice: Vec<PracticeRecord>,
@@ -304,6 +313,11 @@ impl From<LearnerState> for LearnerStateRepr {
             format_version: LEARNER_STATE_FORMAT_VERSION,
             learner: s.learner,
             curriculum: format!("{:016x}", s.curriculum),
+            standards: s.standards.as_ref().map(|c| {
+                c.indices()
+                    .map(|i| c.standard(i).map_or("", |st| st.id()).to_owned())
+                    .collect()
+            }),
             mastery: s
                 .mastery
                 .iter()
@@ -327,7 +341,7 @@ impl TryFrom<LearnerStateRepr> for LearnerState {
         // Version 1 stored every estimate; it loads with every standard as
         // evidenced (its old behavior), and `from_json` releases the ones no
         // evidence can have reached.
-        if r.format_version != 1 && r.format_version != LEARNER_STATE_FORMAT_VERSION {
+        if !(1..=LEARNER_STATE_FORMAT_VERSION).contains(&r.format_version) {
             return Err(Error::UnsupportedFormat {
                 what: "learner state",
                 found: r.format_version,
@@ -354,6 +368,17 @@ impl TryFrom<LearnerStateRepr> for LearnerState {
         {
             return Err(invalid(format!(
                 "mastery of standard #{i} is {m}, not a probability"
+            )));
+        }
+        if let Some(ids) = r
+            .standards
+            .as_ref()
+            .filter(|ids| ids.len() != r.mastery.len())
+        {
+            return Err(invalid(format!(
+                "it names {} standards for its {} mastery estimates",
+                ids.len(),
+                r.mastery.len()
             )));
         }
         if r.format_version == 1 && r.mastery.iter().any(Option::is_none) {
@@ -436,6 +461,7 @@ impl TryFrom<LearnerStateRepr> for LearnerState {
             profile: r.profile,
             engagement: r.engagement,
             evidenced,
+            standards: None,
         })
     }
 }
@@ -521,10 +547,35 @@ impl LearnerState {
             profile: Profile::default(),
             engagement: Engagement::default(),
             evidenced: FixedBitSet::with_capacity(model.curriculum().len()),
+            standards: Some(model.curriculum().clone()),
         })
     }
 
     /// Reads a state from JSON and checks it belongs to `model`'s curriculum.
+    ///
+    /// A state saved against another version of the curriculum (standards or
+    /// prerequisites added, removed or reordered since) is moved onto this one
+    /// by standard id: every estimate, practice record, goal, self-assessment
+    /// and recorded choice follows its standard; a standard added since
+    /// follows the prior; a removed standard the learner has no evidence on
+    /// is forgotten. Estimates stay as they were saved: a new prerequisite
+    /// does not re-run propagation. States written before format version 3
+    /// carry no ids and load only into the curriculum they were saved with.
+    ///
+    /// ```
+    /// use mastery::{Curriculum, Evidence, LearnerState, Model, Outcome};
+    ///
+    /// let v1 = Model::builder(Curriculum::builder().standard_ids(["A", "B"])?.build()?).build()?;
+    /// let mut ada = LearnerState::new(&v1, "ada")?;
+    /// ada.apply(&v1, &Evidence::on_standard("ada", "B", Outcome::Correct, 1_700_000_000)?)?;
+    /// let saved = ada.to_json();
+    /// // A new standard before the others, and a new prerequisite.
+    /// let v2 = Curriculum::builder().standard_ids(["A0", "A", "B"])?.prerequisite("A0", "A").build()?;
+    /// let v2 = Model::builder(v2).build()?;
+    /// let ada_now = LearnerState::from_json(&v2, &saved)?;
+    /// assert_eq!(ada_now.mastery(&v2, "B")?, ada.mastery(&v1, "B")?);
+    /// # Ok::<(), mastery::Error>(())
+    /// ```
     ///
     /// Format version 1 (before standards without evidence followed the
     /// model's prior) stored every estimate. A version-1 standard that has no
@@ -552,24 +603,102 @@ impl LearnerState {
     /// # Errors
     /// [`Error::Json`] for malformed JSON or an invalid state (format version,
     /// values out of range, inconsistent records); [`Error::CurriculumMismatch`]
-    /// for a state of another curriculum; [`Error::InvalidState`] for a state
-    /// of this curriculum with the wrong number of estimates (edited by hand).
+    /// for a state of another curriculum saved without standard ids (format
+    /// version 1 or 2, or serialized by serde from a deserialized state);
+    /// [`Error::InvalidState`] for a state of this curriculum with the wrong
+    /// number of estimates (edited by hand), ids that do not match the
+    /// estimates, or evidence, a goal, a self-assessment or a choice on a
+    /// standard this curriculum no longer has (the message names it).
     pub fn from_json(model: &Model, json: &str) -> Result<Self> {
-        let state: LearnerState = serde_json::from_str(json).map_err(|source| Error::Json {
+        let mut state: LearnerState = serde_json::from_str(json).map_err(|source| Error::Json {
             what: "learner state JSON".into(),
             source,
         })?;
-        let mut state = state;
-        state.check(model)?;
         #[derive(Deserialize)]
-        struct Version {
+        struct Header {
             format_version: u32,
+            #[serde(default)]
+            standards: Option<Vec<String>>,
         }
-        // Parsed above, so this cannot fail; a failure would only skip the migration.
-        if serde_json::from_str::<Version>(json).is_ok_and(|v| v.format_version == 1) {
-            state.release_unreached_v1(model.curriculum());
+        // Parsed above, so this cannot fail; a failure would only skip the migrations.
+        let header = serde_json::from_str::<Header>(json).ok();
+        let curriculum = model.curriculum();
+        if state.curriculum != curriculum.fingerprint() {
+            if let Some(ids) = header.as_ref().and_then(|h| h.standards.as_deref()) {
+                state = state.remapped(ids, curriculum)?;
+            }
         }
+        state.check(model)?;
+        if header.is_some_and(|h| h.format_version == 1) {
+            state.release_unreached_v1(curriculum);
+        }
+        state.standards = Some(curriculum.clone());
         Ok(state)
+    }
+
+    /// The state, saved against another curriculum whose standards were `ids`
+    /// (by position), moved onto `curriculum` by standard id: a standard added
+    /// since follows the prior, one removed without evidence is forgotten.
+    ///
+    /// # Errors
+    /// [`Error::InvalidState`] when `ids` do not match the estimates (repeated,
+    /// or not one per estimate), or when a standard the learner has evidence,
+    /// a goal, a self-assessment or a recorded choice on is not in `curriculum`.
+    fn remapped(self, ids: &[String], curriculum: &Curriculum) -> Result<Self> {
+        let invalid = |reason: String| Error::InvalidState {
+            what: "learner state",
+            reason,
+        };
+        if ids.len() != self.mastery.len() {
+            return Err(invalid(format!(
+                "it names {} standards for its {} mastery estimates",
+                ids.len(),
+                self.mastery.len()
+            )));
+        }
+        let mut seen = std::collections::HashSet::with_capacity(ids.len());
+        if let Some(repeated) = ids.iter().find(|id| !seen.insert(id.as_str())) {
+            return Err(invalid(format!(
+                "it names standard {:?} twice",
+                crate::curriculum::shown_id(repeated)
+            )));
+        }
+        let moved: Vec<Option<StandardIdx>> =
+            ids.iter().map(|id| curriculum.index_of(id).ok()).collect();
+        let to = |old: usize, what: &str| {
+            moved[old].ok_or_else(|| {
+                invalid(format!(
+                    "standard {:?} has {what} in the saved state but is not in this curriculum ({} standards, {:016x})",
+                    crate::curriculum::shown_id(&ids[old]),
+                    curriculum.len(),
+                    curriculum.fingerprint()
+                ))
+            })
+        };
+        let mut mastery = vec![Fixed::new(0.0); curriculum.len()];
+        let mut evidenced = FixedBitSet::with_capacity(curriculum.len());
+        for old in self.evidenced.ones() {
+            let new = to(old, "an estimate")?;
+            mastery[new.index()] = self.mastery[old];
+            evidenced.insert(new.index());
+        }
+        let mut records = self.records;
+        for r in &mut records {
+            r.standard = to(r.standard.index(), "practice")?;
+        }
+        records.sort_by_key(|r| r.standard);
+        let mut profile = self.profile;
+        profile.move_standards(|old, what| to(old.index(), what))?;
+        Ok(LearnerState {
+            learner: self.learner,
+            curriculum: curriculum.fingerprint(),
+            mastery,
+            records,
+            profile,
+            engagement: self.engagement,
+            evidenced,
+            standards: Some(curriculum.clone()),
+        })
     }
 
     /// Version-1 migration (see [`LearnerState::from_json`]): standards that no

@@ -205,6 +205,25 @@ impl Profile {
         &mut self.choices
     }
 
+    /// Moves every standard the profile refers to by `to` (old index and what
+    /// refers to it, to the new index or an error), keeping sorted lists sorted.
+    pub(crate) fn move_standards<E>(
+        &mut self,
+        mut to: impl FnMut(StandardIdx, &str) -> std::result::Result<StandardIdx, E>,
+    ) -> std::result::Result<(), E> {
+        for g in &mut self.goals {
+            g.standard = to(g.standard, "a goal")?;
+        }
+        for r in &mut self.reflections {
+            r.standard = to(r.standard, "a self-assessment")?;
+        }
+        self.reflections.sort_by_key(|r| r.standard);
+        for c in &mut self.choices.recent {
+            c.standard = to(c.standard, "a recorded choice")?;
+        }
+        Ok(())
+    }
+
     /// Checks a deserialized profile against a curriculum of `standards` standards.
     pub(crate) fn validate(&self, standards: usize) -> std::result::Result<(), String> {
         self.preferences.validate()?;
