@@ -419,3 +419,95 @@ fn blank_learners_are_blocked_or_not_started_never_both_and_few_standards_are_na
         .unwrap();
     assert_eq!(builds_on[0], most);
 }
+
+/// Issue 17.6: groups that share a need say why they are apart, and learners
+/// who joined a group with another need are named as such (the old text said
+/// "Some of them need X first" of a standard the group's need does not build on).
+#[test]
+fn groups_with_the_same_need_say_why_they_are_apart() {
+    // A -> C <- B, focus {C}: every learner's need is A (first in order) or B.
+    let c = Curriculum::builder()
+        .standard_ids(["A", "B", "C"])
+        .unwrap()
+        .prerequisites([("A", "C"), ("B", "C")])
+        .build()
+        .unwrap();
+    // Eight learners need A at 10%..80%; one has A and needs B.
+    let mut rows: Vec<[f32; 3]> = (0..8).map(|l| [0.1 * (l + 1) as f32, 0.0, 0.0]).collect();
+    rows.push([0.99, 0.3, 0.0]);
+    let n = rows.len();
+    let matrix = Array2::from_shape_fn((n, 3), |(l, s)| rows[l][s]);
+    let class = Cohort::from_matrix(
+        &c,
+        (0..n).map(|l| format!("l{l}")).collect(),
+        matrix,
+        vec![vec![]; n],
+        0.95,
+        0,
+    )
+    .unwrap();
+    let focus: StandardSet = [c.index_of("C").unwrap()].into_iter().collect();
+    let grouping = class.group_by_need(&focus, 2, 5).unwrap();
+    partition_ok(&grouping.groups, n).unwrap();
+    let whys: Vec<&str> = grouping.groups.iter().map(|g| g.why.as_str()).collect();
+    assert_eq!(grouping.groups.len(), 2, "{whys:#?}");
+    // The 8 on A are split by how far along they are: top half first.
+    assert!(whys[0].contains("group 1 of 2"), "{}", whys[0]);
+    assert!(whys[0].contains("50-80%"), "{}", whys[0]);
+    assert_eq!(grouping.groups[1].learners, vec![0, 1, 2, 3]);
+    assert!(whys[1].contains("group 2 of 2"), "{}", whys[1]);
+    assert!(whys[1].contains("10-40%"), "{}", whys[1]);
+    assert_ne!(whys[0], whys[1]);
+    // The one on B is alone, below the minimum of 2: it joins a group and is named.
+    let joined = grouping
+        .groups
+        .iter()
+        .position(|g| g.learners.contains(&8))
+        .unwrap();
+    assert!(
+        whys[joined].contains("Also here, with another need: B (1 learner)"),
+        "{}",
+        whys[joined]
+    );
+    assert!(!whys.iter().any(|w| w.contains("first.")), "{whys:#?}");
+}
+
+/// Learners within the almost band of their need hear that a check may do.
+#[test]
+fn a_group_almost_at_the_bar_is_told_so() {
+    let c = Curriculum::builder()
+        .standard_ids(["A", "B"])
+        .unwrap()
+        .prerequisite("A", "B")
+        .build()
+        .unwrap();
+    let matrix = Array2::from_shape_fn(
+        (3, 2),
+        |(l, s)| if s == 0 { 0.92 + 0.01 * l as f32 } else { 0.0 },
+    );
+    let three_learners = |matrix| {
+        Cohort::from_matrix(
+            &c,
+            vec!["a".into(), "b".into(), "c".into()],
+            matrix,
+            vec![vec![]; 3],
+            0.95,
+            0,
+        )
+        .unwrap()
+    };
+    let class = three_learners(matrix);
+    let focus: StandardSet = [c.index_of("B").unwrap()].into_iter().collect();
+    let grouping = class.group_by_need(&focus, 1, 6).unwrap();
+    assert_eq!(grouping.groups.len(), 1);
+    let why = &grouping.groups[0].why;
+    assert!(
+        why.contains("almost there (92-94%; mastered is 95%)"),
+        "{why}"
+    );
+    // 80% is not almost.
+    let matrix = Array2::from_shape_fn((3, 2), |(_, s)| if s == 0 { 0.8 } else { 0.0 });
+    let class = three_learners(matrix);
+    let why = &class.group_by_need(&focus, 1, 6).unwrap().groups[0].why;
+    assert!(!why.contains("almost"), "{why}");
+}

@@ -94,52 +94,57 @@ impl Cohort {
                 .or_default()
                 .push(l);
         }
-        let describe = |key: usize| -> (Vec<StandardIdx>, String) {
+        // What the learners of bucket `key` are to learn, in words.
+        let need_text = |key: usize| -> String {
             if key == usize::MAX {
-                return (
-                    Vec::new(),
-                    "They have mastered every focus standard: time for extension work.".to_owned(),
-                );
+                return "have mastered every focus standard".to_owned();
             }
             let s = order[key];
             let id = curriculum[s].id();
-            if focus.contains(s) {
-                let why = if curriculum
-                    .prerequisites(s)
-                    .is_ok_and(<[StandardIdx]>::is_empty)
-                {
-                    format!(
-                        "They are ready for {id}: a starting point that needs nothing learned before it."
-                    )
-                } else {
-                    format!("They are ready for {id}: they have mastered everything it builds on.")
-                };
-                (vec![s], why)
-            } else {
-                (
-                    vec![s],
-                    format!(
-                        "They are blocked on {id}, a prerequisite of the focus standards they have not mastered yet."
-                    ),
+            if !focus.contains(s) {
+                format!(
+                    "are ready for {id}, which the focus standards build on and they have not mastered yet"
                 )
+            } else if curriculum
+                .prerequisites(s)
+                .is_ok_and(<[StandardIdx]>::is_empty)
+            {
+                format!("are ready for {id}, a starting point that needs nothing learned before it")
+            } else {
+                format!("are ready for {id}: they have mastered everything it builds on")
             }
         };
-        // (position key for nearness, learners, focus, why)
-        let mut groups: Vec<(usize, Vec<usize>, Vec<StandardIdx>, String)> = Vec::new();
-        for (key, learners) in buckets {
-            let (focus_standards, why) = describe(key);
+        let mastery_of = |l: usize, key: usize| {
+            if key == usize::MAX {
+                1.0
+            } else {
+                self.mastery.row(l)[order[key].index()]
+            }
+        };
+        // (position key for nearness, learners, focus)
+        let mut groups: Vec<(usize, Vec<usize>, Vec<StandardIdx>)> = Vec::new();
+        for (key, mut learners) in buckets {
+            // A bucket too large for one group is split by how far along its
+            // learners are on their need, so each part can be taught at its level.
+            learners.sort_by(|&a, &b| {
+                mastery_of(b, key)
+                    .total_cmp(&mastery_of(a, key))
+                    .then(a.cmp(&b))
+            });
+            let focus_standards = if key == usize::MAX {
+                Vec::new()
+            } else {
+                vec![order[key]]
+            };
             let parts = learners.len().div_ceil(max_size).max(1);
             let base = learners.len() / parts;
             let extra = learners.len() % parts;
             let mut start = 0;
             for p in 0..parts {
                 let size = base + usize::from(p < extra);
-                groups.push((
-                    key,
-                    learners[start..start + size].to_vec(),
-                    focus_standards.clone(),
-                    why.clone(),
-                ));
+                let mut part = learners[start..start + size].to_vec();
+                part.sort_unstable();
+                groups.push((key, part, focus_standards.clone()));
                 start += size;
             }
         }
@@ -163,7 +168,7 @@ impl Cohort {
                 .min_by_key(|&g| (!fits(g), distance(g), groups[g].1.len(), g));
             let Some(target) = target else { break };
             let room = fits(target);
-            let (_, learners, focus_standards, _) = groups.remove(small);
+            let (_, learners, focus_standards) = groups.remove(small);
             let target = if target > small { target - 1 } else { target };
             let into = &mut groups[target];
             into.1.extend(learners);
@@ -172,11 +177,7 @@ impl Cohort {
                 .into_iter()
                 .filter(|s| !into.2.contains(s))
                 .collect();
-            if !added.is_empty() {
-                let ids: Vec<&str> = added.iter().map(|&s| curriculum[s].id()).collect();
-                into.3 = format!("{} Some of them need {} first.", into.3, ids.join(", "));
-                into.2.extend(added);
-            }
+            into.2.extend(added);
             if !room {
                 // No group had room: split the merged group evenly instead of overfilling it.
                 let merged = groups.remove(target);
@@ -191,7 +192,6 @@ impl Cohort {
                             merged.0,
                             merged.1[start..start + size].to_vec(),
                             merged.2.clone(),
-                            merged.3.clone(),
                         ),
                     );
                     start += size;
@@ -204,10 +204,81 @@ impl Cohort {
                 }
             }
         }
+        let key_of = |l: usize| needs[l].map_or(usize::MAX, |s| position[s.index()]);
+        let whys: Vec<String> = groups
+            .iter()
+            .enumerate()
+            .map(|(g, (key, learners, _))| {
+                let mut why = format!("They {}.", need_text(*key));
+                let (lo, hi) = learners
+                    .iter()
+                    .filter(|&&l| key_of(l) == *key)
+                    .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), &l| {
+                        let m = f64::from(mastery_of(l, *key));
+                        (lo.min(m), hi.max(m))
+                    });
+                let range = {
+                    let (lo, hi) = ((lo * 100.0).round(), (hi * 100.0).round());
+                    if lo == hi {
+                        format!("{lo:.0}%")
+                    } else {
+                        format!("{lo:.0}-{hi:.0}%")
+                    }
+                };
+                let siblings: Vec<usize> = (0..groups.len())
+                    .filter(|&h| groups[h].0 == *key)
+                    .collect();
+                if siblings.len() > 1 {
+                    let total = (0..self.len()).filter(|&l| key_of(l) == *key).count();
+                    let n = siblings.len();
+                    let i = siblings.iter().position(|&h| h == g).unwrap_or(0) + 1;
+                    if *key == usize::MAX {
+                        why += &format!(
+                            " The {total} learners who have mastered them all are split into {n} groups of at most {max_size}; this is group {i} of {n}."
+                        );
+                    } else {
+                        why += &format!(
+                            " The {total} learners with this need are split into {n} groups of at most {max_size} by how far along they are on {}; this is group {i} of {n}, at {range}.",
+                            curriculum[order[*key]].id(),
+                        );
+                    }
+                }
+                if *key != usize::MAX && lo >= f64::from(bar) - crate::learner::ALMOST_BELOW_BAR {
+                    why += &format!(
+                        " They are almost there ({range}; mastered is {:.0}%): a short check may be all they need.",
+                        f64::from(bar) * 100.0
+                    );
+                }
+                let mut joined: BTreeMap<usize, usize> = BTreeMap::new();
+                for &l in learners.iter().filter(|&&l| key_of(l) != *key) {
+                    *joined.entry(key_of(l)).or_default() += 1;
+                }
+                if !joined.is_empty() {
+                    let needs: Vec<String> = joined
+                        .iter()
+                        .map(|(&other, &count)| {
+                            let need = if other == usize::MAX {
+                                "nothing more among the focus standards"
+                            } else {
+                                curriculum[order[other]].id()
+                            };
+                            let who = if count == 1 { "learner" } else { "learners" };
+                            format!("{need} ({count} {who})")
+                        })
+                        .collect();
+                    why += &format!(
+                        " Also here, with another need: {}; too few for a group of their own (at least {min_size}), they joined the group whose need is nearest.",
+                        needs.join(", ")
+                    );
+                }
+                why
+            })
+            .collect();
         Ok(Grouping {
             groups: groups
                 .into_iter()
-                .map(|(_, learners, focus, why)| Group {
+                .zip(whys)
+                .map(|((_, learners, focus), why)| Group {
                     learners,
                     focus,
                     why,

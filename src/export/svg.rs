@@ -17,9 +17,7 @@ use super::dot::color;
 use crate::curriculum::{Curriculum, StandardSet};
 use crate::error::{Error, Result};
 
-/// How far below the mastery bar an estimate still counts as
-/// [`MapStatus::Almost`]: 0.05, so 90-94% with the default bar of 95%.
-pub const ALMOST_BELOW_BAR: f64 = 0.05;
+pub use crate::learner::ALMOST_BELOW_BAR;
 
 /// Where a learner stands on a standard, as a [`mastery_map_svg`] shows it.
 ///

@@ -25,11 +25,17 @@ use crate::model::{
     self, ChangeCause, MasteryAccess, MasteryLevel, Model, PropagationSource, Resolved,
 };
 
+/// How far below the mastery bar an estimate counts as "almost there" (the
+/// mastery map's almost state, and groups whose need is nearly met): 0.05,
+/// so 90-94% with the default bar of 95%.
+pub const ALMOST_BELOW_BAR: f64 = 0.05;
+
 /// The version of the serialized form of [`LearnerState`].
 ///
-/// Version 2 writes `null` in `mastery` for a standard no evidence has
-/// reached (it follows the model's current prior). Version 1 files still
-/// load; see [`LearnerState::from_json`].
+/// Version 3 adds the id of each standard, so a state loads into a
+/// curriculum that has grown since. Version 2 writes `null` in `mastery` for
+/// a standard no evidence has reached (it follows the model's current
+/// prior). Version 1 and 2 files still load; see [`LearnerState::from_json`].
 pub const LEARNER_STATE_FORMAT_VERSION: u32 = 3;
 
 /// The practice history of one learner on one standard.
