@@ -104,6 +104,7 @@ pub mod model;
 pub mod recommend;
 #[cfg(feature = "sim")]
 pub mod sim;
+mod stats;
 pub mod time;
 #[cfg(any(feature = "cohort", feature = "export"))]
 mod xml;

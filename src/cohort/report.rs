@@ -517,21 +517,17 @@ impl ProgressReport {
             if path.steps.is_empty() {
                 let _ = write!(summary, " Goal {goal} is reached.");
             } else {
-                let hours = path.minutes / 60.0;
                 let _ = write!(
                     summary,
-                    " To reach the goal {goal}, {} more standard{} to learn, about {} of practice.",
+                    " To reach the goal {goal}, {} more standard{} to learn, about {} of practice{}.",
                     path.steps.len(),
                     if path.steps.len() == 1 {
                         " is left"
                     } else {
                         "s are left"
                     },
-                    if hours >= 1.5 {
-                        format!("{hours:.0} hours")
-                    } else {
-                        format!("{:.0} minutes", path.minutes)
-                    }
+                    duration(path.minutes),
+                    likely_duration(path.likely_minutes)
                 );
             }
         }
@@ -726,4 +722,29 @@ fn describe(curriculum: &Curriculum, s: StandardIdx) -> (&str, &str) {
     curriculum.standard(s).map_or(("?", ""), |st| {
         (st.id(), st.description().or(st.title()).unwrap_or(""))
     })
+}
+
+/// Minutes as a family reads them: "40 minutes", "about 3 hours" above 90 minutes.
+fn duration(minutes: f64) -> String {
+    let hours = minutes / 60.0;
+    if hours >= 1.5 {
+        format!("{hours:.0} hours")
+    } else {
+        format!("{minutes:.0} minutes")
+    }
+}
+
+/// " (likely 2 to 5 hours)", " (likely 40 minutes to 2 hours)"; empty when
+/// the range is a point.
+fn likely_duration((low, high): (f64, f64)) -> String {
+    if high - low < 1.0 {
+        return String::new();
+    }
+    if low / 60.0 >= 1.5 {
+        format!(" (likely {:.0} to {:.0} hours)", low / 60.0, high / 60.0)
+    } else if high / 60.0 >= 1.5 {
+        format!(" (likely {low:.0} minutes to {:.0} hours)", high / 60.0)
+    } else {
+        format!(" (likely {low:.0} to {high:.0} minutes)")
+    }
 }

@@ -5,16 +5,13 @@ use rand::rngs::Xoshiro256PlusPlus;
 use rand::{Rng, RngExt, SeedableRng};
 use serde::{Deserialize, Serialize};
 
+use super::pace::{StepActivity, draw_step};
 use super::path::{LearningPath, path_to};
 use crate::curriculum::{Curriculum, StandardIdx, StandardKey};
 use crate::error::{Error, Result};
-use crate::evidence::Outcome;
 use crate::learner::LearnerState;
 use crate::model::Model;
-
-/// Opportunities a simulated step may take before it counts as stuck (the
-/// draw then goes on to the next step, having spent them).
-const MAX_STEP_OPPORTUNITIES: u32 = 60;
+use crate::stats::log_uniform;
 
 /// How forecasts are drawn.
 ///
@@ -222,36 +219,34 @@ fn simulate(
     );
     let mut reached = 0usize;
     let mut spent_per_step = vec![0.0f64; path.steps.len()];
+    let activities: Vec<Vec<StepActivity>> = path
+        .steps
+        .iter()
+        .map(|step| StepActivity::of(model, step.standard))
+        .collect();
     let mut total_needed = 0.0;
-    let (lo, hi) = options.ability;
     for _ in 0..options.draws {
-        let ability = (lo.ln() + rng.random::<f64>() * (hi.ln() - lo.ln())).exp();
+        let ability = log_uniform(&mut rng, options.ability);
         let budget = poisson(&mut rng, per_day * days_left);
         let mut needed = 0u64;
         let mut done = true;
-        for (step, spent) in path.steps.iter().zip(spent_per_step.iter_mut()) {
-            let params = &model.all_params()[step.standard.index()];
-            let learn = (params.learn() * ability).min(1.0);
-            let mut estimate = step.mastery;
-            let mut known = rng.random::<f64>() < estimate;
-            let mut n = 0u32;
-            while estimate < bar && n < MAX_STEP_OPPORTUNITIES {
-                n += 1;
-                let correct = if known {
-                    rng.random::<f64>() >= params.slip()
-                } else {
-                    rng.random::<f64>() < params.guess()
-                };
-                estimate = params.update(estimate, Outcome::from_correct(correct));
-                if !known && rng.random::<f64>() < learn {
-                    known = true;
-                }
-            }
+        for ((step, spent), activities) in path
+            .steps
+            .iter()
+            .zip(spent_per_step.iter_mut())
+            .zip(&activities)
+        {
+            let (n, reached) = draw_step(
+                &model.all_params()[step.standard.index()],
+                activities,
+                step.mastery,
+                bar,
+                ability,
+                &mut rng,
+            );
             *spent += f64::from(n);
             needed += u64::from(n);
-            if estimate < bar {
-                done = false;
-            }
+            done &= reached;
         }
         total_needed += needed as f64;
         if done && needed <= budget {

@@ -53,6 +53,7 @@
 
 mod choice;
 mod forecast;
+mod pace;
 mod path;
 mod reason;
 

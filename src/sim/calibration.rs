@@ -7,10 +7,9 @@ use rand::{RngExt, SeedableRng};
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
-use super::{Adaptive, Context, Policy, Population, START, SimLearner};
+use super::{Population, START, SimLearner};
 use crate::curriculum::{StandardIdx, StandardSet};
 use crate::error::{Error, Result};
-use crate::evidence::{Evidence, Outcome};
 use crate::learner::{GoalSetter, LearnerState};
 use crate::model::Model;
 use crate::recommend::{ForecastOptions, Recommender};
@@ -192,8 +191,7 @@ fn one_learner(
     let per_day = rng.random_range(c.per_day.0..=c.per_day.1);
     let attendance = c.attendance.0 + rng.random::<f64>() * (c.attendance.1 - c.attendance.0);
     let horizon = i64::from(rng.random_range(c.horizon_days.0..=c.horizon_days.1));
-    let id = format!("sim-{index}");
-    let mut estimate = LearnerState::new(model, id.clone())?;
+    let mut estimate = LearnerState::new(model, format!("sim-{index}"))?;
     let warmup_end = START + i64::from(c.warmup_days) * DAY;
     let due = warmup_end + horizon * DAY;
     estimate.set_goal(model, goal, GoalSetter::Teacher, Some(due), START)?;
@@ -218,31 +216,21 @@ fn one_learner(
         if rng.random::<f64>() < attendance {
             for k in 0..per_day {
                 let now = day + 9 * 3_600 + i64::from(k) * 600;
-                let context = Context {
-                    model,
-                    estimate: &estimate,
-                    targets: &targets,
-                    now,
-                    history: &history,
-                };
-                let Some(activity) = Adaptive.next(&context, &mut rng) else {
-                    break;
-                };
-                let correct = learner.practice(truth, &c.population, activity);
-                let activity_id = model
-                    .catalog()
-                    .get(activity)
-                    .map_or_else(String::new, |a| a.id().to_owned());
-                estimate.apply(
-                    model,
-                    &Evidence::on_activity(
-                        id.clone(),
-                        activity_id,
-                        Outcome::from_correct(correct),
+                if learner
+                    .take_recommended(
+                        truth,
+                        model,
+                        &c.population,
+                        &mut estimate,
+                        &targets,
+                        &mut history,
                         now,
-                    )?,
-                )?;
-                history.push((activity, correct));
+                        &mut rng,
+                    )?
+                    .is_none()
+                {
+                    break;
+                }
                 if mastered_by.is_none() && estimate.mastery(model, goal)? >= bar {
                     mastered_by = Some(now);
                 }

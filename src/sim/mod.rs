@@ -65,10 +65,12 @@
 //! ```
 
 mod calibration;
+mod pace;
 
 pub use calibration::{
     CalibrationReport, ForecastCalibration, ReliabilityBin, calibrate_forecasts,
 };
+pub use pace::{PaceOutcome, PaceReport, calibrate_pace};
 
 use rand::rngs::Xoshiro256PlusPlus;
 use rand::{RngExt, SeedableRng};
@@ -387,8 +389,7 @@ impl SimLearner {
         let mut rng = Xoshiro256PlusPlus::seed_from_u64(
             seed ^ (index as u64).wrapping_mul(0x9e37_79b9_7f4a_7c15),
         );
-        let (lo, hi) = population.ability;
-        let ability = (lo.ln() + rng.random::<f64>() * (hi.ln() - lo.ln())).exp();
+        let ability = crate::stats::log_uniform(&mut rng, population.ability);
         let closure = curriculum.prerequisite_closure(targets).unwrap_or_default();
         let order: Vec<StandardIdx> = curriculum.in_order(&closure);
         let start =
@@ -452,6 +453,65 @@ impl SimLearner {
             }
         }
         correct
+    }
+
+    /// Does `activity` at `now` as [`SimLearner::practice`] does (under
+    /// `truth`) and applies the answer to `estimate`, the system's view of
+    /// this learner under `model`. Returns whether the answer was correct.
+    pub(crate) fn answer(
+        &mut self,
+        truth: &Model,
+        model: &Model,
+        population: &Population,
+        estimate: &mut LearnerState,
+        activity: ActivityIdx,
+        now: i64,
+    ) -> Result<bool> {
+        let correct = self.practice(truth, population, activity);
+        let id = model
+            .catalog()
+            .get(activity)
+            .map_or_else(String::new, |a| a.id().to_owned());
+        estimate.apply(
+            model,
+            &Evidence::on_activity(
+                estimate.learner().to_owned(),
+                id,
+                Outcome::from_correct(correct),
+                now,
+            )?,
+        )?;
+        Ok(correct)
+    }
+
+    /// Does the crate's top recommendation toward `targets` at `now` (see
+    /// [`SimLearner::answer`]) and records it in `history`; `None` when the
+    /// recommender has nothing to offer.
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) fn take_recommended(
+        &mut self,
+        truth: &Model,
+        model: &Model,
+        population: &Population,
+        estimate: &mut LearnerState,
+        targets: &StandardSet,
+        history: &mut Vec<(ActivityIdx, bool)>,
+        now: i64,
+        rng: &mut Xoshiro256PlusPlus,
+    ) -> Result<Option<ActivityIdx>> {
+        let context = Context {
+            model,
+            estimate,
+            targets,
+            now,
+            history,
+        };
+        let Some(activity) = Adaptive.next(&context, rng) else {
+            return Ok(None);
+        };
+        let correct = self.answer(truth, model, population, estimate, activity, now)?;
+        history.push((activity, correct));
+        Ok(Some(activity))
     }
 
     /// Forgets over `days` without practice: each known standard is lost with
@@ -661,20 +721,8 @@ fn run_one(
         {
             over_practice += 1;
         }
-        let correct = learner.practice(truth, &sim.population, activity);
-        let id = model
-            .catalog()
-            .get(activity)
-            .map_or_else(String::new, |a| a.id().to_owned());
-        estimate.apply(
-            model,
-            &Evidence::on_activity(
-                estimate.learner().to_owned(),
-                id,
-                Outcome::from_correct(correct),
-                now,
-            )?,
-        )?;
+        let correct =
+            learner.answer(truth, model, &sim.population, &mut estimate, activity, now)?;
         history.push((activity, correct));
         now += 60 * 10;
         if history.len() % sim.per_day == 0 {

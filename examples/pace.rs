@@ -1,0 +1,120 @@
+//! Checks pace estimates: simulated learners work toward a goal with the
+//! recommender; after a warm-up the crate predicts the activities and
+//! minutes to the goal (`Recommender::path_to`), and the medians of the
+//! predictions are compared with the medians of what the learners took.
+//!
+//! ```text
+//! cargo run --release --example pace -- [--learners N] [--seed S]
+//!     [--warmup A] [--goal ID ...]
+//! ```
+//!
+//! Prints one Markdown table per learner model (`bkt`, `gated`).
+
+use std::process::ExitCode;
+
+use clap::Parser;
+use mastery::sim::{
+    LearnerModel, PaceReport, Population, Simulation, calibrate_pace, pilot_params,
+};
+use mastery::{Catalog, Curriculum, Model};
+
+#[derive(Parser)]
+#[command(about = "Predicted against simulated time to a goal")]
+struct Args {
+    /// Simulated learners per goal.
+    #[arg(long, default_value_t = 1000)]
+    learners: usize,
+    /// Seed.
+    #[arg(long, default_value_t = 1)]
+    seed: u64,
+    /// Activities before the prediction.
+    #[arg(long, default_value_t = 30)]
+    warmup: usize,
+    /// Activities after the prediction at most.
+    #[arg(long, default_value_t = 1500)]
+    budget: usize,
+    /// The goal standards.
+    #[arg(long, num_args = 1.., default_values_t = [
+        "K.CC.B.5".to_owned(), "1.OA.A.1".to_owned(), "2.OA.A.1".to_owned(),
+        "2.NBT.B.5".to_owned(), "3.OA.C.7".to_owned(), "3.NF.A.1".to_owned(),
+        "4.NF.A.1".to_owned(),
+    ])]
+    goal: Vec<String>,
+    /// Learners in a pilot cohort the model is fitted to, as a deployment
+    /// would fit it to earlier learners (0: the simulator's own parameters,
+    /// whose priors do not know how far along the population starts).
+    #[arg(long, default_value_t = 0)]
+    pilot: usize,
+    /// Learners who start as the model's priors say (each standard known
+    /// with its prior, independently): a well-specified model. Without it,
+    /// the simulator's population knows the curriculum's order up to a point.
+    #[arg(long)]
+    matched: bool,
+}
+
+mod common;
+
+fn main() -> ExitCode {
+    common::main(|| run(Args::parse()))
+}
+
+fn run(args: Args) -> Result<(), Box<dyn std::error::Error>> {
+    let ccss = Curriculum::ccss_math();
+    for learner_model in [LearnerModel::Bkt, LearnerModel::Gated] {
+        let mut population = Population::new(learner_model);
+        if args.matched {
+            population.start = (0.0, 0.0);
+            population.prior_beyond = mastery::BktParams::default().prior();
+        }
+        let truth = Model::builder(ccss.clone())
+            .catalog(Catalog::demo(&ccss, 1))
+            .decay(Some(population.decay()?))
+            .build()?;
+        let goals = args
+            .goal
+            .iter()
+            .map(|g| ccss.index_of(g))
+            .collect::<Result<Vec<_>, _>>()?;
+        let model = if args.pilot == 0 {
+            truth.clone()
+        } else {
+            let pilot = Simulation {
+                population: population.clone(),
+                budget: 1000,
+                per_day: 6,
+                learners: args.pilot,
+                seed: args.seed.wrapping_add(1_000_003),
+            };
+            let targets = goals.iter().copied().collect();
+            Model::builder(ccss.clone())
+                .catalog(Catalog::demo(&ccss, 1))
+                .decay(Some(population.decay()?))
+                .skill_params(&pilot_params(&truth, &targets, &pilot)?)
+                .build()?
+        };
+        let simulation = Simulation {
+            population,
+            budget: args.budget,
+            per_day: 6,
+            learners: args.learners,
+            seed: args.seed,
+        };
+        println!(
+            "\n### Learner model `{}`: {} learners per goal, prediction after {} activities, {}\n",
+            learner_model.name(),
+            args.learners,
+            args.warmup,
+            if args.pilot == 0 {
+                "the simulator's parameters".to_owned()
+            } else {
+                format!("parameters fitted to a pilot of {} learners", args.pilot)
+            }
+        );
+        print!("{}", PaceReport::markdown_header());
+        for &goal in &goals {
+            let report = calibrate_pace(&truth, &model, goal, &simulation, args.warmup)?;
+            print!("{}", report.to_markdown_row(&ccss));
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,375 @@
+//! How fast a learner learns, from the learner's own answers, and how many
+//! opportunities a step takes at that speed.
+//!
+//! Speed is a multiplier on the model's learn rates (individualized BKT:
+//! Yudelson, Koedinger & Gordon 2013 found a per-student learn rate worth
+//! more than a per-student prior). Its posterior is computed on a grid from
+//! the learner's practice records: on a standard with `n` attempts and `k`
+//! correct, the learner either knew it from the start or learned it after
+//! the `m`-th unknown attempt; given `m`, the count of correct answers is a
+//! sum of two binomials (guess before, no slip after), whatever the order,
+//! so the records' counts are enough for an exact likelihood of the counts.
+
+use rand::{Rng, RngExt};
+
+use crate::catalog::ActivityKind;
+use crate::curriculum::StandardIdx;
+use crate::evidence::Outcome;
+use crate::learner::LearnerState;
+use crate::model::{BktParams, GuessSlip, Model};
+use crate::stats::log_uniform;
+
+/// Opportunities a simulated step may take before it counts as stuck (the
+/// draw then goes on to the next step, having spent them).
+pub(super) const MAX_STEP_OPPORTUNITIES: u32 = 60;
+
+/// The speeds a learner may have before any evidence: log-uniform between
+/// these multipliers of the learn rate. Wider than the simulator's
+/// population (0.5-2x), because real classes vary more; evidence narrows it.
+pub(super) const SPEED_PRIOR: (f64, f64) = (0.25, 4.0);
+
+/// Grid points of the speed posterior (log-spaced over [`SPEED_PRIOR`]).
+const SPEED_GRID: usize = 25;
+
+/// Attempts of one record the likelihood looks at; a longer record is
+/// scaled down to this many, keeping its share of correct answers (the
+/// likelihood is O(attempts^2) per record).
+const MAX_RECORD_ATTEMPTS: u32 = 40;
+
+/// Shifts of the log-odds of every standard's prior, for this learner: how
+/// much more (or less) than the population the learner knew before
+/// practice. A learner who answers a standard right from the first attempt
+/// may be fast or may have known it; without this shift, a model whose
+/// priors are too low for a class (untrained defaults, a class ahead of the
+/// population) would read knowing as learning fast, and promise too much.
+const PRIOR_SHIFTS: [f64; 9] = [-3.0, -2.25, -1.5, -0.75, 0.0, 0.75, 1.5, 2.25, 3.0];
+
+/// A learner's speed: a discrete posterior over multipliers of the learn rate.
+#[derive(Debug, Clone, PartialEq)]
+pub(super) struct Speed {
+    /// `(speed, cumulative probability)`, ascending in both.
+    cumulative: Vec<(f64, f64)>,
+    /// The posterior median.
+    pub(super) median: f64,
+}
+
+impl Speed {
+    /// The speed posterior of `learner` under `model`'s parameters.
+    /// O(records x (attempts^2 + attempts x grid)).
+    pub(super) fn of(model: &Model, learner: &LearnerState) -> Speed {
+        let (lo, hi) = SPEED_PRIOR;
+        let grid: Vec<f64> = (0..SPEED_GRID)
+            .map(|i| (lo.ln() + (hi.ln() - lo.ln()) * i as f64 / (SPEED_GRID - 1) as f64).exp())
+            .collect();
+        // log-likelihood of every (prior shift, speed) cell.
+        let mut log_likelihood = vec![vec![0.0f64; SPEED_GRID]; PRIOR_SHIFTS.len()];
+        for record in learner.practice_records() {
+            let Some(params) = model.all_params().get(record.standard().index()) else {
+                continue;
+            };
+            let (n, k) = scaled(record.attempts(), record.correct());
+            if n == 0 {
+                continue;
+            }
+            let given_unknown = correct_count_given_unknown(params, n, k);
+            for (row, shift) in log_likelihood.iter_mut().zip(PRIOR_SHIFTS) {
+                let prior = shifted(params.prior(), shift);
+                for (lp, &speed) in row.iter_mut().zip(&grid) {
+                    *lp += count_likelihood(params, prior, speed, &given_unknown)
+                        .max(1e-300)
+                        .ln();
+                }
+            }
+        }
+        let top = log_likelihood
+            .iter()
+            .flatten()
+            .copied()
+            .fold(f64::NEG_INFINITY, f64::max);
+        // The shift is a nuisance: summed out, with a uniform prior over it
+        // (and a log-uniform one over the speed).
+        let weights: Vec<f64> = (0..SPEED_GRID)
+            .map(|i| log_likelihood.iter().map(|row| (row[i] - top).exp()).sum())
+            .collect();
+        let total: f64 = weights.iter().sum();
+        let mut running = 0.0;
+        let cumulative: Vec<(f64, f64)> = grid
+            .iter()
+            .zip(&weights)
+            .map(|(&speed, w)| {
+                running += w / total;
+                (speed, running)
+            })
+            .collect();
+        let median = cumulative
+            .iter()
+            .find(|(_, c)| *c >= 0.5)
+            .map_or(1.0, |(s, _)| *s);
+        Speed { cumulative, median }
+    }
+
+    /// A draw from the posterior: a grid point by its probability, spread
+    /// log-uniformly over the grid step around it.
+    pub(super) fn draw(&self, rng: &mut impl Rng) -> f64 {
+        let u = rng.random::<f64>();
+        let i = self
+            .cumulative
+            .iter()
+            .position(|(_, c)| *c >= u)
+            .unwrap_or(self.cumulative.len() - 1);
+        let step = ((SPEED_PRIOR.1 / SPEED_PRIOR.0).ln() / (SPEED_GRID - 1) as f64 / 2.0).exp();
+        log_uniform(
+            rng,
+            (self.cumulative[i].0 / step, self.cumulative[i].0 * step),
+        )
+    }
+}
+
+/// `p` with its log-odds moved by `shift`.
+fn shifted(p: f64, shift: f64) -> f64 {
+    if shift == 0.0 {
+        return p;
+    }
+    let p = p.clamp(1e-6, 1.0 - 1e-6);
+    let odds = (p / (1.0 - p)).ln() + shift;
+    1.0 / (1.0 + (-odds).exp())
+}
+
+/// A record's counts, scaled down to at most [`MAX_RECORD_ATTEMPTS`] attempts.
+fn scaled(attempts: u32, correct: u32) -> (usize, usize) {
+    let correct = correct.min(attempts);
+    if attempts <= MAX_RECORD_ATTEMPTS {
+        return (attempts as usize, correct as usize);
+    }
+    let k = (f64::from(correct) * f64::from(MAX_RECORD_ATTEMPTS) / f64::from(attempts)).round();
+    (MAX_RECORD_ATTEMPTS as usize, k as usize)
+}
+
+/// `P(k correct of n | m of the n attempts answered unknown)` for m = 0..=n:
+/// Binomial(m, guess) + Binomial(n - m, 1 - slip) at k.
+fn correct_count_given_unknown(params: &BktParams, n: usize, k: usize) -> Vec<f64> {
+    let binomial = |trials: usize, p: f64| -> Vec<f64> {
+        // By the recurrence over trials: exact and stable for small n.
+        let mut pmf = vec![1.0];
+        for _ in 0..trials {
+            let mut next = vec![0.0; pmf.len() + 1];
+            for (i, q) in pmf.iter().enumerate() {
+                next[i] += q * (1.0 - p);
+                next[i + 1] += q * p;
+            }
+            pmf = next;
+        }
+        pmf
+    };
+    (0..=n)
+        .map(|m| {
+            let before = binomial(m, params.guess());
+            let after = binomial(n - m, 1.0 - params.slip());
+            (0..=k.min(m))
+                .filter(|&i| k - i <= n - m)
+                .map(|i| before[i] * after[k - i])
+                .sum()
+        })
+        .collect()
+}
+
+/// `P(k correct | speed)`: the learner knew the standard at the start
+/// (`prior`), or learned it after the m-th unknown attempt (learn rate times
+/// speed), or not within the record.
+fn count_likelihood(params: &BktParams, prior: f64, speed: f64, given_unknown: &[f64]) -> f64 {
+    let n = given_unknown.len() - 1;
+    let learn = (params.learn() * speed).min(1.0);
+    let mut likelihood = prior * given_unknown[0];
+    let mut still_unknown = 1.0 - prior;
+    for (m, &p) in given_unknown.iter().enumerate().skip(1) {
+        // Unknown for attempts 1..=m, learned right after the m-th (or never, at m = n).
+        let stop = if m == n { 1.0 } else { learn };
+        likelihood += still_unknown * stop * p;
+        still_unknown *= 1.0 - learn;
+    }
+    likelihood
+}
+
+/// How one activity of a step answers and teaches: its guess and slip, and
+/// the learn rate the model gives it.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(super) struct StepActivity {
+    pub(super) answer: GuessSlip,
+    pub(super) learn: f64,
+}
+
+impl StepActivity {
+    /// The activities a step is worked with: `standard`'s activities of the
+    /// kinds the recommender teaches with (practice, videos, readings), or
+    /// the standard itself when it has none.
+    pub(super) fn of(model: &Model, standard: StandardIdx) -> Vec<StepActivity> {
+        let catalog = model.catalog();
+        let params = &model.all_params()[standard.index()];
+        let list: Vec<StepActivity> = catalog
+            .for_standard(standard)
+            .iter()
+            .filter(|&&a| {
+                catalog.get(a).is_some_and(|x| {
+                    matches!(
+                        x.kind(),
+                        ActivityKind::Practice | ActivityKind::Video | ActivityKind::Reading
+                    )
+                })
+            })
+            .map(|&a| StepActivity {
+                answer: model.activity_answer(a),
+                learn: model.activity_learn(a).unwrap_or(params.learn()),
+            })
+            .collect();
+        if list.is_empty() {
+            vec![StepActivity {
+                answer: params.guess_slip(),
+                learn: params.learn(),
+            }]
+        } else {
+            list
+        }
+    }
+}
+
+/// One simulated learner on one step: it knows the standard with the chance
+/// `mastery` (the model's estimate); each opportunity is one of `activities` (uniformly), answered
+/// with its guess and slip and learned from at `speed` times its learn rate;
+/// it goes on until the estimate (updated from `mastery` by each answer as
+/// the model updates it) reaches `bar`. Returns the opportunities taken and
+/// whether the bar was reached within [`MAX_STEP_OPPORTUNITIES`].
+pub(super) fn draw_step(
+    params: &BktParams,
+    activities: &[StepActivity],
+    mastery: f64,
+    bar: f64,
+    speed: f64,
+    rng: &mut impl Rng,
+) -> (u32, bool) {
+    let mut estimate = mastery;
+    let mut known = rng.random::<f64>() < estimate;
+    let mut n = 0u32;
+    while estimate < bar && n < MAX_STEP_OPPORTUNITIES {
+        n += 1;
+        let activity = match activities {
+            [] => StepActivity {
+                answer: params.guess_slip(),
+                learn: params.learn(),
+            },
+            [only] => *only,
+            many => many[rng.random_range(0..many.len())],
+        };
+        let correct = if known {
+            rng.random::<f64>() >= activity.answer.slip()
+        } else {
+            rng.random::<f64>() < activity.answer.guess()
+        };
+        let (if_known, if_unknown) = activity.answer.likelihoods(Outcome::from_correct(correct));
+        let posterior = crate::model::posterior(estimate, if_known, if_unknown);
+        estimate = (posterior * (1.0 - params.forget()) + (1.0 - posterior) * activity.learn)
+            .clamp(0.0, 1.0);
+        if !known && rng.random::<f64>() < (activity.learn * speed).min(1.0) {
+            known = true;
+        }
+    }
+    (n, estimate >= bar)
+}
+
+#[cfg(test)]
+mod tests {
+    use rand::SeedableRng;
+    use rand::rngs::Xoshiro256PlusPlus;
+
+    use super::*;
+
+    #[test]
+    fn count_likelihoods_sum_to_one_over_k() {
+        let params = BktParams::new(0.3, 0.2, 0.0, 0.2, 0.1).unwrap();
+        for n in [1usize, 5, 12] {
+            for speed in [0.25, 1.0, 4.0] {
+                let total: f64 = (0..=n)
+                    .map(|k| {
+                        count_likelihood(
+                            &params,
+                            0.3,
+                            speed,
+                            &correct_count_given_unknown(&params, n, k),
+                        )
+                    })
+                    .sum();
+                assert!((total - 1.0).abs() < 1e-12, "n {n}, speed {speed}: {total}");
+            }
+        }
+    }
+
+    #[test]
+    fn many_wrong_answers_mean_slow_and_quick_success_means_fast() {
+        let params = BktParams::new(0.0, 0.2, 0.0, 0.2, 0.1).unwrap();
+        // 10 wrong of 10: slower than typical; 1 wrong then 9 right: faster.
+        let slow = count_likelihood(
+            &params,
+            0.0,
+            0.5,
+            &correct_count_given_unknown(&params, 10, 0),
+        );
+        let fast = count_likelihood(
+            &params,
+            0.0,
+            2.0,
+            &correct_count_given_unknown(&params, 10, 0),
+        );
+        assert!(slow > fast);
+        let slow = count_likelihood(
+            &params,
+            0.0,
+            0.5,
+            &correct_count_given_unknown(&params, 10, 9),
+        );
+        let fast = count_likelihood(
+            &params,
+            0.0,
+            2.0,
+            &correct_count_given_unknown(&params, 10, 9),
+        );
+        assert!(fast > slow);
+    }
+
+    #[test]
+    fn long_records_keep_their_share() {
+        assert_eq!(scaled(10, 7), (10, 7));
+        assert_eq!(scaled(400, 100), (40, 10));
+        assert_eq!(scaled(3, 9), (3, 3));
+    }
+
+    #[test]
+    fn a_step_takes_the_answers_that_convince_the_estimate() {
+        let params = BktParams::new(0.2, 0.3, 0.0, 0.2, 0.1).unwrap();
+        let mut rng = Xoshiro256PlusPlus::seed_from_u64(3);
+        // At or above the bar: nothing to do.
+        assert_eq!(
+            draw_step(&params, &[], 0.96, 0.95, 1.0, &mut rng),
+            (0, true)
+        );
+        // At 88% one correct answer is enough (0.88 * 0.9 / (0.88 * 0.9 + 0.12 * 0.2) = 0.97),
+        // where the learning curve alone would take 3 opportunities.
+        let draws: Vec<u32> = (0..2_000)
+            .map(|_| draw_step(&params, &[], 0.88, 0.95, 1.0, &mut rng).0)
+            .collect();
+        let mean = draws.iter().map(|&n| f64::from(n)).sum::<f64>() / draws.len() as f64;
+        assert!(mean > 1.0 && mean < 3.0, "{mean}");
+        // A learner who cannot learn and does not know is stuck at the cap.
+        let never = BktParams::new(0.0, 0.0, 0.0, 0.2, 0.1).unwrap();
+        assert_eq!(
+            draw_step(&never, &[], 0.0, 0.95, 1.0, &mut rng),
+            (MAX_STEP_OPPORTUNITIES, false)
+        );
+        // Faster learners need fewer opportunities from scratch.
+        let mean_at = |speed: f64, rng: &mut Xoshiro256PlusPlus| {
+            (0..2_000)
+                .map(|_| f64::from(draw_step(&params, &[], 0.1, 0.95, speed, rng).0))
+                .sum::<f64>()
+                / 2_000.0
+        };
+        assert!(mean_at(2.0, &mut rng) < mean_at(0.5, &mut rng));
+    }
+}

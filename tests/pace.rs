@@ -1,0 +1,183 @@
+//! Pace: how long a path takes, for this learner, and how sure that is.
+
+use mastery::recommend::Recommender;
+use mastery::sim::{LearnerModel, Population, Simulation, calibrate_pace};
+use mastery::{
+    BktParams, Catalog, Curriculum, Evidence, LearnerState, Model, Outcome, Propagation,
+};
+
+const T0: i64 = 1_700_000_000;
+
+fn chain_model(prior: f64) -> Model {
+    let c = Curriculum::builder()
+        .standard_ids(["A", "B", "C", "X"])
+        .unwrap()
+        .prerequisite("A", "B")
+        .prerequisite("B", "C")
+        .build()
+        .unwrap();
+    Model::builder(c)
+        .default_params(BktParams::new(prior, 0.15, 0.0, 0.2, 0.1).unwrap())
+        .propagation(Propagation::off())
+        .build()
+        .unwrap()
+}
+
+fn answer(model: &Model, learner: &mut LearnerState, standard: &str, correct: bool, at: i64) {
+    learner
+        .apply(
+            model,
+            &Evidence::on_standard(
+                learner.learner(),
+                standard,
+                Outcome::from_correct(correct),
+                at,
+            )
+            .unwrap(),
+        )
+        .unwrap();
+}
+
+/// "About 475 minutes to move K.G.A.2 from 88% to 95%": the learning curve
+/// alone takes 6 opportunities from 88% at a learn rate of 0.15, but the
+/// estimate crosses the bar with one correct answer.
+#[test]
+fn near_the_bar_a_step_takes_an_answer_or_two() {
+    let model = chain_model(0.88);
+    let learner = LearnerState::new(&model, "ada").unwrap();
+    let path = Recommender::new(&model).path_to(&learner, "A", T0).unwrap();
+    assert_eq!(path.steps.len(), 1);
+    assert!(path.opportunities <= 2, "{path:?}");
+    assert!(path.likely_opportunities.0 >= 1, "{path:?}");
+    assert!(
+        path.likely_opportunities.1 >= path.opportunities,
+        "{path:?}"
+    );
+}
+
+/// The same path takes longer for a learner whose answers elsewhere show
+/// slow learning than for one who learned quickly.
+#[test]
+fn a_slow_learner_is_told_a_longer_path() {
+    let model = chain_model(0.2);
+    let recommender = Recommender::new(&model);
+    let mut slow = LearnerState::new(&model, "slow").unwrap();
+    let mut fast = LearnerState::new(&model, "fast").unwrap();
+    for i in 0..14 {
+        answer(&model, &mut slow, "X", i >= 12, T0 + i * 60);
+    }
+    for i in 0..6 {
+        answer(&model, &mut fast, "X", i >= 1, T0 + i * 60);
+    }
+    let at = T0 + 3_600;
+    let slow_path = recommender.path_to(&slow, "C", at).unwrap();
+    let fast_path = recommender.path_to(&fast, "C", at).unwrap();
+    assert_eq!(slow_path.steps.len(), 3);
+    assert_eq!(fast_path.steps.len(), 3);
+    assert!(
+        slow_path.opportunities > fast_path.opportunities * 3 / 2,
+        "slow {} vs fast {}",
+        slow_path.opportunities,
+        fast_path.opportunities
+    );
+    assert!(slow_path.likely_opportunities.1 > fast_path.likely_opportunities.1);
+    // A learner without evidence is in between.
+    let new = recommender
+        .path_to(&LearnerState::new(&model, "new").unwrap(), "C", at)
+        .unwrap();
+    assert!(new.opportunities < slow_path.opportunities);
+    assert!(new.opportunities > fast_path.opportunities);
+}
+
+#[test]
+fn the_likely_range_brackets_the_estimate_and_the_steps_add_up() {
+    let model = chain_model(0.2);
+    let learner = LearnerState::new(&model, "ada").unwrap();
+    let path = Recommender::new(&model).path_to(&learner, "C", T0).unwrap();
+    let (low, high) = path.likely_opportunities;
+    assert!(
+        low <= path.opportunities && path.opportunities <= high,
+        "{path:?}"
+    );
+    assert!(low < high, "{path:?}");
+    let (low, high) = path.likely_minutes;
+    assert!(
+        low <= path.minutes && path.minutes <= high * 1.05,
+        "{path:?}"
+    );
+    assert_eq!(
+        path.opportunities,
+        path.steps.iter().map(|s| s.opportunities).sum::<u32>()
+    );
+    // Same state, same answer.
+    assert_eq!(
+        path,
+        Recommender::new(&model).path_to(&learner, "C", T0).unwrap()
+    );
+    // A mastered goal: nothing left, nothing likely.
+    let mut done = learner.clone();
+    for i in 0..8 {
+        for s in ["A", "B", "C"] {
+            answer(&model, &mut done, s, true, T0 + i * 60);
+        }
+    }
+    let path = Recommender::new(&model)
+        .path_to(&done, "C", T0 + 3_600)
+        .unwrap();
+    assert!(path.steps.is_empty());
+    assert_eq!(path.likely_opportunities, (0, 0));
+    assert_eq!(path.likely_minutes, (0.0, 0.0));
+}
+
+/// Simulated learners who start as the model's priors say work toward a
+/// goal with the recommender: the median predicted time is within 25% of
+/// the median time they took, and the likely range holds about 8 in 10.
+#[test]
+fn predicted_pace_matches_simulated_learners() {
+    let ccss = Curriculum::ccss_math();
+    let mut population = Population::new(LearnerModel::Bkt);
+    population.start = (0.0, 0.0);
+    population.prior_beyond = BktParams::default().prior();
+    let model = Model::builder(ccss.clone())
+        .catalog(Catalog::demo(&ccss, 1))
+        .decay(Some(population.decay().unwrap()))
+        .build()
+        .unwrap();
+    let simulation = Simulation {
+        population,
+        budget: 600,
+        per_day: 6,
+        learners: 120,
+        seed: 1,
+    };
+    let goal = ccss.index_of("3.OA.C.7").unwrap();
+    let report = calibrate_pace(&model, &model, goal, &simulation, 30).unwrap();
+    assert!(report.learners >= 100, "{report:?}");
+    assert!((0.75..=1.25).contains(&report.ratio()), "{report:?}");
+    assert!((0.6..=0.97).contains(&report.within_likely), "{report:?}");
+    assert_eq!(report.unfinished, 0, "{report:?}");
+    assert_eq!(
+        report,
+        calibrate_pace(&model, &model, goal, &simulation, 30).unwrap()
+    );
+}
+
+#[test]
+fn bad_pace_settings_are_errors() {
+    let model = chain_model(0.2);
+    let goal = model.curriculum().index_of("C").unwrap();
+    let simulation = Simulation {
+        population: Population::new(LearnerModel::Bkt),
+        budget: 0,
+        per_day: 6,
+        learners: 3,
+        seed: 1,
+    };
+    assert!(calibrate_pace(&model, &model, goal, &simulation, 5).is_err());
+    let simulation = Simulation {
+        budget: 10,
+        learners: 0,
+        ..simulation
+    };
+    assert!(calibrate_pace(&model, &model, goal, &simulation, 5).is_err());
+}
