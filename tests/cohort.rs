@@ -511,3 +511,40 @@ fn a_group_almost_at_the_bar_is_told_so() {
     let why = &class.group_by_need(&focus, 1, 6).unwrap().groups[0].why;
     assert!(!why.contains("almost"), "{why}");
 }
+
+/// Learners level on their need and split only for size are told so, not
+/// given two equal ranges as if those explained the split.
+#[test]
+fn groups_split_only_for_size_say_so() {
+    let c = Curriculum::builder()
+        .standard_ids(["A", "B"])
+        .unwrap()
+        .prerequisite("A", "B")
+        .build()
+        .unwrap();
+    let n = 10;
+    let matrix = Array2::from_shape_fn((n, 2), |(_, s)| if s == 0 { 0.5 } else { 0.0 });
+    let class = Cohort::from_matrix(
+        &c,
+        (0..n).map(|l| format!("l{l}")).collect(),
+        matrix,
+        vec![vec![]; n],
+        0.95,
+        0,
+    )
+    .unwrap();
+    let focus: StandardSet = [c.index_of("B").unwrap()].into_iter().collect();
+    let grouping = class.group_by_need(&focus, 2, 5).unwrap();
+    partition_ok(&grouping.groups, n).unwrap();
+    assert_eq!(grouping.groups.len(), 2);
+    for (i, g) in grouping.groups.iter().enumerate() {
+        let other = 2 - i;
+        assert!(
+            g.why.contains(&format!(
+                "at 50.0%, like group {other}: they are apart only to keep groups small."
+            )),
+            "{}",
+            g.why
+        );
+    }
+}

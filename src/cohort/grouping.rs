@@ -205,29 +205,41 @@ impl Cohort {
             }
         }
         let key_of = |l: usize| needs[l].map_or(usize::MAX, |s| position[s.index()]);
+        // The lowest and highest mastery of a group's need among the group's
+        // learners who have that need.
+        let bounds = |learners: &[usize], key: usize| {
+            learners.iter().filter(|&&l| key_of(l) == key).fold(
+                (f64::INFINITY, f64::NEG_INFINITY),
+                |(lo, hi), &l| {
+                    let m = f64::from(mastery_of(l, key));
+                    (lo.min(m), hi.max(m))
+                },
+            )
+        };
         let whys: Vec<String> = groups
             .iter()
             .enumerate()
             .map(|(g, (key, learners, _))| {
                 let mut why = format!("They {}.", need_text(*key));
-                let (lo, hi) = learners
-                    .iter()
-                    .filter(|&&l| key_of(l) == *key)
-                    .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), &l| {
-                        let m = f64::from(mastery_of(l, *key));
-                        (lo.min(m), hi.max(m))
-                    });
-                let range = {
-                    let (lo, hi) = ((lo * 100.0).round(), (hi * 100.0).round());
-                    if lo == hi {
-                        format!("{lo:.0}%")
-                    } else {
-                        format!("{lo:.0}-{hi:.0}%")
-                    }
-                };
+                let (lo, hi) = bounds(learners, *key);
                 let siblings: Vec<usize> = (0..groups.len())
                     .filter(|&h| groups[h].0 == *key)
                     .collect();
+                // Groups split from one need can lie within a point of each
+                // other: a decimal keeps "at 94%" and "at 94%" apart.
+                let decimals = usize::from(siblings.len() > 1 && (hi - lo) * 100.0 < 2.0);
+                let range = {
+                    let scale = 10f64.powi(decimals as i32);
+                    let (lo, hi) = (
+                        (lo * 100.0 * scale).round() / scale,
+                        (hi * 100.0 * scale).round() / scale,
+                    );
+                    if lo == hi {
+                        format!("{lo:.decimals$}%")
+                    } else {
+                        format!("{lo:.decimals$}-{hi:.decimals$}%")
+                    }
+                };
                 if siblings.len() > 1 {
                     let total = (0..self.len()).filter(|&l| key_of(l) == *key).count();
                     let n = siblings.len();
@@ -238,9 +250,23 @@ impl Cohort {
                         );
                     } else {
                         why += &format!(
-                            " The {total} learners with this need are split into {n} groups of at most {max_size} by how far along they are on {}; this is group {i} of {n}, at {range}.",
+                            " The {total} learners with this need are split into {n} groups of at most {max_size} by how far along they are on {}; this is group {i} of {n}, at {range}",
                             curriculum[order[*key]].id(),
                         );
+                        let level_with: Vec<String> = siblings
+                            .iter()
+                            .enumerate()
+                            .filter(|&(_, &h)| h != g && bounds(&groups[h].1, *key) == (lo, hi))
+                            .map(|(j, _)| (j + 1).to_string())
+                            .collect();
+                        if level_with.is_empty() {
+                            why += ".";
+                        } else {
+                            why += &format!(
+                                ", like group {}: they are apart only to keep groups small.",
+                                level_with.join(" and ")
+                            );
+                        }
                     }
                 }
                 if *key != usize::MAX && lo >= f64::from(bar) - crate::learner::ALMOST_BELOW_BAR {
