@@ -37,6 +37,30 @@ fn cohort(values: &[f32], learners: usize, ccss: &Curriculum) -> Cohort {
     .unwrap()
 }
 
+/// A class without attempts over `curriculum`, learners `l0`, `l1`, ...
+fn class_of(curriculum: &Curriculum, matrix: Array2<f32>) -> Cohort {
+    let n = matrix.nrows();
+    Cohort::from_matrix(
+        curriculum,
+        (0..n).map(|l| format!("l{l}")).collect(),
+        matrix,
+        vec![vec![]; n],
+        0.95,
+        0,
+    )
+    .unwrap()
+}
+
+/// A -> B.
+fn a_before_b() -> Curriculum {
+    Curriculum::builder()
+        .standard_ids(["A", "B"])
+        .unwrap()
+        .prerequisite("A", "B")
+        .build()
+        .unwrap()
+}
+
 fn partition_ok(groups: &[mastery::cohort::Group], learners: usize) -> Result<(), TestCaseError> {
     let mut seen = vec![0; learners];
     for g in groups {
@@ -437,15 +461,7 @@ fn groups_with_the_same_need_say_why_they_are_apart() {
     rows.push([0.99, 0.3, 0.0]);
     let n = rows.len();
     let matrix = Array2::from_shape_fn((n, 3), |(l, s)| rows[l][s]);
-    let class = Cohort::from_matrix(
-        &c,
-        (0..n).map(|l| format!("l{l}")).collect(),
-        matrix,
-        vec![vec![]; n],
-        0.95,
-        0,
-    )
-    .unwrap();
+    let class = class_of(&c, matrix);
     let focus: StandardSet = [c.index_of("C").unwrap()].into_iter().collect();
     let grouping = class.group_by_need(&focus, 2, 5).unwrap();
     partition_ok(&grouping.groups, n).unwrap();
@@ -475,28 +491,12 @@ fn groups_with_the_same_need_say_why_they_are_apart() {
 /// Learners within the almost band of their need hear that a check may do.
 #[test]
 fn a_group_almost_at_the_bar_is_told_so() {
-    let c = Curriculum::builder()
-        .standard_ids(["A", "B"])
-        .unwrap()
-        .prerequisite("A", "B")
-        .build()
-        .unwrap();
+    let c = a_before_b();
     let matrix = Array2::from_shape_fn(
         (3, 2),
         |(l, s)| if s == 0 { 0.92 + 0.01 * l as f32 } else { 0.0 },
     );
-    let three_learners = |matrix| {
-        Cohort::from_matrix(
-            &c,
-            vec!["a".into(), "b".into(), "c".into()],
-            matrix,
-            vec![vec![]; 3],
-            0.95,
-            0,
-        )
-        .unwrap()
-    };
-    let class = three_learners(matrix);
+    let class = class_of(&c, matrix);
     let focus: StandardSet = [c.index_of("B").unwrap()].into_iter().collect();
     let grouping = class.group_by_need(&focus, 1, 6).unwrap();
     assert_eq!(grouping.groups.len(), 1);
@@ -507,7 +507,7 @@ fn a_group_almost_at_the_bar_is_told_so() {
     );
     // 80% is not almost.
     let matrix = Array2::from_shape_fn((3, 2), |(_, s)| if s == 0 { 0.8 } else { 0.0 });
-    let class = three_learners(matrix);
+    let class = class_of(&c, matrix);
     let why = &class.group_by_need(&focus, 1, 6).unwrap().groups[0].why;
     assert!(!why.contains("almost"), "{why}");
 }
@@ -516,23 +516,10 @@ fn a_group_almost_at_the_bar_is_told_so() {
 /// given two equal ranges as if those explained the split.
 #[test]
 fn groups_split_only_for_size_say_so() {
-    let c = Curriculum::builder()
-        .standard_ids(["A", "B"])
-        .unwrap()
-        .prerequisite("A", "B")
-        .build()
-        .unwrap();
+    let c = a_before_b();
     let n = 10;
     let matrix = Array2::from_shape_fn((n, 2), |(_, s)| if s == 0 { 0.5 } else { 0.0 });
-    let class = Cohort::from_matrix(
-        &c,
-        (0..n).map(|l| format!("l{l}")).collect(),
-        matrix,
-        vec![vec![]; n],
-        0.95,
-        0,
-    )
-    .unwrap();
+    let class = class_of(&c, matrix);
     let focus: StandardSet = [c.index_of("B").unwrap()].into_iter().collect();
     let grouping = class.group_by_need(&focus, 2, 5).unwrap();
     partition_ok(&grouping.groups, n).unwrap();
