@@ -13,11 +13,9 @@
 use std::process::ExitCode;
 
 use clap::{Parser, ValueEnum};
+use mastery::Curriculum;
 use mastery::recommend::ForecastOptions;
-use mastery::sim::{
-    ForecastCalibration, LearnerModel, Population, Simulation, calibrate_forecasts, pilot_params,
-};
-use mastery::{Catalog, Curriculum, Model};
+use mastery::sim::{ForecastCalibration, LearnerModel, Population, calibrate_forecasts};
 
 #[derive(Clone, Copy, ValueEnum)]
 enum ModelArg {
@@ -61,31 +59,14 @@ fn run(args: Args) -> Result<(), Box<dyn std::error::Error>> {
         ModelArg::Bkt => LearnerModel::Bkt,
         ModelArg::Gated => LearnerModel::Gated,
     });
-    let truth = Model::builder(ccss.clone())
-        .catalog(Catalog::demo(&ccss, 1))
-        .decay(Some(population.decay()?))
-        .build()?;
     let goal = ccss.index_of(&args.goal)?;
-    let model = if args.pilot == 0 {
-        truth.clone()
-    } else {
-        let pilot = Simulation {
-            population: population.clone(),
-            budget: 1000,
-            per_day: 6,
-            learners: args.pilot,
-            seed: args.seed.wrapping_add(1_000_003),
-        };
-        Model::builder(ccss.clone())
-            .catalog(Catalog::demo(&ccss, 1))
-            .decay(Some(population.decay()?))
-            .skill_params(&pilot_params(
-                &truth,
-                &[goal].into_iter().collect(),
-                &pilot,
-            )?)
-            .build()?
-    };
+    let (truth, model) = common::truth_and_model(
+        &ccss,
+        &population,
+        &[goal].into_iter().collect(),
+        args.pilot,
+        args.seed,
+    )?;
     let calibration = ForecastCalibration {
         population,
         learners: args.learners,

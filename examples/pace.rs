@@ -13,10 +13,8 @@
 use std::process::ExitCode;
 
 use clap::Parser;
-use mastery::sim::{
-    LearnerModel, PaceReport, Population, Simulation, calibrate_pace, pilot_params,
-};
-use mastery::{Catalog, Curriculum, Model};
+use mastery::Curriculum;
+use mastery::sim::{LearnerModel, PaceReport, Population, Simulation, calibrate_pace};
 
 #[derive(Parser)]
 #[command(about = "Predicted against simulated time to a goal")]
@@ -66,32 +64,18 @@ fn run(args: Args) -> Result<(), Box<dyn std::error::Error>> {
             population.start = (0.0, 0.0);
             population.prior_beyond = mastery::BktParams::default().prior();
         }
-        let truth = Model::builder(ccss.clone())
-            .catalog(Catalog::demo(&ccss, 1))
-            .decay(Some(population.decay()?))
-            .build()?;
         let goals = args
             .goal
             .iter()
             .map(|g| ccss.index_of(g))
             .collect::<Result<Vec<_>, _>>()?;
-        let model = if args.pilot == 0 {
-            truth.clone()
-        } else {
-            let pilot = Simulation {
-                population: population.clone(),
-                budget: 1000,
-                per_day: 6,
-                learners: args.pilot,
-                seed: args.seed.wrapping_add(1_000_003),
-            };
-            let targets = goals.iter().copied().collect();
-            Model::builder(ccss.clone())
-                .catalog(Catalog::demo(&ccss, 1))
-                .decay(Some(population.decay()?))
-                .skill_params(&pilot_params(&truth, &targets, &pilot)?)
-                .build()?
-        };
+        let (truth, model) = common::truth_and_model(
+            &ccss,
+            &population,
+            &goals.iter().copied().collect(),
+            args.pilot,
+            args.seed,
+        )?;
         let simulation = Simulation {
             population,
             budget: args.budget,

@@ -19,11 +19,11 @@
 use std::process::ExitCode;
 
 use clap::{Parser, ValueEnum};
+use mastery::Curriculum;
 use mastery::sim::{
     Adaptive, FixedSequence, LearnerModel, Policy, Population, RandomReady, Simulation,
-    evaluate_against, pilot_params,
+    evaluate_against,
 };
-use mastery::{Catalog, Curriculum, Model};
 
 #[derive(Clone, Copy, ValueEnum)]
 enum PolicyArg {
@@ -77,10 +77,6 @@ fn run(args: Args) -> Result<(), Box<dyn std::error::Error>> {
         ModelArg::Gated => LearnerModel::Gated,
     });
     // The model's forgetting matches the simulated learners' (a one-year half-life).
-    let truth = Model::builder(ccss.clone())
-        .catalog(Catalog::demo(&ccss, 1))
-        .decay(Some(population.decay()?))
-        .build()?;
     let targets = match args.targets.strip_prefix("grade") {
         Some(grade) => ccss.set_of(
             ccss.standards()
@@ -98,22 +94,8 @@ fn run(args: Args) -> Result<(), Box<dyn std::error::Error>> {
         PolicyArg::Fixed => Box::new(FixedSequence { per_standard: 8 }),
         PolicyArg::Random => Box::new(RandomReady),
     };
-    let model = if args.pilot == 0 {
-        truth.clone()
-    } else {
-        let pilot = Simulation {
-            population: population.clone(),
-            budget: 1000,
-            per_day: 6,
-            learners: args.pilot,
-            seed: args.seed.wrapping_add(1_000_003),
-        };
-        Model::builder(ccss.clone())
-            .catalog(Catalog::demo(&ccss, 1))
-            .decay(Some(population.decay()?))
-            .skill_params(&pilot_params(&truth, &targets, &pilot)?)
-            .build()?
-    };
+    let (truth, model) =
+        common::truth_and_model(&ccss, &population, &targets, args.pilot, args.seed)?;
     let simulation = Simulation {
         population,
         budget: args.budget,

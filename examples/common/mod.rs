@@ -119,3 +119,39 @@ pub fn peak_mib() -> Option<f64> {
     let kib: f64 = line.split_whitespace().nth(1)?.parse().ok()?;
     Some(kib / 1024.0)
 }
+
+/// The simulator's truth for `population` over `curriculum` (the demo
+/// catalog, the population's forgetting) and the model a deployment would
+/// recommend with: the truth itself when `pilot` is 0, else parameters fitted
+/// to a pilot cohort of `pilot` learners working toward `targets` (seeded
+/// apart from `seed`).
+#[cfg(feature = "sim")]
+pub fn truth_and_model(
+    curriculum: &Curriculum,
+    population: &mastery::sim::Population,
+    targets: &mastery::StandardSet,
+    pilot: usize,
+    seed: u64,
+) -> Result<(Model, Model), mastery::Error> {
+    use mastery::Catalog;
+    use mastery::sim::{Simulation, pilot_params};
+    let builder = || -> Result<mastery::ModelBuilder, mastery::Error> {
+        Ok(Model::builder(curriculum.clone())
+            .catalog(Catalog::demo(curriculum, 1))
+            .decay(Some(population.decay()?)))
+    };
+    let truth = builder()?.build()?;
+    if pilot == 0 {
+        return Ok((truth.clone(), truth));
+    }
+    let cohort = Simulation {
+        population: population.clone(),
+        budget: 1000,
+        per_day: 6,
+        learners: pilot,
+        seed: seed.wrapping_add(1_000_003),
+    };
+    let fitted = pilot_params(&truth, targets, &cohort)?;
+    let model = builder()?.skill_params(&fitted).build()?;
+    Ok((truth, model))
+}
