@@ -40,7 +40,9 @@ pub struct PaceReport {
     /// Learners who had the goal still ahead after the warm-up (the others
     /// are not counted).
     pub learners: usize,
-    /// Learners who reached the goal during the warm-up.
+    /// Learners who reached the goal during the warm-up (or, rarely, whom
+    /// the recommender had nothing more to offer before it ended: no
+    /// prediction was made for either).
     pub reached_in_warmup: usize,
     /// Learners who had not reached it when the budget ran out (counted at the budget).
     pub unfinished: usize,
@@ -168,7 +170,8 @@ pub fn calibrate_pace(
     })
 }
 
-/// Learner `index`'s prediction and time, `None` if it reached the goal in the warm-up.
+/// Learner `index`'s prediction and time, `None` if it reached the goal in
+/// the warm-up or the recommender stopped before it ended.
 fn one_learner(
     truth: &Model,
     model: &Model,
