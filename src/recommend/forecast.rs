@@ -6,7 +6,7 @@ use rand::{Rng, RngExt, SeedableRng};
 use serde::{Deserialize, Serialize};
 
 use super::pace::{StepActivity, draw_step};
-use super::path::{LearningPath, path_to};
+use super::path::{PathStep, steps_to};
 use crate::curriculum::{Curriculum, StandardIdx, StandardKey};
 use crate::error::{Error, Result};
 use crate::learner::LearnerState;
@@ -191,11 +191,11 @@ pub(super) fn forecast(
             });
         }
     };
-    let path = path_to(model, learner, goal, now)?;
+    let (goal, steps) = steps_to(model, learner, goal, now)?;
     let days_left = crate::time::days_between(now, due).max(0.0);
     Ok(simulate(
         model,
-        &path,
+        (goal, &steps),
         per_day,
         pace_observed,
         days_left,
@@ -206,7 +206,7 @@ pub(super) fn forecast(
 
 fn simulate(
     model: &Model,
-    path: &LearningPath,
+    (goal, steps): (StandardIdx, &[PathStep]),
     per_day: f64,
     pace_observed: bool,
     days_left: f64,
@@ -215,12 +215,11 @@ fn simulate(
 ) -> Forecast {
     let bar = model.levels().mastered();
     let mut rng = Xoshiro256PlusPlus::seed_from_u64(
-        options.seed ^ (path.goal.index() as u64).wrapping_mul(0x9e37_79b9_7f4a_7c15),
+        options.seed ^ (goal.index() as u64).wrapping_mul(0x9e37_79b9_7f4a_7c15),
     );
     let mut reached = 0usize;
-    let mut spent_per_step = vec![0.0f64; path.steps.len()];
-    let activities: Vec<Vec<StepActivity>> = path
-        .steps
+    let mut spent_per_step = vec![0.0f64; steps.len()];
+    let activities: Vec<Vec<StepActivity>> = steps
         .iter()
         .map(|step| StepActivity::of(model, step.standard))
         .collect();
@@ -230,11 +229,8 @@ fn simulate(
         let budget = poisson(&mut rng, per_day * days_left);
         let mut needed = 0u64;
         let mut done = true;
-        for ((step, spent), activities) in path
-            .steps
-            .iter()
-            .zip(spent_per_step.iter_mut())
-            .zip(&activities)
+        for ((step, spent), activities) in
+            steps.iter().zip(spent_per_step.iter_mut()).zip(&activities)
         {
             let (n, reached) = draw_step(
                 &model.all_params()[step.standard.index()],
@@ -258,9 +254,9 @@ fn simulate(
         .iter()
         .enumerate()
         .max_by(|a, b| a.1.total_cmp(b.1).then(b.0.cmp(&a.0)))
-        .map(|(i, &spent)| (path.steps[i].standard, spent / draws));
+        .map(|(i, &spent)| (steps[i].standard, spent / draws));
     Forecast {
-        goal: path.goal,
+        goal,
         due,
         probability: reached as f64 / draws,
         per_day,

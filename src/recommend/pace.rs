@@ -49,8 +49,6 @@ const PRIOR_SHIFTS: [f64; 9] = [-3.0, -2.25, -1.5, -0.75, 0.0, 0.75, 1.5, 2.25, 
 pub(super) struct Speed {
     /// `(speed, cumulative probability)`, ascending in both.
     cumulative: Vec<(f64, f64)>,
-    /// The posterior median.
-    pub(super) median: f64,
 }
 
 impl Speed {
@@ -101,11 +99,7 @@ impl Speed {
                 (speed, running)
             })
             .collect();
-        let median = cumulative
-            .iter()
-            .find(|(_, c)| *c >= 0.5)
-            .map_or(1.0, |(s, _)| *s);
-        Speed { cumulative, median }
+        Speed { cumulative }
     }
 
     /// A draw from the posterior: a grid point by its probability, spread
@@ -196,6 +190,7 @@ fn count_likelihood(params: &BktParams, prior: f64, speed: f64, given_unknown: &
 pub(super) struct StepActivity {
     pub(super) answer: GuessSlip,
     pub(super) learn: f64,
+    pub(super) minutes: f64,
 }
 
 impl StepActivity {
@@ -208,27 +203,43 @@ impl StepActivity {
         let list: Vec<StepActivity> = catalog
             .for_standard(standard)
             .iter()
-            .filter(|&&a| {
-                catalog.get(a).is_some_and(|x| {
-                    matches!(
-                        x.kind(),
-                        ActivityKind::Practice | ActivityKind::Video | ActivityKind::Reading
-                    )
+            .filter_map(|&a| {
+                let activity = catalog.get(a)?;
+                matches!(
+                    activity.kind(),
+                    ActivityKind::Practice | ActivityKind::Video | ActivityKind::Reading
+                )
+                .then(|| StepActivity {
+                    answer: model.activity_answer(a),
+                    learn: model.activity_learn(a).unwrap_or(params.learn()),
+                    minutes: activity.minutes(),
                 })
-            })
-            .map(|&a| StepActivity {
-                answer: model.activity_answer(a),
-                learn: model.activity_learn(a).unwrap_or(params.learn()),
             })
             .collect();
         if list.is_empty() {
-            vec![StepActivity {
-                answer: params.guess_slip(),
-                learn: params.learn(),
-            }]
+            vec![StepActivity::standard_itself(params)]
         } else {
             list
         }
+    }
+
+    /// Practice on the standard itself: its own guess, slip and learn rate,
+    /// the typical minutes of a practice.
+    fn standard_itself(params: &BktParams) -> StepActivity {
+        StepActivity {
+            answer: params.guess_slip(),
+            learn: params.learn(),
+            minutes: ActivityKind::Practice.typical_minutes(),
+        }
+    }
+
+    /// The mean minutes of an opportunity among `activities` (each equally
+    /// likely, as [`draw_step`] picks them).
+    pub(super) fn mean_minutes(activities: &[StepActivity]) -> f64 {
+        if activities.is_empty() {
+            return ActivityKind::Practice.typical_minutes();
+        }
+        activities.iter().map(|a| a.minutes).sum::<f64>() / activities.len() as f64
     }
 }
 
@@ -252,10 +263,7 @@ pub(super) fn draw_step(
     while estimate < bar && n < MAX_STEP_OPPORTUNITIES {
         n += 1;
         let activity = match activities {
-            [] => StepActivity {
-                answer: params.guess_slip(),
-                learn: params.learn(),
-            },
+            [] => StepActivity::standard_itself(params),
             [only] => *only,
             many => many[rng.random_range(0..many.len())],
         };

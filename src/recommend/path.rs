@@ -5,7 +5,6 @@ use rand::rngs::Xoshiro256PlusPlus;
 use serde::{Deserialize, Serialize};
 
 use super::pace::{Speed, StepActivity, draw_step};
-use crate::catalog::ActivityKind;
 use crate::curriculum::{Curriculum, StandardIdx, StandardKey};
 use crate::error::Result;
 use crate::learner::{Goal, LearnerState};
@@ -219,12 +218,15 @@ pub(super) fn goal_plans(model: &Model, learner: &LearnerState, now: i64) -> Res
 /// of a dozen steps.
 const PACE_DRAWS: usize = 200;
 
-pub(super) fn path_to(
+/// The unmastered standards needed for `goal`, in a valid order, without
+/// the effort (each step's `opportunities` and `minutes` are 0): what
+/// [`path_to`] estimates the pace of, and what forecasts draw their own.
+pub(super) fn steps_to(
     model: &Model,
     learner: &LearnerState,
     goal: impl StandardKey,
     now: i64,
-) -> Result<LearningPath> {
+) -> Result<(StandardIdx, Vec<PathStep>)> {
     let curriculum = model.curriculum();
     let goal = goal.resolve(curriculum)?;
     let bar = model.levels().mastered();
@@ -239,38 +241,28 @@ pub(super) fn path_to(
         .collect();
     let mut known = curriculum.prerequisite_closure(&mastered)?;
     known.union_with(&mastered);
-    let catalog = model.catalog();
-    let mut steps = Vec::new();
-    for &s in curriculum.topological_order() {
-        if !needed.contains(s) || known.contains(s) {
-            continue;
-        }
-        // The kinds the recommender teaches with; projects, performance
-        // tasks and assessments are occasional and long.
-        let practice: Vec<f64> = catalog
-            .for_standard(s)
-            .iter()
-            .filter_map(|&a| catalog.get(a))
-            .filter(|a| {
-                matches!(
-                    a.kind(),
-                    ActivityKind::Practice | ActivityKind::Video | ActivityKind::Reading
-                )
-            })
-            .map(|a| a.minutes())
-            .collect();
-        let per_opportunity = if practice.is_empty() {
-            ActivityKind::Practice.typical_minutes()
-        } else {
-            practice.iter().sum::<f64>() / practice.len() as f64
-        };
-        steps.push(PathStep {
+    let steps = curriculum
+        .topological_order()
+        .iter()
+        .filter(|&&s| needed.contains(s) && !known.contains(s))
+        .map(|&s| PathStep {
             standard: s,
             mastery: mastery[s.index()],
             opportunities: 0,
-            minutes: per_opportunity,
-        });
-    }
+            minutes: 0.0,
+        })
+        .collect();
+    Ok((goal, steps))
+}
+
+pub(super) fn path_to(
+    model: &Model,
+    learner: &LearnerState,
+    goal: impl StandardKey,
+    now: i64,
+) -> Result<LearningPath> {
+    let (goal, mut steps) = steps_to(model, learner, goal, now)?;
+    let bar = model.levels().mastered();
     let params = model.all_params();
     let mut rng = Xoshiro256PlusPlus::seed_from_u64(
         0x7061_6365 ^ (goal.index() as u64).wrapping_mul(0x9e37_79b9_7f4a_7c15),
@@ -279,6 +271,10 @@ pub(super) fn path_to(
         .iter()
         .map(|step| StepActivity::of(model, step.standard))
         .collect();
+    let per_opportunity: Vec<f64> = activities
+        .iter()
+        .map(|a| StepActivity::mean_minutes(a))
+        .collect();
     let mut per_step = vec![0u64; steps.len()];
     let mut totals = Vec::with_capacity(PACE_DRAWS);
     let mut total_minutes = Vec::with_capacity(PACE_DRAWS);
@@ -286,7 +282,12 @@ pub(super) fn path_to(
     for _ in 0..PACE_DRAWS {
         let ability = speed.draw(&mut rng);
         let (mut n_total, mut minutes) = (0u64, 0.0);
-        for ((step, spent), activities) in steps.iter().zip(per_step.iter_mut()).zip(&activities) {
+        for (((step, spent), activities), per_opportunity) in steps
+            .iter()
+            .zip(per_step.iter_mut())
+            .zip(&activities)
+            .zip(&per_opportunity)
+        {
             let (n, _) = draw_step(
                 &params[step.standard.index()],
                 activities,
@@ -297,8 +298,7 @@ pub(super) fn path_to(
             );
             *spent += u64::from(n);
             n_total += u64::from(n);
-            // `minutes` holds the step's minutes per opportunity until the end.
-            minutes += f64::from(n) * step.minutes;
+            minutes += f64::from(n) * per_opportunity;
         }
         totals.push(n_total as f64);
         total_minutes.push(minutes);
@@ -315,10 +315,10 @@ pub(super) fn path_to(
     } else {
         0.0
     };
-    for (step, spent) in steps.iter_mut().zip(per_step) {
+    for ((step, spent), per_opportunity) in steps.iter_mut().zip(per_step).zip(per_opportunity) {
         let share = spent as f64 / PACE_DRAWS as f64 * scale;
         step.opportunities = (share.round() as u32).max(1);
-        step.minutes *= f64::from(step.opportunities);
+        step.minutes = f64::from(step.opportunities) * per_opportunity;
     }
     let likely = |v: &[f64]| (quantile(v, 0.1), quantile(v, 0.9));
     let (low, high) = likely(&totals);

@@ -588,12 +588,7 @@ pub fn evaluate_against(
         .map(|r| r.activities_to_mastery.unwrap_or(simulation.budget) as f64)
         .collect();
     to_mastery.sort_by(f64::total_cmp);
-    let quantile = |q: f64| {
-        to_mastery
-            .get(((to_mastery.len() as f64 - 1.0) * q).round() as usize)
-            .copied()
-            .unwrap_or(0.0)
-    };
+    let quantile = |q: f64| crate::stats::quantile(&to_mastery, q);
     let total_activities: usize = runs.iter().map(|r| r.activities).sum();
     Ok((
         Evaluation {
