@@ -7,7 +7,8 @@
 //! `guess` when not (per item with KT-IDEM). The E-step runs the scaled
 //! forward-backward algorithm (Rabiner 1989) over every learner's sequence and
 //! sums expected counts ([`ExpectedCounts`]); the M-step sets each parameter
-//! to its expected frequency, then clamps it to the [`Bounds`].
+//! to its expected frequency within the [`Bounds`] (guess and slip jointly,
+//! under `guess + slip <= 1 - margin`).
 //!
 //! Expected counts are sums over sequences, so they can be computed on
 //! shards of the learners (threads, or machines) and merged with
@@ -71,13 +72,42 @@ impl HmmParams {
     }
 }
 
-/// Box constraints on fitted parameters, each an inclusive `(low, high)`
-/// range within [0, 1].
+/// How far below 1 the default bounds keep `guess + slip`: at most 0.98.
 ///
-/// The default bounds rule out degenerate fits: guess and slip at most 0.49
-/// each (so `guess + slip < 1`: a correct answer always raises mastery), the
-/// others unconstrained, and forget at most `1 - learn`. [`Bounds::none`]
-/// turns all of it off, to compare with pyBKT, which has no bounds.
+/// `guess + slip < 1` is what makes BKT identifiable and non-degenerate: a
+/// correct answer then always raises mastery (Baker, Corbett & Aleven 2008
+/// call the other side "model degeneracy"; Beck & Chang 2007 show the
+/// identifiability problem). The margin keeps a correct answer informative:
+/// its likelihood ratio, known against not known, `(1 - slip) / guess`, is
+/// at least `(guess + margin) / guess`, above 1; and it leaves room for
+/// logs with easy items, where guess alone is often above 0.5.
+pub const GUESS_PLUS_SLIP_MARGIN: f64 = 0.02;
+
+/// Constraints on fitted parameters: inclusive `(low, high)` ranges within
+/// [0, 1], and the couplings that rule out degenerate fits.
+///
+/// The default bounds are the ones that define non-degenerate BKT and
+/// nothing more: `guess + slip <= 1 - GUESS_PLUS_SLIP_MARGIN` (a correct
+/// answer always raises mastery) and `forget <= 1 - learn`, every single
+/// parameter free in [0, 1]. The M-step maximizes the expected
+/// log-likelihood *under* the coupling exactly (a one-dimensional concave
+/// maximization on the line `guess + slip = 1 - margin` when the free
+/// optimum crosses it), so a skill whose items are easy may have guess 0.6
+/// with slip 0.1. Earlier versions capped guess and slip at 0.49 each, which
+/// cost accuracy on such logs; [`Bounds::boxed`] gives that box back.
+/// [`Bounds::none`] turns everything off, to compare with pyBKT, which has no
+/// bounds.
+///
+/// ```
+/// use mastery::fit::{Bounds, GUESS_PLUS_SLIP_MARGIN};
+///
+/// let bounds = Bounds::default();
+/// assert_eq!(bounds.max_guess_plus_slip, Some(1.0 - GUESS_PLUS_SLIP_MARGIN));
+/// assert_eq!(bounds.guess, (0.0, 1.0));
+/// // A cap on guess alone, on top of the coupling:
+/// let capped = Bounds { guess: (0.0, 0.3), ..Bounds::default() };
+/// assert!(capped != bounds);
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct Bounds {
     /// Range of the prior.
@@ -92,6 +122,9 @@ pub struct Bounds {
     pub slip: (f64, f64),
     /// Whether to also keep `learn + forget <= 1`.
     pub learn_plus_forget_at_most_one: bool,
+    /// The largest `guess + slip` of each item, if any (must be in (0, 1]).
+    #[serde(default)]
+    pub max_guess_plus_slip: Option<f64>,
 }
 
 impl Default for Bounds {
@@ -100,9 +133,10 @@ impl Default for Bounds {
             prior: (0.0, 1.0),
             learn: (0.0, 1.0),
             forget: (0.0, 1.0),
-            guess: (0.0, 0.49),
-            slip: (0.0, 0.49),
+            guess: (0.0, 1.0),
+            slip: (0.0, 1.0),
             learn_plus_forget_at_most_one: true,
+            max_guess_plus_slip: Some(1.0 - GUESS_PLUS_SLIP_MARGIN),
         }
     }
 }
@@ -118,6 +152,20 @@ impl Bounds {
             guess: (0.0, 1.0),
             slip: (0.0, 1.0),
             learn_plus_forget_at_most_one: false,
+            max_guess_plus_slip: None,
+        }
+    }
+
+    /// Guess and slip each at most `cap` (below 0.5, so their sum stays
+    /// below 1), `forget <= 1 - learn`: the box earlier versions of the
+    /// crate used by default (with `cap = 0.49`).
+    #[must_use]
+    pub fn boxed(cap: f64) -> Self {
+        Bounds {
+            guess: (0.0, cap),
+            slip: (0.0, cap),
+            max_guess_plus_slip: None,
+            ..Bounds::default()
         }
     }
 
@@ -137,14 +185,50 @@ impl Bounds {
                 });
             }
         }
+        if let Some(max) = self.max_guess_plus_slip {
+            if !(max > 0.0 && max <= 1.0) {
+                return Err(Error::InvalidValue {
+                    what: "the largest guess + slip".into(),
+                    expected: "in (0, 1]",
+                    value: max,
+                });
+            }
+            if self.guess.0 + self.slip.0 > max {
+                return Err(Error::InvalidValue {
+                    what: format!(
+                        "the lowest guess ({}) plus the lowest slip ({}), above the largest guess + slip",
+                        self.guess.0, self.slip.0
+                    ),
+                    expected: "at most the largest guess + slip",
+                    value: self.guess.0 + self.slip.0,
+                });
+            }
+        }
         Ok(())
     }
 
+    /// Moves `p` into the bounds: each range by clamping, then the
+    /// couplings by the nearest point (for random starts and accelerated
+    /// jumps, which are not M-steps).
     pub(crate) fn clamp_params(&self, p: &mut HmmParams) {
-        self.clamp(p);
+        self.clamp_ranges(p);
+        if let Some(max) = self.max_guess_plus_slip {
+            for (g, s) in p.guess.iter_mut().zip(p.slip.iter_mut()) {
+                let excess = *g + *s - max;
+                if excess > 0.0 {
+                    // The Euclidean projection onto the line, then back into
+                    // the ranges along it.
+                    let g_line = (*g - excess / 2.0)
+                        .clamp(self.guess.0, self.guess.1)
+                        .clamp(max - self.slip.1, max - self.slip.0);
+                    *g = g_line;
+                    *s = max - g_line;
+                }
+            }
+        }
     }
 
-    fn clamp(&self, p: &mut HmmParams) {
+    fn clamp_ranges(&self, p: &mut HmmParams) {
         let c = |x: f64, (lo, hi): (f64, f64)| x.clamp(lo, hi);
         p.prior = c(p.prior, self.prior);
         p.learn = c(p.learn, self.learn);
@@ -158,6 +242,75 @@ impl Bounds {
         for s in &mut p.slip {
             *s = c(*s, self.slip);
         }
+    }
+
+    /// One item's guess and slip for the M-step: the maximum of the
+    /// expected log-likelihood `[n_unknown, correct_unknown, n_known,
+    /// incorrect_known]` within the bounds. Without evidence for one of
+    /// the two, it keeps `previous` and the other is fitted given it.
+    fn guess_slip(&self, counts: &[f64; 4], previous: (f64, f64)) -> (f64, f64) {
+        let [n_unknown, correct_unknown, n_known, incorrect_known] = *counts;
+        let has_guess = n_unknown > 1e-12;
+        let has_slip = n_known > 1e-12;
+        let free_g = if has_guess {
+            (correct_unknown / n_unknown).clamp(self.guess.0, self.guess.1)
+        } else {
+            previous.0.clamp(self.guess.0, self.guess.1)
+        };
+        let free_s = if has_slip {
+            (incorrect_known / n_known).clamp(self.slip.0, self.slip.1)
+        } else {
+            previous.1.clamp(self.slip.0, self.slip.1)
+        };
+        let Some(max) = self.max_guess_plus_slip else {
+            return (free_g, free_s);
+        };
+        if free_g + free_s <= max {
+            return (free_g, free_s);
+        }
+        // The range of guess on the line guess + slip = max.
+        let lo = self.guess.0.max(max - self.slip.1);
+        let hi = self.guess.1.min(max - self.slip.0);
+        if lo > hi {
+            // Validation rules this out; stay inside the ranges.
+            return (free_g, (max - free_g).clamp(self.slip.0, self.slip.1));
+        }
+        let g = match (has_guess, has_slip) {
+            (false, _) => free_g.clamp(lo, hi),
+            (true, false) => (max - free_s).clamp(lo, hi),
+            (true, true) => {
+                // The expected log-likelihood along the line is concave in
+                // guess (a sum of logs of affine functions): its derivative
+                // falls, so bisection finds the maximum.
+                let (a, b) = (correct_unknown, n_unknown - correct_unknown);
+                let (c, d) = (incorrect_known, n_known - incorrect_known);
+                let slope = |g: f64| {
+                    let s = max - g;
+                    a / g.max(1e-300) - b / (1.0 - g).max(1e-300) - c / s.max(1e-300)
+                        + d / (1.0 - s).max(1e-300)
+                };
+                let (mut left, mut right) = (lo, hi);
+                if slope(right) >= 0.0 {
+                    right
+                } else if slope(left) <= 0.0 {
+                    left
+                } else {
+                    for _ in 0..100 {
+                        let mid = 0.5 * (left + right);
+                        if slope(mid) > 0.0 {
+                            left = mid;
+                        } else {
+                            right = mid;
+                        }
+                        if right - left < 1e-15 {
+                            break;
+                        }
+                    }
+                    0.5 * (left + right)
+                }
+            }
+        };
+        (g, max - g)
     }
 }
 
@@ -335,7 +488,8 @@ impl ExpectedCounts {
         counts
     }
 
-    /// The M-step: each parameter's expected frequency, clamped to `bounds`.
+    /// The M-step: each parameter's expected frequency, within `bounds`
+    /// (each item's guess and slip maximized jointly under their coupling).
     /// Parameters without evidence (e.g. learn for a skill where every
     /// learner answered once) keep their value from `previous`.
     #[must_use]
@@ -349,20 +503,15 @@ impl ExpectedCounts {
             } else {
                 0.0
             },
-            guess: self
-                .items
-                .iter()
-                .zip(&previous.guess)
-                .map(|(c, &g)| ratio(c[1], c[0], g))
-                .collect(),
-            slip: self
-                .items
-                .iter()
-                .zip(&previous.slip)
-                .map(|(c, &s)| ratio(c[3], c[2], s))
-                .collect(),
+            guess: Vec::with_capacity(self.items.len()),
+            slip: Vec::with_capacity(self.items.len()),
         };
-        bounds.clamp(&mut next);
+        bounds.clamp_ranges(&mut next);
+        for ((c, &g), &s) in self.items.iter().zip(&previous.guess).zip(&previous.slip) {
+            let (g, s) = bounds.guess_slip(c, (g, s));
+            next.guess.push(g);
+            next.slip.push(s);
+        }
         next
     }
 }

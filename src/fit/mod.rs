@@ -14,7 +14,7 @@ mod what_works;
 
 pub use blocks::SequenceBlocks;
 pub use dataset::{Dataset, DatasetOptions, LoadReport, RowKey, SkillData, SkippedRow};
-pub use em::{Bounds, ExpectedCounts, HmmParams};
+pub use em::{Bounds, ExpectedCounts, GUESS_PLUS_SLIP_MARGIN, HmmParams};
 pub use fitting::{
     FitConfig, FitProgress, FitReport, FoldResult, SkillFit, ValidFitConfig, cross_validate, fit,
     fit_with_progress,
