@@ -20,7 +20,8 @@ use std::time::Instant;
 
 use clap::Parser;
 use mastery::fit::{
-    Bounds, Dataset, DatasetOptions, FitConfig, fit_with_progress, metrics::Metrics,
+    Bounds, Dataset, DatasetOptions, FitConfig, PredictParams, fit_ability, fit_with_progress,
+    metrics::Metrics, predict_with_ability,
 };
 
 #[derive(Parser)]
@@ -56,6 +57,11 @@ struct Args {
     /// Skip malformed rows (reported on stderr) instead of failing.
     #[arg(long)]
     skip_bad_rows: bool,
+    /// Also fit learner ability (the population's spread and its weight on
+    /// learning, chosen by the training log's one-step-ahead likelihood) and
+    /// score the test log with each learner's ability estimated online.
+    #[arg(long)]
+    ability: bool,
 }
 
 mod common;
@@ -65,7 +71,9 @@ fn main() -> ExitCode {
 }
 
 fn load(path: &PathBuf, args: &Args) -> Result<Dataset, Box<dyn std::error::Error>> {
-    let mut options = DatasetOptions::default().skip_bad_rows(args.skip_bad_rows);
+    let mut options = DatasetOptions::default()
+        .skip_bad_rows(args.skip_bad_rows)
+        .keep_row_keys(args.ability);
     if let Some(col) = &args.item_col {
         options = options.item_column(col.clone());
     }
@@ -133,6 +141,19 @@ fn run(args: Args) -> Result<(), Box<dyn std::error::Error>> {
         "log_likelihood": report.log_likelihood,
         "fit_seconds": fit_seconds,
     });
+    let ability = if args.ability {
+        let params = PredictParams::from_fit(&report);
+        let chosen = pool.install(|| fit_ability(&train, &params))?;
+        summary["ability"] = serde_json::json!({
+            "prior_sd": chosen.params.prior_sd(),
+            "learn_weight": chosen.params.learn_weight(),
+            "train_log_likelihood": chosen.log_likelihood,
+            "train_log_likelihood_without": chosen.log_likelihood_without,
+        });
+        Some((params, chosen.params))
+    } else {
+        None
+    };
     if let Some(test_path) = &args.test {
         let test = load(test_path, &args)?;
         let predictions = report
@@ -146,6 +167,18 @@ fn run(args: Args) -> Result<(), Box<dyn std::error::Error>> {
             "log_loss": m.log_loss,
             "accuracy": m.accuracy,
         });
+        if let Some((params, ability)) = &ability {
+            let predictions =
+                pool.install(|| predict_with_ability(&test, params, Some(ability)))?;
+            let m = Metrics::compute(&predictions, &test.outcomes())?;
+            summary["test_with_ability"] = serde_json::json!({
+                "rows": m.rows,
+                "auc": m.auc,
+                "rmse": m.rmse,
+                "log_loss": m.log_loss,
+                "accuracy": m.accuracy,
+            });
+        }
     }
     let mut stdout = std::io::stdout().lock();
     writeln!(stdout, "{summary}")?;

@@ -119,8 +119,8 @@ pub use evidence::{Evidence, Outcome, Score, Source, Target};
 pub use io::{MAX_INPUT_BYTES, MAX_LINE_BYTES};
 pub use learner::{LearnerState, MasteryChange, PracticeRecord, UpdateReport};
 pub use model::{
-    BktParams, ChangeCause, Decay, GuessSlip, LevelThresholds, MasteryLevel, Model, ModelBuilder,
-    Propagation,
+    Ability, AbilityParams, BktParams, ChangeCause, Decay, GuessSlip, LevelThresholds,
+    MasteryLevel, Model, ModelBuilder, Propagation,
 };
 
 /// The README's code blocks, compiled and run as doc tests.

@@ -1,8 +1,10 @@
 //! Fitting model parameters from response logs: a columnar [`Dataset`],
 //! EM (Baum-Welch) for BKT with restarts and bounds ([`fit`]), mergeable
 //! [`ExpectedCounts`] for sharded fits, batch prediction ([`predict`]),
-//! [`metrics`] and cross-validation.
+//! [`metrics`] and cross-validation; BKT with learner ability over whole logs
+//! ([`fit_ability`], [`predict_with_ability`]).
 
+mod ability;
 mod blocks;
 mod dataset;
 mod em;
@@ -12,6 +14,9 @@ mod predict;
 mod synthetic;
 mod what_works;
 
+pub use ability::{
+    ABILITY_LEARN_WEIGHTS, ABILITY_SPREADS, AbilityFit, fit_ability, predict_with_ability,
+};
 pub use blocks::SequenceBlocks;
 pub use dataset::{Dataset, DatasetOptions, LoadReport, RowKey, SkillData, SkippedRow};
 pub use em::{Bounds, ExpectedCounts, GUESS_PLUS_SLIP_MARGIN, HmmParams};

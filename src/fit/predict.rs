@@ -328,14 +328,35 @@ pub fn predict(
 
 /// A skill's parameters resolved against one dataset skill: (guess, slip)
 /// per item index of the data.
-struct Resolved {
-    prior: f64,
-    learn: f64,
-    forget: f64,
+pub(crate) struct Resolved {
+    pub(crate) prior: f64,
+    pub(crate) learn: f64,
+    pub(crate) forget: f64,
     answers: Vec<(f64, f64)>,
 }
 
+/// A skill's parameters for one dataset skill (for [`super::ability`]).
+pub(crate) type SkillAnswers = Resolved;
+
+impl PredictParams {
+    /// The parameters of `skill`, items resolved against its item names.
+    pub(crate) fn answers_for(&self, skill: &SkillData) -> Option<SkillAnswers> {
+        self.skills
+            .get(skill.name())
+            .map(|model| Resolved::new(model, skill))
+    }
+}
+
 impl Resolved {
+    /// `(guess, slip)` of item `item` (of the dataset skill).
+    pub(crate) fn answer(&self, item: u32) -> (f64, f64) {
+        self.answers
+            .get(item as usize)
+            .or(self.answers.first())
+            .copied()
+            .unwrap_or((0.5, 0.5))
+    }
+
     fn new(model: &SkillModel, skill: &SkillData) -> Self {
         let answers = if model.items.is_empty() {
             vec![model.answers.first().copied().unwrap_or(model.fallback)]

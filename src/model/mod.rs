@@ -58,6 +58,7 @@
 //! Propagated standards get no learn/forget transition: they were not
 //! practiced. [`Propagation::off`] gives plain BKT.
 
+mod ability;
 mod params;
 mod propagation;
 mod skills;
@@ -65,6 +66,10 @@ mod sources;
 
 use std::collections::HashMap;
 
+pub use ability::{
+    Ability, AbilityParams, HistoryStep, MAX_ABILITY, ability_log_posterior, batch_ability,
+    individual_answer,
+};
 pub(crate) use params::posterior;
 pub use params::{
     BktParams, Decay, GuessSlip, LevelThresholds, MasteryLevel, Propagation, SkillParams,
