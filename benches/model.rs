@@ -3,7 +3,9 @@
 use std::hint::black_box;
 
 use criterion::{BatchSize, Criterion, Throughput, criterion_group, criterion_main};
-use mastery::{Curriculum, Decay, Evidence, LearnerState, Model, Outcome, Propagation};
+use mastery::{
+    AbilityParams, Curriculum, Decay, Evidence, LearnerState, Model, Outcome, Propagation,
+};
 
 /// Evidence for one learner on standards spread over the curriculum, mostly correct.
 fn evidence_for(learner: &str, ccss: &Curriculum, count: usize, seed: usize) -> Vec<Evidence> {
@@ -22,18 +24,31 @@ fn single_updates(c: &mut Criterion) {
     let evidence = evidence_for("ada", &ccss, 1024, 0);
     let mut group = c.benchmark_group("update");
     group.throughput(Throughput::Elements(1));
-    for (name, decay, propagation) in [
-        ("plain_bkt", None, Propagation::off()),
-        ("with_decay", Some(Decay::default()), Propagation::off()),
+    for (name, decay, propagation, ability) in [
+        ("plain_bkt", None, Propagation::off(), None),
+        (
+            "plain_bkt_with_ability",
+            None,
+            Propagation::off(),
+            Some(AbilityParams::default()),
+        ),
+        (
+            "with_decay",
+            Some(Decay::default()),
+            Propagation::off(),
+            None,
+        ),
         (
             "with_propagation",
             Some(Decay::default()),
             Propagation::default(),
+            None,
         ),
     ] {
         let model = Model::builder(ccss.clone())
             .decay(decay)
             .propagation(propagation)
+            .ability(ability)
             .build()
             .unwrap();
         let mut state = LearnerState::new(&model, "ada").unwrap();

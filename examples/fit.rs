@@ -3,7 +3,7 @@
 //! ```text
 //! cargo run --release --example fit -- --train train.csv [--test test.csv] [--forgets]
 //!     [--restarts N] [--seed S] [--threads N] [--out params.json] [--unbounded]
-//!     [--item-col COL] [--skip-bad-rows]
+//!     [--item-col COL] [--skip-bad-rows] [--ability]
 //! ```
 //!
 //! Prints one JSON object: `{"train_rows": .., "skills": .., "log_likelihood": ..,
@@ -12,6 +12,10 @@
 //! before it is seen, from the learner's earlier rows in the test file only.
 //! `--out` writes `{"params": {"<skill>": {prior, learn, forget, guess, slip}}}`
 //! for `examples/predict.rs`. A progress line on stderr when it is a terminal.
+//! `--ability` adds `"ability": {prior_sd, learn_weight, fit_seconds, ..}` (the
+//! population's ability parameters chosen on the training log) and
+//! `"test_with_ability"` (the test log scored with each learner's ability
+//! estimated online from their own earlier answers).
 
 use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
@@ -142,9 +146,11 @@ fn run(args: Args) -> Result<(), Box<dyn std::error::Error>> {
         "fit_seconds": fit_seconds,
     });
     let ability = if args.ability {
+        let ability_started = Instant::now();
         let params = PredictParams::from_fit(&report);
         let chosen = pool.install(|| fit_ability(&train, &params))?;
         summary["ability"] = serde_json::json!({
+            "fit_seconds": ability_started.elapsed().as_secs_f64(),
             "prior_sd": chosen.params.prior_sd(),
             "learn_weight": chosen.params.learn_weight(),
             "train_log_likelihood": chosen.log_likelihood,

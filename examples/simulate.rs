@@ -2,14 +2,16 @@
 //!
 //! ```text
 //! cargo run --release --example simulate -- --policy adaptive|fixed|random --model bkt|gated
-//!     --learners N --seed S --targets grade4 [--budget B] [--pilot P]
+//!     --learners N --seed S --targets grade4 [--budget B] [--pilot P] [--ability]
 //! ```
 //!
 //! The policies' model is first calibrated on a pilot cohort (`--pilot`
 //! learners, default 200, of the same population with another seed, through
 //! the fixed sequence; their answers fitted with the crate's EM), as a
 //! district would before recommending; `--pilot 0` uses untrained defaults.
-//! The simulated learners' truth stays the untrained model's.
+//! The simulated learners' truth stays the untrained model's. `--ability`
+//! turns learner ability on in the policies' model, its parameters chosen on
+//! the same pilot ([`mastery::sim::pilot_params_with_ability`]).
 //!
 //! Prints one JSON object: `{"policy": .., "model": .., "learners": ..,
 //! "mean_activities_to_mastery": .., "median_activities_to_mastery": ..,
@@ -62,6 +64,9 @@ struct Args {
     /// Activities per learner at most (6 a day: 3000 is about 500 school days).
     #[arg(long, default_value_t = 3000)]
     budget: usize,
+    /// Learner ability on in the policies' model (fitted to the pilot).
+    #[arg(long)]
+    ability: bool,
 }
 
 mod common;
@@ -94,8 +99,14 @@ fn run(args: Args) -> Result<(), Box<dyn std::error::Error>> {
         PolicyArg::Fixed => Box::new(FixedSequence { per_standard: 8 }),
         PolicyArg::Random => Box::new(RandomReady),
     };
-    let (truth, model) =
-        common::truth_and_model(&ccss, &population, &targets, args.pilot, args.seed)?;
+    let (truth, model) = common::truth_and_model_with(
+        &ccss,
+        &population,
+        &targets,
+        args.pilot,
+        args.seed,
+        args.ability,
+    )?;
     let simulation = Simulation {
         population,
         budget: args.budget,
@@ -109,10 +120,12 @@ fn run(args: Args) -> Result<(), Box<dyn std::error::Error>> {
         #[serde(flatten)]
         evaluation: mastery::sim::Evaluation,
         pilot_learners: usize,
+        ability: Option<mastery::AbilityParams>,
     }
     let output = Output {
         evaluation,
         pilot_learners: args.pilot,
+        ability: model.ability().copied(),
     };
     println!("{}", serde_json::to_string(&output)?);
     Ok(())

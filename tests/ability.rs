@@ -17,11 +17,11 @@ fn online(params: &AbilityParams, history: &[HistoryStep]) -> f64 {
     let mut estimate: Vec<Option<f64>> = vec![None; 8];
     for step in history {
         let theta = belief.mean();
-        let known = estimate[step.chain].unwrap_or_else(|| params.learn(step.prior, theta));
+        let known = estimate[step.chain].unwrap_or_else(|| params.shift(step.prior, theta));
         let answer = belief.answer(step.answer);
         let bkt = BktParams::new(
             step.prior,
-            params.learn(step.learn, theta),
+            params.shift(step.learn, theta),
             step.forget,
             answer.guess(),
             answer.slip(),
@@ -74,12 +74,12 @@ fn simulated_history(seed: u64, n: usize, theta: f64, params: &AbilityParams) ->
             let chain = rng.random_range(0..8usize);
             let (prior, guess, slip, learn) = chains[chain];
             let knows = *known[chain]
-                .get_or_insert_with(|| rng.random::<f64>() < params.learn(prior, theta));
+                .get_or_insert_with(|| rng.random::<f64>() < params.shift(prior, theta));
             let answer = GuessSlip::new(guess, slip).unwrap();
             let own = mastery::model::individual_answer(answer, theta);
             let p = if knows { 1.0 - own.slip() } else { own.guess() };
             let correct = rng.random::<f64>() < p;
-            if !knows && rng.random::<f64>() < params.learn(learn, theta) {
+            if !knows && rng.random::<f64>() < params.shift(learn, theta) {
                 known[chain] = Some(true);
             }
             HistoryStep {

@@ -1,9 +1,10 @@
-//! Identifiable bounds (issue 11.1): the default constrains `guess + slip`,
-//! not each of them, and the M-step maximizes under that constraint exactly.
+//! Identifiable bounds (issue 11.1): the default constrains `guess + slip`
+//! (and caps guess), not slip on its own, and the M-step maximizes under
+//! the constraint exactly.
 
 use mastery::fit::{
-    Bounds, Dataset, DatasetOptions, ExpectedCounts, FitConfig, GUESS_PLUS_SLIP_MARGIN, HmmParams,
-    fit, synthetic_log,
+    Bounds, DEFAULT_GUESS_CAP, Dataset, DatasetOptions, ExpectedCounts, FitConfig,
+    GUESS_PLUS_SLIP_MARGIN, HmmParams, fit, synthetic_log,
 };
 use proptest::prelude::*;
 
@@ -38,18 +39,29 @@ fn objective(c: &[f64; 4], g: f64, s: f64) -> f64 {
 fn an_easy_item_keeps_a_guess_above_one_half() {
     // Free optimum: guess 0.7, slip 0.1 (sum 0.8): allowed now, capped at 0.49 before.
     let c = counts(vec![[100.0, 70.0, 100.0, 10.0]]);
-    let next = c.maximize(&previous(1), false, &Bounds::default());
+    let next = c.maximize(&previous(1), false, &Bounds::identifiable());
     assert!((next.guess[0] - 0.7).abs() < 1e-12);
     assert!((next.slip[0] - 0.1).abs() < 1e-12);
     let boxed = c.maximize(&previous(1), false, &Bounds::boxed(0.49));
     assert!((boxed.guess[0] - 0.49).abs() < 1e-12);
+    let default = c.maximize(&previous(1), false, &Bounds::default());
+    assert!((default.guess[0] - DEFAULT_GUESS_CAP).abs() < 1e-12);
+}
+
+#[test]
+fn the_default_frees_slip_and_caps_guess() {
+    // Free optimum: guess 0.1, slip 0.7 (a hard item): the old box capped slip at 0.49.
+    let c = counts(vec![[100.0, 10.0, 100.0, 70.0]]);
+    let next = c.maximize(&previous(1), false, &Bounds::default());
+    assert!((next.guess[0] - 0.1).abs() < 1e-12 && (next.slip[0] - 0.7).abs() < 1e-12);
+    assert_eq!(Bounds::default().guess, (0.0, DEFAULT_GUESS_CAP));
 }
 
 #[test]
 fn a_degenerate_optimum_lands_on_the_line_at_its_best_point() {
     // Free optimum guess 0.8, slip 0.6: degenerate.
     let c = [50.0, 40.0, 30.0, 18.0];
-    let next = counts(vec![c]).maximize(&previous(1), false, &Bounds::default());
+    let next = counts(vec![c]).maximize(&previous(1), false, &Bounds::identifiable());
     let max = 1.0 - GUESS_PLUS_SLIP_MARGIN;
     let (g, s) = (next.guess[0], next.slip[0]);
     assert!((g + s - max).abs() < 1e-12, "{g} + {s}");
@@ -88,7 +100,7 @@ fn bad_couplings_are_refused() {
 }
 
 #[test]
-fn fits_on_a_log_with_easy_items_beat_the_old_box_and_stay_non_degenerate() {
+fn identifiable_fits_on_a_log_with_easy_items_beat_the_old_box_and_stay_non_degenerate() {
     // Two skills whose items are easy (guess 0.65): the old 0.49 box cannot fit them.
     let truth = |g: f64| HmmParams {
         prior: 0.3,
@@ -117,7 +129,10 @@ fn fits_on_a_log_with_easy_items_beat_the_old_box_and_stay_non_degenerate() {
         )
         .unwrap()
     };
-    let (default, boxed) = (fit_with(Bounds::default()), fit_with(Bounds::boxed(0.49)));
+    let (default, boxed) = (
+        fit_with(Bounds::identifiable()),
+        fit_with(Bounds::boxed(0.49)),
+    );
     let easy = default.skill("easy").unwrap();
     assert!(
         (easy.params.guess[0] - 0.65).abs() < 0.08,
@@ -125,7 +140,7 @@ fn fits_on_a_log_with_easy_items_beat_the_old_box_and_stay_non_degenerate() {
         easy.params
     );
     assert!(easy.log_likelihood > boxed.skill("easy").unwrap().log_likelihood + 1.0);
-    // Every default fit converts to valid (non-degenerate) BKT parameters.
+    // Every identifiable fit converts to valid (non-degenerate) BKT parameters.
     default.skill_params().unwrap();
     for s in &default.skills {
         assert!(s.params.guess[0] + s.params.slip[0] <= 1.0 - GUESS_PLUS_SLIP_MARGIN + 1e-12);
@@ -144,7 +159,7 @@ proptest! {
         let c = [n_unknown, n_unknown * guess_rate, n_known, n_known * slip_rate];
         let bounds = Bounds {
             guess: (0.0, guess_cap.unwrap_or(1.0)),
-            ..Bounds::default()
+            ..Bounds::identifiable()
         };
         let next = counts(vec![c]).maximize(&previous(1), false, &bounds);
         let (g, s) = (next.guess[0], next.slip[0]);

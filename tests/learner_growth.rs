@@ -56,7 +56,7 @@ fn a_state_loads_into_a_curriculum_with_a_new_standard_and_edge() {
     let old = model(curriculum(&["A", "B", "C", "D"], &[("A", "B"), ("B", "C")]));
     let saved_ada = ada(&old);
     let saved = saved_ada.to_json();
-    assert!(saved.contains(r#""format_version":3"#), "{saved}");
+    assert!(saved.contains(r#""format_version":4"#), "{saved}");
     assert!(
         saved.contains(r#""standards":["A","B","C","D"]"#),
         "{saved}"

@@ -59,7 +59,7 @@ fn refit_priors_reach_existing_learners() {
         assert_eq!(state.mastery(&new, "C").unwrap(), c);
     }
     // The saved form says which standards have no estimate of their own.
-    assert!(ada.to_json().contains(r#""format_version":3"#));
+    assert!(ada.to_json().contains(r#""format_version":4"#));
     assert!(ada.to_json().contains("null"));
 }
 
@@ -80,7 +80,7 @@ fn version_1_states_still_load_and_release_unreached_standards() {
     assert_eq!(ada.practice(&new, "B").unwrap().unwrap().attempts(), 1);
     // Saved again, it is version 2 and reloads equal.
     let v2 = ada.to_json();
-    assert!(v2.contains(r#""format_version":3"#));
+    assert!(v2.contains(r#""format_version":4"#));
     assert_eq!(LearnerState::from_json(&new, &v2).unwrap(), ada);
     // Unknown versions and malformed version-2 states are typed errors.
     let v9 = v1.replace(r#""format_version":1"#, r#""format_version":9"#);

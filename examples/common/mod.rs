@@ -133,8 +133,22 @@ pub fn truth_and_model(
     pilot: usize,
     seed: u64,
 ) -> Result<(Model, Model), mastery::Error> {
+    truth_and_model_with(curriculum, population, targets, pilot, seed, false)
+}
+
+/// [`truth_and_model`], with learner ability fitted to the pilot and on in
+/// the model when `ability` is set (it needs a pilot: without one the
+/// untrained model has ability at its defaults).
+pub fn truth_and_model_with(
+    curriculum: &Curriculum,
+    population: &mastery::sim::Population,
+    targets: &mastery::StandardSet,
+    pilot: usize,
+    seed: u64,
+    ability: bool,
+) -> Result<(Model, Model), mastery::Error> {
     use mastery::Catalog;
-    use mastery::sim::{Simulation, pilot_params};
+    use mastery::sim::{Simulation, pilot_params, pilot_params_with_ability};
     let builder = || -> Result<mastery::ModelBuilder, mastery::Error> {
         Ok(Model::builder(curriculum.clone())
             .catalog(Catalog::demo(curriculum, 1))
@@ -142,7 +156,14 @@ pub fn truth_and_model(
     };
     let truth = builder()?.build()?;
     if pilot == 0 {
-        return Ok((truth.clone(), truth));
+        let model = if ability {
+            builder()?
+                .ability(Some(mastery::AbilityParams::default()))
+                .build()?
+        } else {
+            truth.clone()
+        };
+        return Ok((truth, model));
     }
     let cohort = Simulation {
         population: population.clone(),
@@ -151,7 +172,15 @@ pub fn truth_and_model(
         learners: pilot,
         seed: seed.wrapping_add(1_000_003),
     };
-    let fitted = pilot_params(&truth, targets, &cohort)?;
-    let model = builder()?.skill_params(&fitted).build()?;
+    let model = if ability {
+        let (fitted, ability) = pilot_params_with_ability(&truth, targets, &cohort)?;
+        builder()?
+            .skill_params(&fitted)
+            .ability(Some(ability))
+            .build()?
+    } else {
+        let fitted = pilot_params(&truth, targets, &cohort)?;
+        builder()?.skill_params(&fitted).build()?
+    };
     Ok((truth, model))
 }

@@ -227,7 +227,7 @@ fn run(
             let known = if estimate[k].is_nan() {
                 touched.push(k);
                 match (ability, belief) {
-                    (Some(p), Some(b)) => p.learn(skill.prior, b.mean()),
+                    (Some(p), Some(b)) => p.shift(skill.prior, b.mean()),
                     _ => skill.prior,
                 }
             } else {
@@ -253,7 +253,7 @@ fn run(
                 known
             };
             let learn = match ability {
-                Some(p) => p.learn(skill.learn, theta),
+                Some(p) => p.shift(skill.learn, theta),
                 None => skill.learn,
             };
             estimate[k] =

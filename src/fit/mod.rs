@@ -19,7 +19,7 @@ pub use ability::{
 };
 pub use blocks::SequenceBlocks;
 pub use dataset::{Dataset, DatasetOptions, LoadReport, RowKey, SkillData, SkippedRow};
-pub use em::{Bounds, ExpectedCounts, GUESS_PLUS_SLIP_MARGIN, HmmParams};
+pub use em::{Bounds, DEFAULT_GUESS_CAP, ExpectedCounts, GUESS_PLUS_SLIP_MARGIN, HmmParams};
 pub use fitting::{
     FitConfig, FitProgress, FitReport, FoldResult, SkillFit, ValidFitConfig, cross_validate, fit,
     fit_with_progress,

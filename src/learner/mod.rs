@@ -22,7 +22,8 @@ use crate::curriculum::{Curriculum, StandardIdx, StandardKey, StandardSet};
 use crate::error::{Error, Result};
 use crate::evidence::{Confidence, Evidence, Outcome, Source, Target};
 use crate::model::{
-    self, ChangeCause, MasteryAccess, MasteryLevel, Model, PropagationSource, Resolved,
+    self, Ability, AbilityParams, ChangeCause, MasteryAccess, MasteryLevel, Model,
+    PropagationSource, Resolved,
 };
 
 /// How far below the mastery bar an estimate counts as "almost there" (the
@@ -32,11 +33,13 @@ pub const ALMOST_BELOW_BAR: f64 = 0.05;
 
 /// The version of the serialized form of [`LearnerState`].
 ///
-/// Version 3 adds the id of each standard, so a state loads into a
-/// curriculum that has grown since. Version 2 writes `null` in `mastery` for
+/// Version 4 adds the learner's ability estimate (when the model has
+/// ability on; see [`crate::AbilityParams`]). Version 3 adds the id of each
+/// standard, so a state loads into a curriculum that has grown since. Version 2 writes `null` in `mastery` for
 /// a standard no evidence has reached (it follows the model's current
-/// prior). Version 1 and 2 files still load; see [`LearnerState::from_json`].
-pub const LEARNER_STATE_FORMAT_VERSION: u32 = 3;
+/// prior). Version 1 to 3 files still load (a learner without an ability
+/// estimate starts from the population's); see [`LearnerState::from_json`].
+pub const LEARNER_STATE_FORMAT_VERSION: u32 = 4;
 
 /// The practice history of one learner on one standard.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
@@ -272,6 +275,9 @@ pub struct LearnerState {
     /// standard by id (an `Arc` clone). `None` only for a state deserialized
     /// by serde directly, whose saved form then carries no ids.
     standards: Option<Curriculum>,
+    /// The ability belief, once an answer has moved it (`None`: the
+    /// population's, for a model with ability on).
+    ability: Option<Ability>,
 }
 
 /// Equal learner, curriculum, practice records and estimates of the standards
@@ -284,6 +290,7 @@ impl PartialEq for LearnerState {
             && self.evidenced == other.evidenced
             && self.profile == other.profile
             && self.engagement == other.engagement
+            && self.ability == other.ability
             && self.mastery.len() == other.mastery.len()
             && self
                 .evidenced
@@ -311,6 +318,17 @@ struct LearnerStateRepr {
     profile: Profile,
     #[serde(default)]
     engagement: Engagement,
+    /// Version 4 on: the ability belief, if an answer has moved it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    ability: Option<AbilityRepr>,
+}
+
+/// The saved ability belief.
+#[derive(Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct AbilityRepr {
+    mean: f64,
+    precision: f64,
 }
 
 impl From<LearnerState> for LearnerStateRepr {
@@ -333,6 +351,10 @@ impl From<LearnerState> for LearnerStateRepr {
             practice: s.records,
             profile: s.profile,
             engagement: s.engagement,
+            ability: s.ability.map(|a| AbilityRepr {
+                mean: a.mean(),
+                precision: a.precision(),
+            }),
         }
     }
 }
@@ -450,6 +472,17 @@ impl TryFrom<LearnerStateRepr> for LearnerState {
                 r.engagement
             )));
         }
+        let ability = match r.ability {
+            None => None,
+            Some(a) => Some(Ability::from_parts(a.mean, a.precision).ok_or_else(|| {
+                invalid(format!(
+                    "ability {} with precision {}: the mean must be within ±{} and the precision positive",
+                    a.mean,
+                    a.precision,
+                    model::MAX_ABILITY
+                ))
+            })?),
+        };
         let mut evidenced = FixedBitSet::with_capacity(r.mastery.len());
         for (i, m) in r.mastery.iter().enumerate() {
             evidenced.set(i, m.is_some());
@@ -468,6 +501,7 @@ impl TryFrom<LearnerStateRepr> for LearnerState {
             engagement: r.engagement,
             evidenced,
             standards: None,
+            ability,
         })
     }
 }
@@ -554,6 +588,7 @@ impl LearnerState {
             engagement: Engagement::default(),
             evidenced: FixedBitSet::with_capacity(model.curriculum().len()),
             standards: Some(model.curriculum().clone()),
+            ability: None,
         })
     }
 
@@ -704,6 +739,7 @@ impl LearnerState {
             engagement: self.engagement,
             evidenced,
             standards: Some(curriculum.clone()),
+            ability: self.ability,
         })
     }
 
@@ -911,14 +947,32 @@ impl LearnerState {
         Ok(self.stored(model, standard.resolve(model.curriculum())?))
     }
 
-    /// The estimate after the last evidence, or the model's prior if none reached it.
+    /// The estimate after the last evidence, or the model's prior if none
+    /// reached it (this learner's, with ability on).
     fn stored(&self, model: &Model, standard: StandardIdx) -> f64 {
         let i = standard.index();
         if self.evidenced.contains(i) {
             self.mastery[i].get()
         } else {
-            model.all_params()[i].prior()
+            let prior = model.all_params()[i].prior();
+            match self.individual(model) {
+                Some((params, belief)) => params.shift(prior, belief.mean()),
+                None => prior,
+            }
         }
+    }
+
+    /// The learner's ability estimate: `None` when `model` has ability off;
+    /// the population's prior until an answer moves it.
+    #[must_use]
+    pub fn ability(&self, model: &Model) -> Option<Ability> {
+        self.individual(model).map(|(_, belief)| belief)
+    }
+
+    fn individual<'m>(&self, model: &'m Model) -> Option<(&'m AbilityParams, Ability)> {
+        model
+            .ability()
+            .map(|params| (params, self.ability.unwrap_or_else(|| params.prior())))
     }
 
     /// The estimate at time `now`, with decay since the last evidence. Does
@@ -1018,7 +1072,17 @@ impl LearnerState {
             .iter()
             .map(|&s| self.current(model, s, now))
             .product();
-        Ok(resolved.answer.p_correct(all_known))
+        Ok(self.answer(model, resolved.answer).p_correct(all_known))
+    }
+
+    /// `answer` for this learner: shifted by the ability estimate when
+    /// `model` has ability on, else `answer` itself.
+    #[must_use]
+    pub fn answer(&self, model: &Model, answer: model::GuessSlip) -> model::GuessSlip {
+        match self.individual(model) {
+            Some((_, belief)) => belief.answer(answer),
+            None => answer,
+        }
     }
 
     /// The estimate of `standard` at `now`, decayed since its last update.
@@ -1182,15 +1246,42 @@ impl LearnerState {
         }
         let propagating = !model.propagation().is_off();
         let mut sources = Vec::new();
+        // With ability on, this answer is read with the learner's own answer
+        // model and learn rates (the ability before it), then moves the ability.
+        let typical = target.answer;
+        let individual = self.individual(model).map(|(p, b)| (*p, b));
+        let target = match individual {
+            Some((_, belief)) => Resolved {
+                answer: belief.answer(target.answer),
+                ..target
+            },
+            None => target,
+        };
+        // The learn rate of an opportunity on `s`: the activity's own or the
+        // standard's, this learner's with ability on (`None`: the standard's).
+        let learn_of = |s: StandardIdx| match individual {
+            Some((p, belief)) => Some(
+                p.shift(
+                    target
+                        .learn
+                        .unwrap_or_else(|| model.all_params()[s.index()].learn()),
+                    belief.mean(),
+                ),
+            ),
+            None => target.learn,
+        };
         if let [standard] = *target.standards {
             let before = self.current(model, standard, now);
+            if opportunity {
+                self.observe_ability(model, before, typical, outcome, weight);
+            }
             let (known, unknown) = model::temper(target.answer.likelihoods(outcome), weight);
             let after = self.practice_update(
                 model,
                 standard,
                 model::posterior(before, known, unknown),
                 outcome,
-                opportunity.then_some(target.learn),
+                opportunity.then(|| learn_of(standard)),
                 now,
             );
             if let Some(r) = report.as_deref_mut() {
@@ -1216,6 +1307,9 @@ impl LearnerState {
                 .iter()
                 .map(|&s| self.current(model, s, now))
                 .collect();
+            if opportunity {
+                self.observe_ability(model, befores.iter().product(), typical, outcome, weight);
+            }
             let mut posteriors = Vec::with_capacity(befores.len());
             model::conjunctive_update(&befores, target.answer, outcome, weight, &mut posteriors);
             for ((&standard, &before), &(posterior, known, unknown)) in
@@ -1226,7 +1320,7 @@ impl LearnerState {
                     standard,
                     posterior,
                     outcome,
-                    opportunity.then_some(target.learn),
+                    opportunity.then(|| learn_of(standard)),
                     now,
                 );
                 if let Some(r) = report.as_deref_mut() {
@@ -1262,11 +1356,29 @@ impl LearnerState {
         );
     }
 
+    /// Moves the ability belief (with ability on) by one answer: `known` is
+    /// the chance the learner knew all it asked, `answer` the typical
+    /// learner's guess and slip.
+    fn observe_ability(
+        &mut self,
+        model: &Model,
+        known: f64,
+        answer: model::GuessSlip,
+        outcome: Outcome,
+        weight: f64,
+    ) {
+        if let Some((_, mut belief)) = self.individual(model) {
+            belief.observe(known, answer, outcome.credit(), weight);
+            self.ability = Some(belief);
+        }
+    }
+
     /// Stores the transition of `posterior` for a practiced standard and
     /// updates its record; returns the new estimate. `opportunity` is `None`
     /// for evidence that is not a practice opportunity (a self-report: the
     /// posterior itself is stored, the attempt counters and the half-life
-    /// stay), else the activity's own learn rate, if it has one.
+    /// stay), else the learn rate of this opportunity if it is not the
+    /// standard's (an activity's own, or this learner's with ability on).
     fn practice_update(
         &mut self,
         model: &Model,
@@ -1434,7 +1546,9 @@ fn predict(
             }
         };
         let resolved = model.resolve_standard(standard);
-        let p_correct = resolved.answer.p_correct(state.current(model, standard, 0));
+        let p_correct = state
+            .answer(model, resolved.answer)
+            .p_correct(state.current(model, standard, 0));
         state.update(model, resolved, row.outcome, Source::Practice, 0, None);
         predictions.push(Prediction {
             p_correct,

@@ -10,10 +10,12 @@
 //! guess `G`, slip `S` and learn rate `T` become, for this learner,
 //!
 //! ```text
-//! G_θ = σ(logit G + θ),   1 - S_θ = σ(logit(1 - S) + θ),   T_θ = σ(logit T + w·θ)
+//! G_θ = σ(logit G + θ),   1 - S_θ = σ(logit(1 - S) + θ),
+//! T_θ = σ(logit T + w·θ),  L0_θ = σ(logit L0 + w·θ)
 //! ```
 //!
-//! where `w` is [`AbilityParams::learn_weight`]. Since `σ` is increasing and
+//! where `w` is [`AbilityParams::learn_weight`]: an able learner answers
+//! better, knows more to begin with and learns faster. Since `σ` is increasing and
 //! `1 - S > G`, `G_θ + S_θ < 1` still holds: a correct answer still raises
 //! mastery for every learner.
 //!
@@ -107,8 +109,9 @@ impl Default for AbilityParams {
 
 impl AbilityParams {
     /// The population's ability spread `prior_sd` (logits, in (0, 4]) and
-    /// the weight `learn_weight` of ability on the learn rate's logit (in
-    /// [0, 4]; 0: ability moves answers only).
+    /// the weight `learn_weight` of ability on the logits of each
+    /// standard's prior and learn rate (in [0, 4]; 0: ability moves answers
+    /// only).
     ///
     /// # Errors
     /// [`Error::InvalidValue`] for a value out of its range or not finite.
@@ -139,7 +142,7 @@ impl AbilityParams {
         self.prior_sd
     }
 
-    /// The weight of ability on the learn rate's logit.
+    /// The weight of ability on the logits of the prior and the learn rate.
     #[must_use]
     pub fn learn_weight(&self) -> f64 {
         self.learn_weight
@@ -154,13 +157,23 @@ impl AbilityParams {
         }
     }
 
-    /// `learn` for a learner of ability `theta`.
+    /// A standard's prior or learn rate `p` for a learner of ability
+    /// `theta`: `σ(logit p + learn_weight·θ)` (0 and 1 stay).
+    ///
+    /// ```
+    /// use mastery::AbilityParams;
+    ///
+    /// let params = AbilityParams::new(1.0, 1.0)?;
+    /// assert!(params.shift(0.2, 1.0) > 0.2 && params.shift(0.2, -1.0) < 0.2);
+    /// assert_eq!(params.shift(0.2, 0.0), 0.2);
+    /// # Ok::<(), mastery::Error>(())
+    /// ```
     #[must_use]
-    pub fn learn(&self, learn: f64, theta: f64) -> f64 {
-        if theta == 0.0 || self.learn_weight == 0.0 || learn <= 0.0 || learn >= 1.0 {
-            return learn;
+    pub fn shift(&self, p: f64, theta: f64) -> f64 {
+        if theta == 0.0 || self.learn_weight == 0.0 || p <= 0.0 || p >= 1.0 {
+            return p;
         }
-        sigmoid(logit(learn) + self.learn_weight * theta)
+        sigmoid(logit(p) + self.learn_weight * theta)
     }
 }
 
@@ -351,7 +364,7 @@ pub fn ability_log_posterior(params: &AbilityParams, history: &[HistoryStep], th
         let Some(slot) = estimate.get_mut(step.chain) else {
             continue;
         };
-        let known = slot.unwrap_or_else(|| params.learn(step.prior, theta));
+        let known = slot.unwrap_or_else(|| params.shift(step.prior, theta));
         let answer = individual_answer(step.answer, theta);
         let p = answer.p_correct(known).clamp(1e-12, 1.0 - 1e-12);
         total += step.credit * p.ln() + (1.0 - step.credit) * (1.0 - p).ln();
@@ -360,7 +373,7 @@ pub fn ability_log_posterior(params: &AbilityParams, history: &[HistoryStep], th
             answer.guess().powf(step.credit) * (1.0 - answer.guess()).powf(1.0 - step.credit),
         );
         let posterior = super::params::posterior(known, k, u);
-        let learn = params.learn(step.learn, theta);
+        let learn = params.shift(step.learn, theta);
         *slot = Some(posterior * (1.0 - step.forget) + (1.0 - posterior) * learn);
     }
     total
@@ -420,8 +433,8 @@ mod tests {
         let prior = params.prior();
         assert_eq!(prior.mean(), 0.0);
         assert!((prior.sd() - 0.5).abs() < 1e-12);
-        assert_eq!(params.learn(0.2, 3.0), 0.2);
-        assert!(AbilityParams::default().learn(0.2, 1.0) > 0.2);
+        assert_eq!(params.shift(0.2, 3.0), 0.2);
+        assert!(AbilityParams::default().shift(0.2, 1.0) > 0.2);
     }
 
     #[test]

@@ -423,6 +423,8 @@ struct Candidate {
 struct Ranking<'l> {
     candidates: Vec<Candidate>,
     mastery: Vec<f64>,
+    /// The learner's ability, when the model has it on.
+    ability: Option<crate::model::Ability>,
     excluded: Vec<ActivityIdx>,
     wheel_spinning: Vec<WheelSpin>,
     prefs: Prefs<'l>,
@@ -932,6 +934,7 @@ impl<M: Deref<Target = Model>> Recommender<M> {
         Ok(Ranking {
             candidates,
             mastery,
+            ability: learner.ability(model),
             excluded,
             wheel_spinning,
             prefs,
@@ -978,6 +981,7 @@ impl<M: Deref<Target = Model>> Recommender<M> {
                     return None;
                 }
                 let answer = self.model.activity_answer(a);
+                let answer = ranking.ability.map_or(answer, |b| b.answer(answer));
                 let all_known: f64 = catalog
                     .alignment(a)
                     .iter()

@@ -81,9 +81,9 @@ use crate::catalog::{ActivityIdx, ActivityKind};
 use crate::curriculum::{StandardIdx, StandardSet};
 use crate::error::{Error, Result};
 use crate::evidence::{Evidence, Outcome};
-use crate::fit::{Dataset, DatasetOptions, FitConfig, fit};
+use crate::fit::{Dataset, DatasetOptions, FitConfig, PredictParams, fit, fit_ability};
 use crate::learner::LearnerState;
-use crate::model::{Decay, Model, SkillParams};
+use crate::model::{AbilityParams, Decay, Model, SkillParams};
 use crate::recommend::{RecommendOptions, Recommender};
 
 /// How simulated learners learn.
@@ -661,6 +661,25 @@ pub fn pilot_params(
     let log = response_log(model, &FixedSequence { per_standard: 8 }, targets, pilot)?;
     let (data, _) = Dataset::from_reader("pilot.csv", log.as_bytes(), &DatasetOptions::default())?;
     fit(&data, &FitConfig::default().validate()?)?.skill_params()
+}
+
+/// [`pilot_params`], and the population's learner ability parameters chosen
+/// on the same pilot log ([`crate::fit::fit_ability`]): what a model with
+/// ability on ([`crate::ModelBuilder::ability`]) is built from.
+///
+/// # Errors
+/// As [`pilot_params`].
+pub fn pilot_params_with_ability(
+    model: &Model,
+    targets: &StandardSet,
+    pilot: &Simulation,
+) -> Result<(SkillParams, AbilityParams)> {
+    let log = response_log(model, &FixedSequence { per_standard: 8 }, targets, pilot)?;
+    let options = DatasetOptions::default().keep_row_keys(true);
+    let (data, _) = Dataset::from_reader("pilot.csv", log.as_bytes(), &options)?;
+    let report = fit(&data, &FitConfig::default().validate()?)?;
+    let ability = fit_ability(&data, &PredictParams::from_fit(&report))?;
+    Ok((report.skill_params()?, ability.params))
 }
 
 fn check(simulation: &Simulation, targets: &StandardSet) -> Result<()> {
