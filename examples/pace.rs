@@ -48,6 +48,10 @@ struct Args {
     /// the simulator's population knows the curriculum's order up to a point.
     #[arg(long)]
     matched: bool,
+    /// Learner ability on in the model (fitted to the pilot with `--pilot`,
+    /// else its defaults).
+    #[arg(long)]
+    ability: bool,
 }
 
 mod common;
@@ -69,12 +73,13 @@ fn run(args: Args) -> Result<(), Box<dyn std::error::Error>> {
             .iter()
             .map(|g| ccss.index_of(g))
             .collect::<Result<Vec<_>, _>>()?;
-        let (truth, model) = common::truth_and_model(
+        let (truth, model) = common::truth_and_model_with(
             &ccss,
             &population,
             &goals.iter().copied().collect(),
             args.pilot,
             args.seed,
+            args.ability,
         )?;
         let simulation = Simulation {
             population,
@@ -88,10 +93,12 @@ fn run(args: Args) -> Result<(), Box<dyn std::error::Error>> {
             learner_model.name(),
             args.learners,
             args.warmup,
-            if args.pilot == 0 {
-                "the simulator's parameters".to_owned()
-            } else {
-                format!("parameters fitted to a pilot of {} learners", args.pilot)
+            match (args.pilot, args.ability) {
+                (0, false) => "the simulator's parameters".to_owned(),
+                (0, true) => "the simulator's parameters, learner ability on".to_owned(),
+                (n, false) => format!("parameters fitted to a pilot of {n} learners"),
+                (n, true) =>
+                    format!("parameters and learner ability fitted to a pilot of {n} learners"),
             }
         );
         print!("{}", PaceReport::markdown_header());
