@@ -88,6 +88,17 @@ fn single_updates(c: &mut Criterion) {
             })
         });
     }
+    let answer = mastery::GuessSlip::new(0.2, 0.1).unwrap();
+    let mut belief = AbilityParams::default().prior();
+    let mut k = 0u32;
+    group.bench_function("ability_alone/answer_and_observe", |b| {
+        b.iter(|| {
+            k = k.wrapping_add(1);
+            let own = belief.answer(black_box(answer));
+            belief.observe(0.4, answer, f64::from(k & 1), 1.0);
+            black_box(own)
+        })
+    });
     let model = Model::builder(ccss.clone()).build().unwrap();
     let state = LearnerState::new(&model, "ada").unwrap();
     let target = evidence[0].target().clone();

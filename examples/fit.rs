@@ -155,6 +155,7 @@ fn run(args: Args) -> Result<(), Box<dyn std::error::Error>> {
             "learn_weight": chosen.params.learn_weight(),
             "train_log_likelihood": chosen.log_likelihood,
             "train_log_likelihood_without": chosen.log_likelihood_without,
+            "helps": chosen.helps(),
         });
         Some((params, chosen.params))
     } else {

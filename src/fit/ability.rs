@@ -11,7 +11,7 @@ use rayon::prelude::*;
 use super::dataset::Dataset;
 use super::predict::{PredictParams, SkillAnswers};
 use crate::error::{Error, Location, Result};
-use crate::model::AbilityParams;
+use crate::model::{AbilityParams, AnswerLogits, Rate};
 
 /// One response in a learner's order.
 #[derive(Clone, Copy)]
@@ -24,13 +24,17 @@ struct Event {
     correct: bool,
 }
 
-/// Every response, grouped by learner, in order within a learner.
-fn events(data: &Dataset) -> Vec<Event> {
+/// The responses of the learners `keep` selects (all without it), grouped
+/// by learner, in order within a learner.
+fn events(data: &Dataset, keep: Option<&[bool]>) -> Vec<Event> {
     let keys = data.row_keys();
     let mut events = Vec::with_capacity(data.len());
     for (k, skill) in data.skills().iter().enumerate() {
         for s in 0..skill.sequence_count() {
             let learner = skill.sequence_learner(s);
+            if keep.is_some_and(|keep| !keep.get(learner as usize).copied().unwrap_or(false)) {
+                continue;
+            }
             for ((&correct, &item), &row) in skill
                 .sequence(s)
                 .iter()
@@ -70,6 +74,16 @@ pub struct AbilityFit {
     pub candidates: Vec<(AbilityParams, f64)>,
 }
 
+impl AbilityFit {
+    /// Whether ability predicts the log better than none: when it does not
+    /// (a log whose learners do not differ, such as one simulated from a
+    /// single set of BKT parameters), leave ability off.
+    #[must_use]
+    pub fn helps(&self) -> bool {
+        self.log_likelihood > self.log_likelihood_without
+    }
+}
+
 /// The candidates [`fit_ability`] tries: spreads of the population's
 /// ability (logits) and weights of ability on learning.
 pub const ABILITY_SPREADS: [f64; 6] = [0.3, 0.5, 0.7, 1.0, 1.4, 2.0];
@@ -82,7 +96,10 @@ pub const ABILITY_LEARN_WEIGHTS: [f64; 4] = [0.0, 0.5, 1.0, 2.0];
 /// for. Candidates: every pair of [`ABILITY_SPREADS`] and
 /// [`ABILITY_LEARN_WEIGHTS`], then the 8 neighbours of the best at a finer
 /// step (spread × 0.85 and × 1.15, weight ± 0.25). The BKT parameters stay
-/// as fitted. O(32 × rows), candidates in parallel.
+/// as fitted. Logs larger than [`ABILITY_SAMPLE_RESPONSES`] are scored on
+/// a deterministic sample of whole learners of that size. O(32 × min(rows,
+/// 250,000)), candidates in parallel. Check [`AbilityFit::helps`] before
+/// turning ability on.
 ///
 /// ```
 /// use mastery::fit::{Dataset, DatasetOptions, FitConfig, PredictParams, fit, fit_ability, synthetic_log, HmmParams};
@@ -101,7 +118,7 @@ pub const ABILITY_LEARN_WEIGHTS: [f64; 4] = [0.0, 0.5, 1.0, 2.0];
 /// [`Error::UnknownStandard`] for a skill of `data` without parameters.
 pub fn fit_ability(data: &Dataset, params: &PredictParams) -> Result<AbilityFit> {
     let answers = resolve(data, params)?;
-    let events = events(data);
+    let events = events(data, sample_learners(data).as_deref());
     let evaluate = |p: AbilityParams| {
         let mut ll = 0.0;
         run(&events, &answers, Some(&p), |event, pc| {
@@ -181,7 +198,7 @@ pub fn predict_with_ability(
     ability: Option<&AbilityParams>,
 ) -> Result<Vec<f64>> {
     let answers = resolve(data, params)?;
-    let events = events(data);
+    let events = events(data, None);
     let mut out = vec![0.5; data.len()];
     run(&events, &answers, ability, |event, pc| {
         if let Some(slot) = out.get_mut(event.row as usize) {
@@ -191,12 +208,72 @@ pub fn predict_with_ability(
     Ok(out)
 }
 
-fn resolve(data: &Dataset, params: &PredictParams) -> Result<Vec<SkillAnswers>> {
+/// Responses [`fit_ability`] scores each candidate on, at most: two numbers
+/// for a whole population need no more, and this keeps the search cheap
+/// on large logs.
+pub const ABILITY_SAMPLE_RESPONSES: usize = 250_000;
+
+/// For a log larger than [`ABILITY_SAMPLE_RESPONSES`], the learners whose
+/// responses are scored: whole learners, in a fixed pseudo-random order
+/// (by index, so deterministic), until the sample holds that many.
+fn sample_learners(data: &Dataset) -> Option<Vec<bool>> {
+    if data.len() <= ABILITY_SAMPLE_RESPONSES {
+        return None;
+    }
+    let mut responses = vec![0usize; data.learners().len()];
+    for skill in data.skills() {
+        for s in 0..skill.sequence_count() {
+            if let Some(n) = responses.get_mut(skill.sequence_learner(s) as usize) {
+                *n += skill.sequence(s).len();
+            }
+        }
+    }
+    let mut order: Vec<usize> = (0..responses.len()).collect();
+    order.sort_by_key(|&l| (l as u64).wrapping_mul(0x9e37_79b9_7f4a_7c15));
+    let mut keep = vec![false; responses.len()];
+    let mut total = 0;
+    for l in order {
+        if total >= ABILITY_SAMPLE_RESPONSES {
+            break;
+        }
+        keep[l] = true;
+        total += responses[l];
+    }
+    Some(keep)
+}
+
+/// A skill's parameters with the logits the shifts need, computed once.
+struct Prepared {
+    prior: Rate,
+    learn: Rate,
+    forget: f64,
+    /// Per item: (guess, slip) and their logits.
+    answers: Vec<((f64, f64), AnswerLogits)>,
+}
+
+impl Prepared {
+    fn of(skill: &SkillAnswers, items: usize) -> Self {
+        Prepared {
+            prior: Rate::of(skill.prior),
+            learn: Rate::of(skill.learn),
+            forget: skill.forget,
+            answers: (0..items.max(1) as u32)
+                .map(|i| {
+                    let (g, s) = skill.answer(i);
+                    ((g, s), AnswerLogits::of(g, s))
+                })
+                .collect(),
+        }
+    }
+}
+
+fn resolve(data: &Dataset, params: &PredictParams) -> Result<Vec<Prepared>> {
     data.skills()
         .iter()
         .map(|skill| {
             params
                 .answers_for(skill)
+                .map(|answers| Prepared::of(&answers, skill.items().len()))
                 .ok_or_else(|| Error::UnknownStandard {
                     id: skill.name().to_owned(),
                     at: Location::NONE,
@@ -209,7 +286,7 @@ fn resolve(data: &Dataset, params: &PredictParams) -> Result<Vec<SkillAnswers>> 
 /// prediction made before the response.
 fn run(
     events: &[Event],
-    answers: &[SkillAnswers],
+    answers: &[Prepared],
     ability: Option<&AbilityParams>,
     mut each: impl FnMut(&Event, f64),
 ) {
@@ -224,19 +301,24 @@ fn run(
         for event in learner {
             let k = event.skill as usize;
             let skill = &answers[k];
+            let theta = belief.map_or(0.0, |b| b.mean());
             let known = if estimate[k].is_nan() {
                 touched.push(k);
-                match (ability, belief) {
-                    (Some(p), Some(b)) => p.shift(skill.prior, b.mean()),
-                    _ => skill.prior,
+                match ability {
+                    Some(p) => p.shift_rate(skill.prior, theta),
+                    None => skill.prior.p,
                 }
             } else {
                 estimate[k]
             };
-            let (guess, slip) = skill.answer(event.item);
-            let theta = belief.map_or(0.0, |b| b.mean());
+            let ((guess, slip), logits) = skill
+                .answers
+                .get(event.item as usize)
+                .or(skill.answers.first())
+                .copied()
+                .unwrap_or(((0.5, 0.5), AnswerLogits::of(0.5, 0.5)));
             let (g, s) = match belief {
-                Some(b) => b.answer_raw(guess, slip),
+                Some(b) => b.answer_logits(logits),
                 None => (guess, slip),
             };
             let pc = known * (1.0 - s) + (1.0 - known) * g;
@@ -253,13 +335,13 @@ fn run(
                 known
             };
             let learn = match ability {
-                Some(p) => p.shift(skill.learn, theta),
-                None => skill.learn,
+                Some(p) => p.shift_rate(skill.learn, theta),
+                None => skill.learn.p,
             };
             estimate[k] =
                 (posterior * (1.0 - skill.forget) + (1.0 - posterior) * learn).clamp(0.0, 1.0);
             if let Some(b) = belief.as_mut() {
-                b.observe_raw(known, guess, slip, f64::from(u8::from(event.correct)), 1.0);
+                b.observe_logits(known, logits, f64::from(u8::from(event.correct)), 1.0);
             }
         }
     }

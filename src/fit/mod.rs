@@ -15,7 +15,8 @@ mod synthetic;
 mod what_works;
 
 pub use ability::{
-    ABILITY_LEARN_WEIGHTS, ABILITY_SPREADS, AbilityFit, fit_ability, predict_with_ability,
+    ABILITY_LEARN_WEIGHTS, ABILITY_SAMPLE_RESPONSES, ABILITY_SPREADS, AbilityFit, fit_ability,
+    predict_with_ability,
 };
 pub use blocks::SequenceBlocks;
 pub use dataset::{Dataset, DatasetOptions, LoadReport, RowKey, SkillData, SkippedRow};

@@ -22,7 +22,7 @@ use crate::curriculum::{Curriculum, StandardIdx, StandardKey, StandardSet};
 use crate::error::{Error, Result};
 use crate::evidence::{Confidence, Evidence, Outcome, Source, Target};
 use crate::model::{
-    self, Ability, AbilityParams, ChangeCause, MasteryAccess, MasteryLevel, Model,
+    self, Ability, AbilityParams, AnswerLogits, ChangeCause, MasteryAccess, MasteryLevel, Model,
     PropagationSource, Resolved,
 };
 
@@ -1248,13 +1248,17 @@ impl LearnerState {
         let mut sources = Vec::new();
         // With ability on, this answer is read with the learner's own answer
         // model and learn rates (the ability before it), then moves the ability.
-        let typical = target.answer;
         let individual = self.individual(model).map(|(p, b)| (*p, b));
+        // The typical answer model's logits, computed once for both uses.
+        let typical = AnswerLogits::of(target.answer.guess(), target.answer.slip());
         let target = match individual {
-            Some((_, belief)) => Resolved {
-                answer: belief.answer(target.answer),
-                ..target
-            },
+            Some((_, belief)) => {
+                let (guess, slip) = belief.answer_logits(typical);
+                Resolved {
+                    answer: model::GuessSlip::new(guess, slip).unwrap_or(target.answer),
+                    ..target
+                }
+            }
             None => target,
         };
         // The learn rate of an opportunity on `s`: the activity's own or the
@@ -1363,12 +1367,12 @@ impl LearnerState {
         &mut self,
         model: &Model,
         known: f64,
-        answer: model::GuessSlip,
+        answer: AnswerLogits,
         outcome: Outcome,
         weight: f64,
     ) {
         if let Some((_, mut belief)) = self.individual(model) {
-            belief.observe(known, answer, outcome.credit(), weight);
+            belief.observe_logits(known, answer, outcome.credit(), weight);
             self.ability = Some(belief);
         }
     }

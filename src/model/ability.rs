@@ -55,6 +55,37 @@ fn sigmoid(x: f64) -> f64 {
     1.0 / (1.0 + (-x).exp())
 }
 
+/// An answer model on the logit scale, computed once per standard or item
+/// so that hot loops pay for the shifts' `exp` only.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) struct AnswerLogits {
+    guess: f64,
+    right: f64,
+}
+
+impl AnswerLogits {
+    /// The logits of `guess` and `1 - slip`.
+    pub(crate) fn of(guess: f64, slip: f64) -> Self {
+        AnswerLogits {
+            guess: logit(guess),
+            right: logit(1.0 - slip),
+        }
+    }
+}
+
+/// A probability with its logit, computed once (a prior or a learn rate).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) struct Rate {
+    pub(crate) p: f64,
+    logit: f64,
+}
+
+impl Rate {
+    pub(crate) fn of(p: f64) -> Self {
+        Rate { p, logit: logit(p) }
+    }
+}
+
 /// The population's ability distribution and how strongly ability moves
 /// learning: validated, so an invalid value cannot exist.
 ///
@@ -170,10 +201,15 @@ impl AbilityParams {
     /// ```
     #[must_use]
     pub fn shift(&self, p: f64, theta: f64) -> f64 {
-        if theta == 0.0 || self.learn_weight == 0.0 || p <= 0.0 || p >= 1.0 {
-            return p;
+        self.shift_rate(Rate::of(p), theta)
+    }
+
+    /// [`AbilityParams::shift`] of a rate whose logit is known.
+    pub(crate) fn shift_rate(&self, rate: Rate, theta: f64) -> f64 {
+        if theta == 0.0 || self.learn_weight == 0.0 || rate.p <= 0.0 || rate.p >= 1.0 {
+            return rate.p;
         }
-        sigmoid(logit(p) + self.learn_weight * theta)
+        sigmoid(rate.logit + self.learn_weight * theta)
     }
 }
 
@@ -271,9 +307,14 @@ impl Ability {
 
     /// [`Ability::answer`] on a raw guess and slip.
     pub(crate) fn answer_raw(&self, guess: f64, slip: f64) -> (f64, f64) {
+        self.answer_logits(AnswerLogits::of(guess, slip))
+    }
+
+    /// [`Ability::answer_raw`] of an answer model on the logit scale.
+    pub(crate) fn answer_logits(&self, answer: AnswerLogits) -> (f64, f64) {
         let flatten = 1.0 / (1.0 + std::f64::consts::PI / (8.0 * self.precision)).sqrt();
-        let g = sigmoid((logit(guess) + self.mean) * flatten);
-        let right = sigmoid((logit(1.0 - slip) + self.mean) * flatten);
+        let g = sigmoid((answer.guess + self.mean) * flatten);
+        let right = sigmoid((answer.right + self.mean) * flatten);
         (g, 1.0 - right)
     }
 
@@ -307,17 +348,24 @@ impl Ability {
         credit: f64,
         weight: f64,
     ) {
-        if !(known.is_finite()
-            && credit.is_finite()
-            && weight.is_finite()
-            && weight > 0.0
-            && guess.is_finite()
-            && slip.is_finite())
-        {
+        if guess.is_finite() && slip.is_finite() {
+            self.observe_logits(known, AnswerLogits::of(guess, slip), credit, weight);
+        }
+    }
+
+    /// [`Ability::observe`] with an answer model on the logit scale.
+    pub(crate) fn observe_logits(
+        &mut self,
+        known: f64,
+        answer: AnswerLogits,
+        credit: f64,
+        weight: f64,
+    ) {
+        if !(known.is_finite() && credit.is_finite() && weight.is_finite() && weight > 0.0) {
             return;
         }
         let (known, credit) = (known.clamp(0.0, 1.0), credit.clamp(0.0, 1.0));
-        let (p, slope) = p_and_slope(known, guess, slip, self.mean);
+        let (p, slope) = p_and_slope(known, answer, self.mean);
         let spread = (p * (1.0 - p)).max(1e-12);
         self.precision += weight * slope * slope / spread;
         self.mean += weight * (credit - p) * slope / spread / self.precision;
@@ -327,8 +375,8 @@ impl Ability {
 
 /// P(correct) for a learner of ability `theta` who knows with chance
 /// `known`, and its derivative in `theta`.
-fn p_and_slope(known: f64, guess: f64, slip: f64, theta: f64) -> (f64, f64) {
-    let (guess, right) = Ability::shift(guess, 1.0 - slip, theta);
+fn p_and_slope(known: f64, answer: AnswerLogits, theta: f64) -> (f64, f64) {
+    let (guess, right) = (sigmoid(answer.guess + theta), sigmoid(answer.right + theta));
     let p = known * right + (1.0 - known) * guess;
     let slope = known * right * (1.0 - right) + (1.0 - known) * guess * (1.0 - guess);
     (p.clamp(1e-12, 1.0 - 1e-12), slope)
@@ -441,11 +489,11 @@ mod tests {
     fn the_slope_is_the_derivative() {
         let answer = GuessSlip::new(0.25, 0.15).unwrap();
         for &(known, theta) in &[(0.1, 0.0), (0.7, 1.3), (0.5, -2.0)] {
-            let (g, s) = (answer.guess(), answer.slip());
-            let (_, slope) = p_and_slope(known, g, s, theta);
+            let logits = AnswerLogits::of(answer.guess(), answer.slip());
+            let (_, slope) = p_and_slope(known, logits, theta);
             let h = 1e-6;
-            let numeric = (p_and_slope(known, g, s, theta + h).0
-                - p_and_slope(known, g, s, theta - h).0)
+            let numeric = (p_and_slope(known, logits, theta + h).0
+                - p_and_slope(known, logits, theta - h).0)
                 / (2.0 * h);
             assert!((slope - numeric).abs() < 1e-7, "{slope} {numeric}");
         }

@@ -86,6 +86,7 @@ pub use ability::{
     Ability, AbilityParams, HistoryStep, MAX_ABILITY, ability_log_posterior, batch_ability,
     individual_answer,
 };
+pub(crate) use ability::{AnswerLogits, Rate};
 pub(crate) use params::posterior;
 pub use params::{
     BktParams, Decay, GuessSlip, LevelThresholds, MasteryLevel, Propagation, SkillParams,
