@@ -7,7 +7,9 @@ mod blocks;
 mod dataset;
 mod em;
 mod fitting;
+mod kt3;
 pub mod metrics;
+pub mod performance;
 mod predict;
 mod synthetic;
 mod what_works;
@@ -18,6 +20,10 @@ pub use em::{Bounds, ExpectedCounts, HmmParams};
 pub use fitting::{
     FitConfig, FitProgress, FitReport, FoldResult, SkillFit, ValidFitConfig, cross_validate, fit,
     fit_with_progress,
+};
+pub use performance::{
+    Blend, PerformanceConfig, PerformanceModel, PerformancePredictions, PerformanceState,
+    ValidPerformanceConfig,
 };
 pub use predict::{PredictOptions, PredictParams, Predictions, UnknownSkill, predict};
 pub use synthetic::synthetic_log;
