@@ -6,7 +6,7 @@
 //! cargo run --release --example evaluate -- --train train.csv --test test.csv
 //!     [--format csv|kt3] [--cv K] [--item-col COL] [--restarts N] [--seed S]
 //!     [--threads N] [--markdown] [--l2 X] [--skill-decays 0.3,0.7]
-//!     [--global-decay G|none] [--no-skill-slopes]
+//!     [--global-decays 0.8] [--no-skill-slopes] [--only NAME,..]
 //! ```
 //!
 //! Input: pyBKT's CSV columns (order_id, user_id, skill_name, correct), or
@@ -84,9 +84,12 @@ struct Args {
     /// ("" for none).
     #[arg(long)]
     skill_decays: Option<String>,
-    /// Performance model: recency rate across skills, or "none".
+    /// Performance model: recency rates across skills, comma-separated ("" for none).
     #[arg(long)]
-    global_decay: Option<String>,
+    global_decays: Option<String>,
+    /// Only the models whose name contains one of these (comma-separated).
+    #[arg(long)]
+    only: Option<String>,
     /// Performance model: no per-skill slopes.
     #[arg(long)]
     no_skill_slopes: bool,
@@ -116,6 +119,11 @@ fn performance(config: PerformanceConfig) -> Result<Fitter, mastery::Error> {
     let config = config.validate()?;
     Ok(Box::new(move |train: &Dataset| {
         let model = PerformanceModel::fit(train, &config)?;
+        let s = model.summary();
+        eprintln!(
+            "  performance fit: {} weights, {} iterations, converged {}",
+            s.weights, s.iterations, s.converged
+        );
         Ok(Box::new(move |test: &Dataset| {
             model.predict(test).map(|p| p.into_p_correct())
         }) as Predictor)
@@ -141,20 +149,17 @@ fn models(args: &Args) -> Result<Vec<Entry>, Box<dyn std::error::Error>> {
     if let Some(l2) = args.l2 {
         perf = perf.l2(l2);
     }
-    if let Some(rates) = &args.skill_decays {
-        let rates: Vec<f64> = rates
-            .split(',')
+    let rates = |list: &str| -> Result<Vec<f64>, std::num::ParseFloatError> {
+        list.split(',')
             .filter(|r| !r.trim().is_empty())
             .map(|r| r.trim().parse())
-            .collect::<Result<_, _>>()?;
-        perf = perf.skill_decays(rates);
+            .collect()
+    };
+    if let Some(list) = &args.skill_decays {
+        perf = perf.skill_decays(rates(list)?);
     }
-    if let Some(rate) = &args.global_decay {
-        perf = perf.global_decay(if rate == "none" {
-            None
-        } else {
-            Some(rate.parse()?)
-        });
+    if let Some(list) = &args.global_decays {
+        perf = perf.global_decays(rates(list)?);
     }
     perf = perf.per_skill_slopes(!args.no_skill_slopes);
     Ok(vec![
@@ -261,7 +266,10 @@ fn run(args: Args) -> Result<(), Box<dyn std::error::Error>> {
 }
 
 fn evaluate(args: &Args) -> Result<(), Box<dyn std::error::Error>> {
-    let entries = models(args)?;
+    let mut entries = models(args)?;
+    if let Some(only) = &args.only {
+        entries.retain(|e| only.split(',').any(|o| e.name.contains(o.trim())));
+    }
     let train = load(&args.train, args)?;
     // Per entry: the metrics of every split (one, or one per fold).
     let mut per_entry: Vec<Vec<Score>> = entries.iter().map(|_| Vec::new()).collect();

@@ -12,6 +12,9 @@ use crate::error::{Error, Result};
 /// At most this many per-skill recency rates ([`PerformanceConfig::skill_decays`]).
 pub const MAX_SKILL_DECAYS: usize = 3;
 
+/// At most this many recency rates across skills ([`PerformanceConfig::global_decays`]).
+pub const MAX_GLOBAL_DECAYS: usize = 2;
+
 /// Settings of a performance-model fit, before validation.
 ///
 /// Defaults (chosen by 5-fold cross-validation by learner on the
@@ -19,7 +22,8 @@ pub const MAX_SKILL_DECAYS: usize = 3;
 /// on the summed log-loss, per-skill slopes on, recency rates 0.3 and 0.7
 /// per attempt on a skill, 0.8 per response across skills, item intercepts
 /// when the dataset has items, L-BFGS with 10 pairs, at most 300 iterations,
-/// stopping when the largest gradient entry per response falls below 1e-6.
+/// stopping when the largest gradient entry per response falls below 1e-4
+/// or an iteration lowers the objective by less than 1e-10 of itself.
 ///
 /// ```
 /// use mastery::fit::PerformanceConfig;
@@ -38,7 +42,7 @@ pub struct PerformanceConfig {
     pub(crate) tolerance: f64,
     pub(crate) memory: usize,
     pub(crate) skill_decays: Vec<f64>,
-    pub(crate) global_decay: Option<f64>,
+    pub(crate) global_decays: Vec<f64>,
     pub(crate) per_skill_slopes: bool,
     pub(crate) items: bool,
 }
@@ -48,10 +52,10 @@ impl Default for PerformanceConfig {
         PerformanceConfig {
             l2: 1.0,
             max_iterations: 300,
-            tolerance: 1e-6,
+            tolerance: 1e-4,
             memory: 10,
             skill_decays: vec![0.3, 0.7],
-            global_decay: Some(0.8),
+            global_decays: vec![0.8],
             per_skill_slopes: true,
             items: true,
         }
@@ -96,10 +100,11 @@ impl PerformanceConfig {
         self
     }
 
-    /// A recency rate per response across all skills, in `[0, 1)`, or `None`
-    /// to leave those two features out.
-    pub fn global_decay(mut self, rate: Option<f64>) -> Self {
-        self.global_decay = rate;
+    /// Recency rates per response across all skills, each in `[0, 1)`: the
+    /// decayed counts of correct and incorrect answers on any skill. At most
+    /// [`MAX_GLOBAL_DECAYS`].
+    pub fn global_decays(mut self, rates: Vec<f64>) -> Self {
+        self.global_decays = rates;
         self
     }
 
@@ -149,7 +154,14 @@ impl PerformanceConfig {
                 self.skill_decays.len() as f64,
             ));
         }
-        for &rate in self.skill_decays.iter().chain(&self.global_decay) {
+        if self.global_decays.len() > MAX_GLOBAL_DECAYS {
+            return Err(invalid(
+                "number of global decay rates",
+                "at most 2",
+                self.global_decays.len() as f64,
+            ));
+        }
+        for &rate in self.skill_decays.iter().chain(&self.global_decays) {
             if !(0.0..1.0).contains(&rate) {
                 return Err(invalid("decay rate", "in [0, 1)", rate));
             }
@@ -191,7 +203,8 @@ mod tests {
         assert!(d().memory(0).validate().is_err());
         assert!(d().skill_decays(vec![0.1; 4]).validate().is_err());
         assert!(d().skill_decays(vec![-0.1]).validate().is_err());
-        assert!(d().global_decay(Some(1.0)).validate().is_err());
-        assert!(d().global_decay(None).skill_decays(vec![]).validate().is_ok());
+        assert!(d().global_decays(vec![1.0]).validate().is_err());
+        assert!(d().global_decays(vec![0.5; 3]).validate().is_err());
+        assert!(d().global_decays(vec![]).skill_decays(vec![]).validate().is_ok());
     }
 }

@@ -27,10 +27,25 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::config::{MAX_SKILL_DECAYS, PerformanceConfig};
+use super::config::{MAX_GLOBAL_DECAYS, MAX_SKILL_DECAYS, PerformanceConfig};
 
 /// The most nonzero features of one response.
-pub(crate) const MAX_NNZ: usize = 1 + 6 + 2 * MAX_SKILL_DECAYS + 2 + 1 + 2 + 1;
+pub(crate) const MAX_NNZ: usize = 1 + SHARED.len() + 2 * MAX_SKILL_DECAYS + 2 * MAX_GLOBAL_DECAYS + 1 + 2 + 1;
+
+/// The shared history features after the intercept, in weight order.
+const SHARED: [&str; 11] = [
+    "wins on the skill",
+    "fails on the skill",
+    "wins in total",
+    "fails in total",
+    "attempts on the skill",
+    "first attempt",
+    "run of wins on the skill",
+    "run of fails on the skill",
+    "responses since the skill's last",
+    "previous answer, on another skill, correct",
+    "previous answer, on another skill, incorrect",
+];
 
 /// Where each feature lives in the weight vector.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -38,7 +53,7 @@ pub(crate) struct Layout {
     /// The model's skills.
     pub(crate) skills: u32,
     pub(crate) skill_decays: Vec<f64>,
-    pub(crate) global_decay: Option<f64>,
+    pub(crate) global_decays: Vec<f64>,
     pub(crate) per_skill_slopes: bool,
     /// The first item weight of each skill (`skills + 1` entries), or empty
     /// without item features.
@@ -60,7 +75,7 @@ impl Layout {
         Layout {
             skills,
             skill_decays: config.skill_decays.clone(),
-            global_decay: config.global_decay,
+            global_decays: config.global_decays.clone(),
             per_skill_slopes: config.per_skill_slopes,
             item_starts,
         }
@@ -68,10 +83,11 @@ impl Layout {
 
     /// The number of shared history features (after the global intercept).
     fn shared(&self) -> usize {
-        6 + 2 * self.skill_decays.len() + if self.global_decay.is_some() { 2 } else { 0 }
+        SHARED.len() + 2 * self.skill_decays.len() + 2 * self.global_decays.len()
     }
 
-    fn skill_base(&self) -> usize {
+    /// The first per-skill weight: weights before it are shared.
+    pub(crate) fn skill_base(&self) -> usize {
         1 + self.shared()
     }
 
@@ -100,36 +116,32 @@ impl Layout {
 
     /// A readable name of weight `j` (for reports and debugging).
     pub(crate) fn name(&self, j: usize) -> String {
-        const SHARED: [&str; 6] = [
-            "wins on the skill",
-            "fails on the skill",
-            "wins in total",
-            "fails in total",
-            "attempts on the skill",
-            "first attempt",
-        ];
-        let decays = 2 * self.skill_decays.len();
+        let first_decay = 1 + SHARED.len();
+        let first_global = first_decay + 2 * self.skill_decays.len();
+        let what = |j: usize| if j % 2 == 0 { "wins" } else { "fails" };
         match j {
             0 => "intercept".into(),
-            j if j <= 6 => SHARED[j - 1].into(),
-            j if j <= 6 + decays => {
-                let d = (j - 7) / 2;
-                let what = if (j - 7) % 2 == 0 { "wins" } else { "fails" };
-                format!("recent {what} on the skill (rate {})", self.skill_decays[d])
+            j if j < first_decay => SHARED[j - 1].into(),
+            j if j < first_global => {
+                let d = (j - first_decay) / 2;
+                format!(
+                    "recent {} on the skill (rate {})",
+                    what(j - first_decay),
+                    self.skill_decays[d]
+                )
             }
             j if j < self.skill_base() => {
-                let what = if j == 7 + decays { "wins" } else { "fails" };
-                format!("recent {what} across skills")
+                let d = (j - first_global) / 2;
+                format!(
+                    "recent {} across skills (rate {})",
+                    what(j - first_global),
+                    self.global_decays[d]
+                )
             }
             j if j < self.slope_base() => format!("skill {}", j - self.skill_base()),
             j if j < self.item_base() => {
                 let k = (j - self.slope_base()) / 2;
-                let what = if (j - self.slope_base()) % 2 == 0 {
-                    "wins"
-                } else {
-                    "fails"
-                };
-                format!("{what} on skill {k}")
+                format!("{} on skill {k}", what(j - self.slope_base()))
             }
             j => format!("item {}", j - self.item_base()),
         }
@@ -141,6 +153,10 @@ impl Layout {
 pub(crate) struct SkillHistory {
     pub(crate) wins: u32,
     pub(crate) fails: u32,
+    /// The current run of equal answers: positive for wins, negative for fails.
+    pub(crate) run: i32,
+    /// The learner's total answers when this skill was last answered.
+    pub(crate) seen_at: u32,
     /// (decayed wins, decayed fails) per skill decay rate.
     pub(crate) recent: [[f64; 2]; MAX_SKILL_DECAYS],
 }
@@ -148,12 +164,16 @@ pub(crate) struct SkillHistory {
 impl SkillHistory {
     /// Counts one more answer, decaying the older ones at each rate.
     #[inline]
-    pub(crate) fn observe(&mut self, rates: &[f64], correct: bool) {
+    pub(crate) fn observe(&mut self, rates: &[f64], totals: &Totals, correct: bool) {
         if correct {
             self.wins = self.wins.saturating_add(1);
+            self.run = self.run.max(0).saturating_add(1);
         } else {
             self.fails = self.fails.saturating_add(1);
+            self.run = self.run.min(0).saturating_sub(1);
         }
+        // Counted before the totals take this answer.
+        self.seen_at = totals.wins.saturating_add(totals.fails).saturating_add(1);
         let (w, f) = if correct { (1.0, 0.0) } else { (0.0, 1.0) };
         for (recent, &r) in self.recent.iter_mut().zip(rates) {
             recent[0] = r * recent[0] + w;
@@ -167,21 +187,26 @@ impl SkillHistory {
 pub(crate) struct Totals {
     pub(crate) wins: u32,
     pub(crate) fails: u32,
-    /// Decayed wins and fails across skills.
-    pub(crate) recent: [f64; 2],
+    /// (decayed wins, decayed fails) across skills per global decay rate.
+    pub(crate) recent: [[f64; 2]; MAX_GLOBAL_DECAYS],
+    /// Whether the latest answer (on any skill) was correct.
+    pub(crate) last_correct: bool,
 }
 
 impl Totals {
     #[inline]
-    pub(crate) fn observe(&mut self, rate: Option<f64>, correct: bool) {
+    pub(crate) fn observe(&mut self, rates: &[f64], correct: bool) {
         if correct {
             self.wins = self.wins.saturating_add(1);
         } else {
             self.fails = self.fails.saturating_add(1);
         }
-        let r = rate.unwrap_or(0.0);
         let (w, f) = if correct { (1.0, 0.0) } else { (0.0, 1.0) };
-        self.recent = [r * self.recent[0] + w, r * self.recent[1] + f];
+        for (recent, &r) in self.recent.iter_mut().zip(rates) {
+            recent[0] = r * recent[0] + w;
+            recent[1] = r * recent[1] + f;
+        }
+        self.last_correct = correct;
     }
 }
 
@@ -256,15 +281,31 @@ pub(crate) fn emit(
     out.push(4, f64::from(totals.fails).ln_1p());
     out.push(5, (w + f).ln_1p());
     out.push(6, if w + f == 0.0 { 1.0 } else { 0.0 });
-    let mut j = 7;
+    out.push(7, f64::from(history.run.max(0)).ln_1p());
+    out.push(8, f64::from(history.run.min(0).unsigned_abs()).ln_1p());
+    let answered = totals.wins.saturating_add(totals.fails);
+    let gap = if history.seen_at == 0 {
+        0.0
+    } else {
+        f64::from(answered.saturating_sub(history.seen_at))
+    };
+    out.push(9, gap.ln_1p());
+    // The previous answer was on another skill when this skill was not the
+    // last one answered (multi-skill problems appear as consecutive rows
+    // with the same answer on different skills).
+    let switched = answered > 0 && history.seen_at != answered;
+    out.push(10, if switched && totals.last_correct { 1.0 } else { 0.0 });
+    out.push(11, if switched && !totals.last_correct { 1.0 } else { 0.0 });
+    let mut j = 1 + SHARED.len();
     for recent in history.recent.iter().take(layout.skill_decays.len()) {
         out.push(j, recent[0]);
         out.push(j + 1, recent[1]);
         j += 2;
     }
-    if layout.global_decay.is_some() {
-        out.push(j, totals.recent[0]);
-        out.push(j + 1, totals.recent[1]);
+    for recent in totals.recent.iter().take(layout.global_decays.len()) {
+        out.push(j, recent[0]);
+        out.push(j + 1, recent[1]);
+        j += 2;
     }
     let Some(k) = skill.filter(|&k| k < layout.skills) else {
         return;
@@ -303,30 +344,34 @@ mod tests {
         for step in 0..5 {
             emit(&l, Some(1), Some(2), &h, &t, &mut f);
             assert!(f.pairs().all(|(i, v)| i < l.dim() && v.is_finite()));
-            h.observe(&l.skill_decays, step % 2 == 0);
-            t.observe(l.global_decay, step % 2 == 0);
+            h.observe(&l.skill_decays, &t, step % 2 == 0);
+            t.observe(&l.global_decays, step % 2 == 0);
         }
-        assert_eq!(f.len, MAX_NNZ - 1 - 2); // 2 skill decays of 3
-        assert_eq!(l.dim(), 1 + 6 + 4 + 2 + 2 + 4 + 5);
+        let shared = 1 + SHARED.len() + 4 + 2; // 2 skill decays, 1 global
+        assert_eq!(f.len, shared + 4);
+        assert_eq!(l.dim(), shared + 2 + 4 + 5);
         for j in 0..l.dim() {
             assert!(!l.name(j).is_empty());
         }
         assert_eq!(l.name(l.dim() - 1), "item 4");
         // Unknown skill: shared features only; unknown item: no item feature.
         emit(&l, None, None, &h, &t, &mut f);
-        assert_eq!(f.len, 1 + 6 + 4 + 2);
+        assert_eq!(f.len, shared);
         emit(&l, Some(0), Some(9), &h, &t, &mut f);
-        assert_eq!(f.len, 1 + 6 + 4 + 2 + 3);
+        assert_eq!(f.len, shared + 3);
     }
 
     #[test]
     fn decayed_counts_follow_the_rates() {
         let mut h = SkillHistory::default();
-        for c in [true, false, true] {
-            h.observe(&[0.5], c);
+        let mut t = Totals::default();
+        for c in [true, false, true, true] {
+            h.observe(&[0.5], &t, c);
+            t.observe(&[], c);
         }
-        assert!((h.recent[0][0] - (1.0 + 0.25)).abs() < 1e-12);
-        assert!((h.recent[0][1] - 0.5).abs() < 1e-12);
-        assert_eq!((h.wins, h.fails), (2, 1));
+        assert!((h.recent[0][0] - (1.0 + 0.5 + 0.125)).abs() < 1e-12);
+        assert!((h.recent[0][1] - 0.25).abs() < 1e-12);
+        assert_eq!((h.wins, h.fails, h.run, h.seen_at), (3, 1, 2, 4));
+        assert!(t.last_correct);
     }
 }

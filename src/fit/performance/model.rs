@@ -147,8 +147,8 @@ fn replay(
         emit(layout, skill, item, history, &totals, &mut features);
         visit(r, &features);
         let correct = rows.correct[r_us];
-        history.observe(&layout.skill_decays, correct);
-        totals.observe(layout.global_decay, correct);
+        history.observe(&layout.skill_decays, &totals, correct);
+        totals.observe(&layout.global_decays, correct);
     }
 }
 
@@ -395,6 +395,7 @@ impl PerformanceModel {
         };
         let shape_ok = layout.skills as usize == model.skills.len()
             && layout.skill_decays.len() <= super::config::MAX_SKILL_DECAYS
+            && layout.global_decays.len() <= super::config::MAX_GLOBAL_DECAYS
             && items_ok
             && model.weights.len() == layout.dim()
             && model.skills.windows(2).all(|w| w[0] < w[1]);
@@ -408,7 +409,7 @@ impl PerformanceModel {
         let rates_ok = layout
             .skill_decays
             .iter()
-            .chain(&layout.global_decay)
+            .chain(&layout.global_decays)
             .all(|r| (0.0..1.0).contains(r));
         if let Some(&w) = model.weights.iter().find(|w| !w.is_finite()) {
             return Err(Error::InvalidValue {

@@ -126,8 +126,8 @@ impl PerformanceState {
         if self.skills.len() <= k {
             self.skills.resize(k + 1, SkillHistory::default());
         }
-        self.skills[k].observe(&model.layout.skill_decays, correct);
-        self.totals.observe(model.layout.global_decay, correct);
+        self.skills[k].observe(&model.layout.skill_decays, &self.totals, correct);
+        self.totals.observe(&model.layout.global_decays, correct);
         Ok(())
     }
 
