@@ -43,7 +43,9 @@ fn performance(c: &mut Criterion) {
         .iter()
         .map(|s| model.skill(s).unwrap())
         .collect();
-    let answers: Vec<(usize, bool)> = (0..1_000).map(|i| ((i * 7) % skills.len(), i % 3 != 0)).collect();
+    let answers: Vec<(usize, bool)> = (0..1_000)
+        .map(|i| ((i * 7) % skills.len(), i % 3 != 0))
+        .collect();
     let mut group = c.benchmark_group("performance_online");
     group.throughput(Throughput::Elements(answers.len() as u64));
     group.bench_function("observe_and_predict", |b| {
@@ -52,7 +54,9 @@ fn performance(c: &mut Criterion) {
             let mut sum = 0.0;
             for &(k, correct) in &answers {
                 state.observe(&model, skills[k], None, correct).unwrap();
-                sum += state.p_correct(&model, skills[(k + 1) % skills.len()], None).unwrap();
+                sum += state
+                    .p_correct(&model, skills[(k + 1) % skills.len()], None)
+                    .unwrap();
             }
             black_box(sum)
         })

@@ -124,9 +124,10 @@ fn performance(config: PerformanceConfig) -> Result<Fitter, mastery::Error> {
             "  performance fit: {} weights, {} iterations, converged {}",
             s.weights, s.iterations, s.converged
         );
-        Ok(Box::new(move |test: &Dataset| {
-            model.predict(test).map(|p| p.into_p_correct())
-        }) as Predictor)
+        Ok(
+            Box::new(move |test: &Dataset| model.predict(test).map(|p| p.into_p_correct()))
+                as Predictor,
+        )
     }))
 }
 
@@ -136,9 +137,10 @@ fn blend(first: Fitter, second: Fitter) -> Fitter {
     Box::new(move |train: &Dataset| {
         let (a, b) = (first(train)?, second(train)?);
         let weights = Blend::fit(&a(train)?, &b(train)?, &train.outcomes())?;
-        Ok(Box::new(move |test: &Dataset| {
-            Ok(weights.predict_all(&a(test)?, &b(test)?))
-        }) as Predictor)
+        Ok(
+            Box::new(move |test: &Dataset| Ok(weights.predict_all(&a(test)?, &b(test)?)))
+                as Predictor,
+        )
     })
 }
 

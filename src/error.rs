@@ -83,7 +83,10 @@ pub enum SequenceProblem {
         position: usize,
     },
     /// An id longer than [`MAX_ID_BYTES`](crate::MAX_ID_BYTES).
-    #[error("id {position} is {len} bytes long; at most {} are supported", crate::MAX_ID_BYTES)]
+    #[error(
+        "id {position} is {len} bytes long; at most {} are supported",
+        crate::MAX_ID_BYTES
+    )]
     IdTooLong {
         /// 1-based position in the line.
         position: usize,

@@ -4,8 +4,8 @@
 
 use mastery::fit::metrics::auc;
 use mastery::fit::{
-    Blend, Dataset, DatasetOptions, FitConfig, HmmParams, PerformanceConfig, PerformanceModel,
-    fit, synthetic_log,
+    Blend, Dataset, DatasetOptions, FitConfig, HmmParams, PerformanceConfig, PerformanceModel, fit,
+    synthetic_log,
 };
 use proptest::prelude::*;
 
@@ -112,7 +112,10 @@ fn history_and_ability_features_predict_better_than_chance() {
     let a = auc(p.p_correct(), &test.outcomes()).unwrap();
     assert!(a > 0.65, "AUC {a}");
     // Without items the model still fits and predicts.
-    let no_items = PerformanceConfig::default().items(false).validate().unwrap();
+    let no_items = PerformanceConfig::default()
+        .items(false)
+        .validate()
+        .unwrap();
     let plain = PerformanceModel::fit(&train, &no_items).unwrap();
     assert!(plain.summary().weights < model.summary().weights);
 }
@@ -141,7 +144,10 @@ fn the_blend_with_bkt_is_no_worse_than_bkt_on_its_training_log() {
     let outcomes = data.outcomes();
     let blend = Blend::fit(&pb, pp.p_correct(), &outcomes).unwrap();
     let blended = blend.predict_all(&pb, pp.p_correct());
-    let (a_blend, a_bkt) = (auc(&blended, &outcomes).unwrap(), auc(&pb, &outcomes).unwrap());
+    let (a_blend, a_bkt) = (
+        auc(&blended, &outcomes).unwrap(),
+        auc(&pb, &outcomes).unwrap(),
+    );
     assert!(a_blend >= a_bkt - 0.005, "blend {a_blend}, BKT {a_bkt}");
 }
 

@@ -129,13 +129,18 @@ fn read(input: Input<'_>) -> Result<Dataset> {
             } else {
                 "answers"
             };
-            return Err(problem(start, SequenceProblem::Truncated { missing, start }));
+            return Err(problem(
+                start,
+                SequenceProblem::Truncated { missing, start },
+            ));
         };
         let (ids_at, answers_at) = (start + 1, start + 2);
         let ids = entries(ids_line);
         let answers = entries(answers_line);
-        for (what, found, line) in [("ids", ids.len(), ids_at), ("answers", answers.len(), answers_at)]
-        {
+        for (what, found, line) in [
+            ("ids", ids.len(), ids_at),
+            ("answers", answers.len(), answers_at),
+        ] {
             if found != count {
                 return Err(problem(
                     line,
@@ -187,10 +192,12 @@ fn read(input: Input<'_>) -> Result<Dataset> {
         });
     }
     let names: Vec<String> = (1..=learners).map(|l| l.to_string()).collect();
-    let rows = parsed.iter().map(|&(line, order, learner, skill, correct)| {
-        let name = names.get(learner).map_or("", String::as_str);
-        (line, (order, name, skill, correct, None))
-    });
+    let rows = parsed
+        .iter()
+        .map(|&(line, order, learner, skill, correct)| {
+            let name = names.get(learner).map_or("", String::as_str);
+            (line, (order, name, skill, correct, None))
+        });
     from_parsed_rows(Arc::clone(&file), rows, true).map(|(data, _)| data)
 }
 

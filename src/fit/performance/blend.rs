@@ -61,7 +61,10 @@ impl Blend {
     /// probability in `[0, 1]`.
     pub fn fit(first: &[f64], second: &[f64], outcomes: &[bool]) -> Result<Blend> {
         for (what, v) in [
-            ("second predictions (one per first prediction)", second.len()),
+            (
+                "second predictions (one per first prediction)",
+                second.len(),
+            ),
             ("outcomes (one per first prediction)", outcomes.len()),
         ] {
             if v != first.len() {
@@ -125,12 +128,17 @@ mod tests {
     #[test]
     fn an_informative_predictor_gets_the_weight() {
         let truth: Vec<f64> = (0..400).map(|i| f64::from(i % 10) / 10.0 + 0.05).collect();
-        let noise: Vec<f64> = (0..400).map(|i| f64::from((i * 7) % 10) / 10.0 + 0.05).collect();
+        let noise: Vec<f64> = (0..400)
+            .map(|i| f64::from((i * 7) % 10) / 10.0 + 0.05)
+            .collect();
         let outcomes: Vec<bool> = (0..400)
             .map(|i| (i * 37 % 100) as f64 / 100.0 < truth[i])
             .collect();
         let blend = Blend::fit(&noise, &truth, &outcomes).unwrap();
-        assert!(blend.weights[2] > 0.5 && blend.weights[1].abs() < 0.3, "{blend:?}");
+        assert!(
+            blend.weights[2] > 0.5 && blend.weights[1].abs() < 0.3,
+            "{blend:?}"
+        );
         assert!(Blend::fit(&[0.5], &[0.5, 0.5], &[true]).is_err());
         assert!(Blend::fit(&[1.5], &[0.5], &[true]).is_err());
         assert!(Blend::fit(&[], &[], &[]).is_err());

@@ -20,7 +20,8 @@ pub const MAX_GLOBAL_DECAYS: usize = 2;
 /// Defaults (chosen by 5-fold cross-validation by learner on the
 /// ASSISTments 2009 training file, never on its test file): L2 strength 1.0
 /// on the summed log-loss, per-skill slopes on, recency rates 0.3 and 0.7
-/// per attempt on a skill, 0.8 per response across skills, item intercepts
+/// per attempt on a skill, 0 (the latest answer only) and 0.9 per response
+/// across skills, item intercepts
 /// when the dataset has items, L-BFGS with 10 pairs, at most 300 iterations,
 /// stopping when the largest gradient entry per response falls below 1e-4
 /// or an iteration lowers the objective by less than 1e-10 of itself.
@@ -55,7 +56,7 @@ impl Default for PerformanceConfig {
             tolerance: 1e-4,
             memory: 10,
             skill_decays: vec![0.3, 0.7],
-            global_decays: vec![0.8],
+            global_decays: vec![0.0, 0.9],
             per_skill_slopes: true,
             items: true,
         }
@@ -205,6 +206,11 @@ mod tests {
         assert!(d().skill_decays(vec![-0.1]).validate().is_err());
         assert!(d().global_decays(vec![1.0]).validate().is_err());
         assert!(d().global_decays(vec![0.5; 3]).validate().is_err());
-        assert!(d().global_decays(vec![]).skill_decays(vec![]).validate().is_ok());
+        assert!(
+            d().global_decays(vec![])
+                .skill_decays(vec![])
+                .validate()
+                .is_ok()
+        );
     }
 }

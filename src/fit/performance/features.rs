@@ -30,7 +30,8 @@ use serde::{Deserialize, Serialize};
 use super::config::{MAX_GLOBAL_DECAYS, MAX_SKILL_DECAYS, PerformanceConfig};
 
 /// The most nonzero features of one response.
-pub(crate) const MAX_NNZ: usize = 1 + SHARED.len() + 2 * MAX_SKILL_DECAYS + 2 * MAX_GLOBAL_DECAYS + 1 + 2 + 1;
+pub(crate) const MAX_NNZ: usize =
+    1 + SHARED.len() + 2 * MAX_SKILL_DECAYS + 2 * MAX_GLOBAL_DECAYS + 1 + 2 + 1;
 
 /// The shared history features after the intercept, in weight order.
 const SHARED: [&str; 11] = [
@@ -294,8 +295,22 @@ pub(crate) fn emit(
     // last one answered (multi-skill problems appear as consecutive rows
     // with the same answer on different skills).
     let switched = answered > 0 && history.seen_at != answered;
-    out.push(10, if switched && totals.last_correct { 1.0 } else { 0.0 });
-    out.push(11, if switched && !totals.last_correct { 1.0 } else { 0.0 });
+    out.push(
+        10,
+        if switched && totals.last_correct {
+            1.0
+        } else {
+            0.0
+        },
+    );
+    out.push(
+        11,
+        if switched && !totals.last_correct {
+            1.0
+        } else {
+            0.0
+        },
+    );
     let mut j = 1 + SHARED.len();
     for recent in history.recent.iter().take(layout.skill_decays.len()) {
         out.push(j, recent[0]);

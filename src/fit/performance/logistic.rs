@@ -298,7 +298,10 @@ mod tests {
         let s = settings(1e-6);
         let (w, sol) = fit(&rows, 2, &s).unwrap();
         assert!(sol.converged, "{sol:?}");
-        assert!((w[0] + 0.5).abs() < 0.06 && (w[1] - 1.5).abs() < 0.08, "{w:?}");
+        assert!(
+            (w[0] + 0.5).abs() < 0.06 && (w[1] - 1.5).abs() < 0.08,
+            "{w:?}"
+        );
         let (_, g) = evaluate(&rows, &w, &s);
         assert!(g.iter().all(|x| x.abs() / 20_000.0 < 1e-6), "{g:?}");
     }

@@ -101,11 +101,9 @@ mod sequences;
 mod state;
 
 pub use blend::Blend;
-pub use config::{
-    MAX_GLOBAL_DECAYS, MAX_SKILL_DECAYS, PerformanceConfig, ValidPerformanceConfig,
-};
+pub use config::{MAX_GLOBAL_DECAYS, MAX_SKILL_DECAYS, PerformanceConfig, ValidPerformanceConfig};
 pub use model::{
-    PERFORMANCE_MODEL_FORMAT_VERSION, PerfItem, PerfSkill, PerformanceFitSummary,
-    PerformanceModel, PerformancePredictions,
+    PERFORMANCE_MODEL_FORMAT_VERSION, PerfItem, PerfSkill, PerformanceFitSummary, PerformanceModel,
+    PerformancePredictions,
 };
 pub use state::{PERFORMANCE_STATE_FORMAT_VERSION, PerformanceState};

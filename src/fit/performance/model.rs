@@ -401,7 +401,9 @@ impl PerformanceModel {
             && model.skills.windows(2).all(|w| w[0] < w[1]);
         if !shape_ok {
             return Err(Error::InvalidValue {
-                what: "performance model JSON: number of weights (for its skills, items and features)".into(),
+                what:
+                    "performance model JSON: number of weights (for its skills, items and features)"
+                        .into(),
                 expected: "consistent with the layout",
                 value: model.weights.len() as f64,
             });

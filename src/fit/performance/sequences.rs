@@ -88,7 +88,8 @@ mod tests {
 
     #[test]
     fn rows_follow_order_id_across_skills_ties_in_file_order() {
-        let csv = "order_id,user_id,skill_name,correct\n5,a,B,1\n2,a,A,0\n2,a,C,1\n1,b,A,1\n9,a,A,1\n";
+        let csv =
+            "order_id,user_id,skill_name,correct\n5,a,B,1\n2,a,A,0\n2,a,C,1\n1,b,A,1\n9,a,A,1\n";
         let keep = DatasetOptions::default().keep_row_keys(true);
         let (data, _) = Dataset::from_reader("r.csv", csv.as_bytes(), &keep).unwrap();
         let rows = LearnerRows::new(&data);
