@@ -48,6 +48,15 @@ fn performance(c: &mut Criterion) {
         .collect();
     let mut group = c.benchmark_group("performance_online");
     group.throughput(Throughput::Elements(answers.len() as u64));
+    group.bench_function("observe", |b| {
+        b.iter(|| {
+            let mut state = model.new_state();
+            for &(k, correct) in &answers {
+                state.observe(&model, skills[k], None, correct).unwrap();
+            }
+            black_box(state)
+        })
+    });
     group.bench_function("observe_and_predict", |b| {
         b.iter(|| {
             let mut state = model.new_state();

@@ -224,13 +224,16 @@ struct Score {
     seconds: f64,
 }
 
+/// Per entry its score (`None`: not applicable), and the test rows left out.
+type SplitScores = (Vec<Option<Score>>, usize);
+
 /// Fits every applicable entry on `train` and scores `test` (restricted to
 /// the skills of `train`).
 fn score_split(
     entries: &[Entry],
     train: &Dataset,
     test: &Dataset,
-) -> Result<(Vec<Option<Score>>, usize), Box<dyn std::error::Error>> {
+) -> Result<SplitScores, Box<dyn std::error::Error>> {
     let known = test.subset(|name| train.skill(name).is_some(), |_| true);
     let skipped = test.len() - known.len();
     let has_items = train

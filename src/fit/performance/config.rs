@@ -183,7 +183,6 @@ impl ValidPerformanceConfig {
     }
 
     /// The settings.
-    #[must_use]
     pub fn config(&self) -> &PerformanceConfig {
         &self.0
     }

@@ -15,6 +15,9 @@
 //! | fails in total | ln(1 + F) | shared |
 //! | attempts on the skill | ln(1 + w_k + f_k) | shared |
 //! | first attempt | 1 if w_k + f_k = 0 | shared |
+//! | run of wins / fails on the skill | ln(1 + length of the current streak of equal answers) | shared |
+//! | responses since the skill's last | ln(1 + answers on other skills since) | shared |
+//! | previous answer on another skill, correct / incorrect | 1 if the learner's previous answer was on another skill and right / wrong | shared |
 //! | recent wins / fails on the skill, per rate r | sum of r^age over correct / incorrect answers | shared |
 //! | recent wins / fails across skills, rate g | the same over all responses | shared |
 //! | skill | 1 | per skill (an easiness) |
@@ -47,6 +50,21 @@ const SHARED: [&str; 11] = [
     "previous answer, on another skill, correct",
     "previous answer, on another skill, incorrect",
 ];
+
+/// ln(1 + n) for the counts below this, looked up rather than computed
+/// (the online update's largest cost).
+const LN1P_TABLE: usize = 1024;
+
+static LN1P: std::sync::LazyLock<Vec<f64>> =
+    std::sync::LazyLock::new(|| (0..LN1P_TABLE).map(|n| (n as f64).ln_1p()).collect());
+
+/// ln(1 + n), the same value whether looked up or computed.
+#[inline]
+fn ln1p_count(n: u32) -> f64 {
+    LN1P.get(n as usize)
+        .copied()
+        .unwrap_or_else(|| f64::from(n).ln_1p())
+}
 
 /// Where each feature lives in the weight vector.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -272,25 +290,25 @@ pub(crate) fn emit(
     out: &mut Features,
 ) {
     out.len = 0;
-    let (w, f) = (f64::from(history.wins), f64::from(history.fails));
-    let ln_w = w.ln_1p();
-    let ln_f = f.ln_1p();
+    let ln_w = ln1p_count(history.wins);
+    let ln_f = ln1p_count(history.fails);
+    let attempts = history.wins.saturating_add(history.fails);
     out.push(0, 1.0);
     out.push(1, ln_w);
     out.push(2, ln_f);
-    out.push(3, f64::from(totals.wins).ln_1p());
-    out.push(4, f64::from(totals.fails).ln_1p());
-    out.push(5, (w + f).ln_1p());
-    out.push(6, if w + f == 0.0 { 1.0 } else { 0.0 });
-    out.push(7, f64::from(history.run.max(0)).ln_1p());
-    out.push(8, f64::from(history.run.min(0).unsigned_abs()).ln_1p());
+    out.push(3, ln1p_count(totals.wins));
+    out.push(4, ln1p_count(totals.fails));
+    out.push(5, ln1p_count(attempts));
+    out.push(6, if attempts == 0 { 1.0 } else { 0.0 });
+    out.push(7, ln1p_count(history.run.max(0).unsigned_abs()));
+    out.push(8, ln1p_count(history.run.min(0).unsigned_abs()));
     let answered = totals.wins.saturating_add(totals.fails);
     let gap = if history.seen_at == 0 {
-        0.0
+        0
     } else {
-        f64::from(answered.saturating_sub(history.seen_at))
+        answered.saturating_sub(history.seen_at)
     };
-    out.push(9, gap.ln_1p());
+    out.push(9, ln1p_count(gap));
     // The previous answer was on another skill when this skill was not the
     // last one answered (multi-skill problems appear as consecutive rows
     // with the same answer on different skills).
@@ -362,7 +380,7 @@ mod tests {
             h.observe(&l.skill_decays, &t, step % 2 == 0);
             t.observe(&l.global_decays, step % 2 == 0);
         }
-        let shared = 1 + SHARED.len() + 4 + 2; // 2 skill decays, 1 global
+        let shared = 1 + SHARED.len() + 4 + 4; // 2 skill decays, 2 global
         assert_eq!(f.len, shared + 4);
         assert_eq!(l.dim(), shared + 2 + 4 + 5);
         for j in 0..l.dim() {
@@ -374,6 +392,13 @@ mod tests {
         assert_eq!(f.len, shared);
         emit(&l, Some(0), Some(9), &h, &t, &mut f);
         assert_eq!(f.len, shared + 3);
+    }
+
+    #[test]
+    fn looked_up_logs_equal_computed_ones() {
+        for n in [0u32, 1, 7, 1023, 1024, 5000, u32::MAX] {
+            assert_eq!(ln1p_count(n).to_bits(), f64::from(n).ln_1p().to_bits());
+        }
     }
 
     #[test]

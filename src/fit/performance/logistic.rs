@@ -20,12 +20,14 @@ use crate::error::{Error, Result};
 const BLOCK: usize = 4096;
 
 /// Sparse rows with 0/1 labels: row `r` is `idx[starts[r]..starts[r + 1]]`
-/// with values `val[..]`.
+/// with values `val[..]`. Zeros are not stored, and values are stored as
+/// `f32`: the fit streams the rows twice per objective evaluation, and
+/// memory bandwidth is its cost (predictions use the exact `f64` features).
 #[derive(Debug, Clone, Default)]
 pub(crate) struct SparseRows {
     pub(crate) starts: Vec<usize>,
     pub(crate) idx: Vec<u32>,
-    pub(crate) val: Vec<f64>,
+    pub(crate) val: Vec<f32>,
     pub(crate) labels: Vec<bool>,
 }
 
@@ -43,9 +45,9 @@ impl SparseRows {
 
     /// Adds a row.
     pub(crate) fn push(&mut self, pairs: impl Iterator<Item = (usize, f64)>, label: bool) {
-        for (i, v) in pairs {
+        for (i, v) in pairs.filter(|&(_, v)| v != 0.0) {
             self.idx.push(i as u32);
-            self.val.push(v);
+            self.val.push(v as f32);
         }
         self.starts.push(self.idx.len());
         self.labels.push(label);
@@ -66,7 +68,7 @@ impl SparseRows {
         self.idx[a..b]
             .iter()
             .zip(&self.val[a..b])
-            .map(|(&i, &v)| w.get(i as usize).copied().unwrap_or(0.0) * v)
+            .map(|(&i, &v)| w.get(i as usize).copied().unwrap_or(0.0) * f64::from(v))
             .sum()
     }
 }
@@ -79,15 +81,6 @@ pub(crate) fn sigmoid(z: f64) -> f64 {
     } else {
         let e = z.exp();
         e / (1.0 + e)
-    }
-}
-
-/// ln(1 + e^z), without overflow.
-fn softplus(z: f64) -> f64 {
-    if z > 0.0 {
-        z + (-z).exp().ln_1p()
-    } else {
-        z.exp().ln_1p()
     }
 }
 
@@ -121,12 +114,20 @@ fn evaluate(rows: &SparseRows, w: &[f64], s: &Settings) -> (f64, Vec<f64>) {
             for r in b * BLOCK..((b + 1) * BLOCK).min(rows.len()) {
                 let z = rows.dot(r, w);
                 let y = rows.labels[r];
-                loss += softplus(z) - if y { z } else { 0.0 };
-                let residual = sigmoid(z) - if y { 1.0 } else { 0.0 };
+                // One exponential for both the loss and the residual.
+                let e = (-z.abs()).exp();
+                let softplus = z.max(0.0) + e.ln_1p();
+                let p = if z >= 0.0 {
+                    1.0 / (1.0 + e)
+                } else {
+                    e / (1.0 + e)
+                };
+                loss += softplus - if y { z } else { 0.0 };
+                let residual = p - if y { 1.0 } else { 0.0 };
                 let (a, e) = (rows.starts[r], rows.starts[r + 1]);
                 for (&i, &v) in rows.idx[a..e].iter().zip(&rows.val[a..e]) {
                     if let Some(g) = grad.get_mut(i as usize) {
-                        *g += residual * v;
+                        *g += residual * f64::from(v);
                     }
                 }
             }
@@ -182,7 +183,7 @@ pub(crate) fn fit(rows: &SparseRows, dim: usize, s: &Settings) -> Result<(Vec<f6
     let mut diag = vec![0.0f64; dim];
     for (&i, &v) in rows.idx.iter().zip(&rows.val) {
         if let Some(d) = diag.get_mut(i as usize) {
-            *d += 0.25 * v * v;
+            *d += 0.25 * f64::from(v) * f64::from(v);
         }
     }
     for (j, d) in diag.iter_mut().enumerate() {
@@ -221,7 +222,7 @@ pub(crate) fn fit(rows: &SparseRows, dim: usize, s: &Settings) -> Result<(Vec<f6
         }
         let mut d: Vec<f64> = q.iter().map(|x| -x).collect();
         let mut slope = dot(&g, &d);
-        if !(slope < 0.0) {
+        if slope.is_nan() || slope >= 0.0 {
             // Not a descent direction (rounding): restart from the gradient.
             history.clear();
             d = g.iter().zip(&diag).map(|(x, h)| -x * h).collect();

@@ -65,6 +65,7 @@ pub struct PerformanceFitSummary {
 /// # Ok::<(), mastery::Error>(())
 /// ```
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(try_from = "SavedModel")]
 pub struct PerformanceModel {
     format_version: u32,
     pub(crate) layout: Layout,
@@ -75,6 +76,37 @@ pub struct PerformanceModel {
     summary: PerformanceFitSummary,
     #[serde(skip)]
     item_index: Vec<HashMap<String, u32>>,
+}
+
+/// A model as saved, checked by [`SavedModel::check`] before it becomes a
+/// [`PerformanceModel`] (serde's `try_from`): a deserialized model is a valid one.
+#[derive(Deserialize)]
+struct SavedModel {
+    format_version: u32,
+    layout: Layout,
+    skills: Vec<String>,
+    items: Vec<Vec<String>>,
+    weights: Vec<f64>,
+    summary: PerformanceFitSummary,
+}
+
+impl TryFrom<SavedModel> for PerformanceModel {
+    type Error = Error;
+
+    fn try_from(saved: SavedModel) -> Result<PerformanceModel> {
+        saved.check()?;
+        let mut model = PerformanceModel {
+            format_version: saved.format_version,
+            layout: saved.layout,
+            skills: saved.skills,
+            items: saved.items,
+            weights: saved.weights,
+            summary: saved.summary,
+            item_index: Vec::new(),
+        };
+        model.index_items();
+        Ok(model)
+    }
 }
 
 /// The predictions of [`PerformanceModel::predict`], in the dataset's row order.
@@ -369,66 +401,70 @@ impl PerformanceModel {
     /// another format version, [`Error::InvalidValue`] for weights that do
     /// not match the layout or are not finite.
     pub fn from_json(json: &str) -> Result<PerformanceModel> {
-        let mut model: PerformanceModel =
-            serde_json::from_str(json).map_err(|source| Error::Json {
-                what: "performance model JSON".into(),
-                source,
-            })?;
-        if model.format_version != PERFORMANCE_MODEL_FORMAT_VERSION {
+        let saved: SavedModel = serde_json::from_str(json).map_err(|source| Error::Json {
+            what: "performance model JSON".into(),
+            source,
+        })?;
+        PerformanceModel::try_from(saved)
+    }
+}
+
+impl SavedModel {
+    fn check(&self) -> Result<()> {
+        if self.format_version != PERFORMANCE_MODEL_FORMAT_VERSION {
             return Err(Error::UnsupportedFormat {
                 what: "performance model",
-                found: model.format_version,
+                found: self.format_version,
                 supported: PERFORMANCE_MODEL_FORMAT_VERSION,
             });
         }
-        let layout = &model.layout;
-        let items_ok = if model.items.is_empty() {
+        let layout = &self.layout;
+        let items_ok = if self.items.is_empty() {
             !layout.has_items()
         } else {
-            model.items.len() == model.skills.len()
-                && layout.item_starts.len() == model.items.len() + 1
+            self.items.len() == self.skills.len()
+                && layout.item_starts.len() == self.items.len() + 1
                 && layout
                     .item_starts
                     .windows(2)
-                    .zip(&model.items)
+                    .zip(&self.items)
                     .all(|(w, i)| w[1].checked_sub(w[0]) == Some(i.len() as u32))
         };
-        let shape_ok = layout.skills as usize == model.skills.len()
+        let shape_ok = layout.skills as usize == self.skills.len()
             && layout.skill_decays.len() <= super::config::MAX_SKILL_DECAYS
             && layout.global_decays.len() <= super::config::MAX_GLOBAL_DECAYS
             && items_ok
-            && model.weights.len() == layout.dim()
-            && model.skills.windows(2).all(|w| w[0] < w[1]);
+            && self.weights.len() == layout.dim()
+            && self.skills.windows(2).all(|w| w[0] < w[1]);
         if !shape_ok {
             return Err(Error::InvalidValue {
                 what:
                     "performance model JSON: number of weights (for its skills, items and features)"
                         .into(),
                 expected: "consistent with the layout",
-                value: model.weights.len() as f64,
+                value: self.weights.len() as f64,
             });
         }
-        let rates_ok = layout
-            .skill_decays
-            .iter()
-            .chain(&layout.global_decays)
-            .all(|r| (0.0..1.0).contains(r));
-        if let Some(&w) = model.weights.iter().find(|w| !w.is_finite()) {
+        if let Some(&w) = self.weights.iter().find(|w| !w.is_finite()) {
             return Err(Error::InvalidValue {
                 what: "performance model JSON: weight".into(),
                 expected: "finite",
                 value: w,
             });
         }
-        if !rates_ok {
+        if let Some(&r) = layout
+            .skill_decays
+            .iter()
+            .chain(&layout.global_decays)
+            .find(|r| !(0.0..1.0).contains(*r))
+        {
             return Err(Error::InvalidValue {
                 what: "performance model JSON: decay rate".into(),
                 expected: "in [0, 1)",
-                value: f64::NAN,
+                value: r,
             });
         }
-        model.index_items();
-        Ok(model)
+        Ok(())
     }
 }
 
@@ -481,5 +517,9 @@ mod tests {
         let mut value: serde_json::Value = serde_json::from_str(&json).unwrap();
         value["weights"].as_array_mut().unwrap().pop();
         assert!(PerformanceModel::from_json(&value.to_string()).is_err());
+        // Plain serde checks too.
+        assert!(serde_json::from_str::<PerformanceModel>(&value.to_string()).is_err());
+        let back: PerformanceModel = serde_json::from_str(&json).unwrap();
+        assert_eq!(back, model);
     }
 }
