@@ -131,12 +131,43 @@ fn performance(config: PerformanceConfig) -> Result<Fitter, mastery::Error> {
     }))
 }
 
-/// Logistic regression on the logits of two models, fitted on their
-/// predictions for the training log.
-fn blend(first: Fitter, second: Fitter) -> Fitter {
+/// Folds of the blend's out-of-fold predictions.
+const BLEND_FOLDS: usize = 3;
+
+/// Logistic regression on the logits of two models (stacking): fitted on
+/// their out-of-fold predictions for the training log (3 folds by
+/// learner, each predicted by models fitted on the other two), then the
+/// two models are fitted on the whole training log.
+fn blend(first: Fitter, second: Fitter, seed: u64) -> Fitter {
     Box::new(move |train: &Dataset| {
+        // Each row's learner and skill.
+        let mut row_learner = vec![0u32; train.len()];
+        let mut row_skill = vec![0usize; train.len()];
+        for (k, skill) in train.skills().iter().enumerate() {
+            for s in 0..skill.sequence_count() {
+                for &r in skill.sequence_rows(s) {
+                    row_learner[r as usize] = skill.sequence_learner(s);
+                    row_skill[r as usize] = k;
+                }
+            }
+        }
+        let folds = kfold_by_learner(train.learners(), BLEND_FOLDS, seed)?;
+        let outcomes = train.outcomes();
+        let (mut pa, mut pb, mut y) = (Vec::new(), Vec::new(), Vec::new());
+        for fold in 0..BLEND_FOLDS {
+            let fit_on = train.subset(|_| true, |l| folds[l as usize] != fold);
+            let known = |name: &str| fit_on.skill(name).is_some();
+            let held = train.subset(known, |l| folds[l as usize] == fold);
+            pa.extend(first(&fit_on)?(&held)?);
+            pb.extend(second(&fit_on)?(&held)?);
+            // The held-out rows, in the order `subset` keeps them.
+            y.extend((0..train.len()).filter_map(|r| {
+                let in_fold = folds[row_learner[r] as usize] == fold;
+                (in_fold && known(train.skills()[row_skill[r]].name())).then_some(outcomes[r])
+            }));
+        }
+        let weights = Blend::fit(&pa, &pb, &y)?;
         let (a, b) = (first(train)?, second(train)?);
-        let weights = Blend::fit(&a(train)?, &b(train)?, &train.outcomes())?;
         Ok(
             Box::new(move |test: &Dataset| Ok(weights.predict_all(&a(test)?, &b(test)?)))
                 as Predictor,
@@ -189,7 +220,7 @@ fn models(args: &Args) -> Result<Vec<Entry>, Box<dyn std::error::Error>> {
         Entry {
             name: "blend (BKT + forgets, performance)",
             needs_items: false,
-            fit: blend(bkt(base.forgets(true))?, performance(perf)?),
+            fit: blend(bkt(base.forgets(true))?, performance(perf)?, args.seed),
         },
     ])
 }

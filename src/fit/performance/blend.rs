@@ -20,9 +20,9 @@ fn logit(p: f64) -> f64 {
 /// predictor's logit.
 ///
 /// Fit it on predictions the two models made for responses they were not
-/// fitted on when you can (e.g. cross-validation folds); fitted on the
-/// training responses themselves, as `examples/evaluate.rs` does, it leans
-/// slightly toward the model that overfits more. With weights `(0, 1, 0)`
+/// fitted on (out-of-fold predictions, as `examples/evaluate.rs` makes
+/// with 3 folds by learner); fitted on the training responses themselves
+/// it leans toward the model that overfits more. With weights `(0, 1, 0)`
 /// it is the first predictor.
 ///
 /// ```
