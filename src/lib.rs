@@ -60,7 +60,8 @@
 //! - [`sim`]: simulated learners, policy evaluation, calibration of early warnings;
 //! - [`fit`]: fitting parameters from response logs (EM), what works (a learn
 //!   rate per activity), metrics,
-//!   cross-validation;
+//!   cross-validation; a performance model beside BKT (logistic knowledge
+//!   tracing, [`fit::performance`]); the 3-line knowledge-tracing format;
 //! - [`export`]: pictures: SVG mastery maps and class heatmaps drawn by the
 //!   crate, and Graphviz DOT;
 //! - [`error`]: the crate's one [`Error`] type.

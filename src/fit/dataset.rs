@@ -700,6 +700,24 @@ fn read(input: Input<'_>, options: &DatasetOptions) -> Result<(Dataset, LoadRepo
     build(file, rows, options.keep_row_keys)
 }
 
+/// A dataset from rows another reader parsed (the 3-line knowledge-tracing
+/// format, `super::kt3`): `(line, (order_id, learner, skill, correct, item))`
+/// in file order. Ids longer than [`MAX_ID_BYTES`](crate::MAX_ID_BYTES) are
+/// an [`Error::Csv`] naming the line.
+pub(crate) fn from_parsed_rows<'a>(
+    file: Arc<str>,
+    parsed: impl IntoIterator<Item = (u64, Fields<'a>)>,
+    keep_row_keys: bool,
+) -> Result<(Dataset, LoadReport)> {
+    let mut rows = Rows::default();
+    for (line, fields) in parsed {
+        if let Some(row) = rows.intern(Ok(fields), line, &file, false)? {
+            rows.rows.push(row);
+        }
+    }
+    build(file, rows, keep_row_keys)
+}
+
 fn read_quoted(file: &Arc<str>, bytes: &[u8], options: &DatasetOptions) -> Result<Rows> {
     let file = Arc::clone(file);
     let mut csv = CsvReader::new(Arc::clone(&file), bytes, false);

@@ -9,7 +9,9 @@ mod blocks;
 mod dataset;
 mod em;
 mod fitting;
+mod kt3;
 pub mod metrics;
+pub mod performance;
 mod predict;
 mod synthetic;
 mod what_works;
@@ -24,6 +26,10 @@ pub use em::{Bounds, DEFAULT_GUESS_CAP, ExpectedCounts, GUESS_PLUS_SLIP_MARGIN, 
 pub use fitting::{
     FitConfig, FitProgress, FitReport, FoldResult, SkillFit, ValidFitConfig, cross_validate, fit,
     fit_with_progress,
+};
+pub use performance::{
+    Blend, PerformanceConfig, PerformanceModel, PerformancePredictions, PerformanceState,
+    ValidPerformanceConfig,
 };
 pub use predict::{PredictOptions, PredictParams, Predictions, UnknownSkill, predict};
 pub use synthetic::synthetic_log;
