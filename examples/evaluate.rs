@@ -31,7 +31,8 @@ use std::time::Instant;
 use clap::{Parser, ValueEnum};
 use mastery::fit::metrics::{Metrics, kfold_by_learner};
 use mastery::fit::{
-    Blend, Dataset, DatasetOptions, FitConfig, PerformanceConfig, PerformanceModel, fit,
+    Blend, Dataset, DatasetOptions, FitConfig, PerformanceConfig, PerformanceModel, PredictParams,
+    fit, fit_ability, predict_with_ability,
 };
 
 /// mimalloc, as the other examples (see `examples/common`, which needs the
@@ -112,6 +113,30 @@ fn bkt(config: FitConfig) -> Result<Fitter, mastery::Error> {
     Ok(Box::new(move |train: &Dataset| {
         let report = fit(train, &config)?;
         Ok(Box::new(move |test: &Dataset| report.predict(test)) as Predictor)
+    }))
+}
+
+/// BKT, then learner ability chosen on the training log
+/// ([`fit_ability`]); test learners' abilities are estimated online from
+/// their own earlier answers.
+fn bkt_with_ability(config: FitConfig) -> Result<Fitter, mastery::Error> {
+    let config = config.validate()?;
+    Ok(Box::new(move |train: &Dataset| {
+        let report = fit(train, &config)?;
+        let params = PredictParams::from_fit(&report);
+        let chosen = fit_ability(train, &params)?;
+        eprintln!(
+            "  ability: spread {:.3}, learning weight {:.2} (train log-likelihood {:.1} vs {:.1} without)",
+            chosen.params.prior_sd(),
+            chosen.params.learn_weight(),
+            chosen.log_likelihood,
+            chosen.log_likelihood_without
+        );
+        let ability = chosen.params;
+        Ok(
+            Box::new(move |test: &Dataset| predict_with_ability(test, &params, Some(&ability)))
+                as Predictor,
+        )
     }))
 }
 
@@ -211,7 +236,16 @@ fn models(args: &Args) -> Result<Vec<Entry>, Box<dyn std::error::Error>> {
             needs_items: true,
             fit: bkt(base.clone().item_guess_slip(true))?,
         },
-        // BKT + learner ability (issue 11, point 2) goes here.
+        Entry {
+            name: "BKT + ability",
+            needs_items: false,
+            fit: bkt_with_ability(base.clone())?,
+        },
+        Entry {
+            name: "BKT + forgets + ability",
+            needs_items: false,
+            fit: bkt_with_ability(base.clone().forgets(true))?,
+        },
         Entry {
             name: "performance (logistic)",
             needs_items: false,
