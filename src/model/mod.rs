@@ -82,11 +82,13 @@ mod sources;
 
 use std::collections::HashMap;
 
+pub(crate) use ability::AnswerLogits;
+#[cfg(feature = "fit")]
+pub(crate) use ability::Rate;
 pub use ability::{
     Ability, AbilityParams, HistoryStep, MAX_ABILITY, ability_log_posterior, batch_ability,
     individual_answer,
 };
-pub(crate) use ability::{AnswerLogits, Rate};
 pub(crate) use params::posterior;
 pub use params::{
     BktParams, Decay, GuessSlip, LevelThresholds, MasteryLevel, Propagation, SkillParams,
