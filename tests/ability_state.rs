@@ -190,3 +190,34 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn activities_added_later_carry_ability_too() {
+    let mut model = model(Some(AbilityParams::default()));
+    let idx = model
+        .add_activity(
+            mastery::Activity::new("quiz", mastery::ActivityKind::Practice)
+                .aligned_to("A")
+                .aligned_to("B")
+                .with_guess_slip(0.25, 0.1),
+        )
+        .unwrap();
+    let mut ada = LearnerState::new(&model, "ada").unwrap();
+    let mut bob = LearnerState::new(&model, "bob").unwrap();
+    for i in 0..4 {
+        let at = T0 + i;
+        ada.apply(
+            &model,
+            &Evidence::on_activity("ada", "quiz", Outcome::Correct, at).unwrap(),
+        )
+        .unwrap();
+        bob.apply(
+            &model,
+            &Evidence::on_activity("bob", "quiz", Outcome::Incorrect, at).unwrap(),
+        )
+        .unwrap();
+    }
+    assert!(ada.ability(&model).unwrap().mean() > bob.ability(&model).unwrap().mean());
+    let target = mastery::Target::Activity(model.catalog().get(idx).unwrap().id().to_owned());
+    assert!(ada.predict(&model, &target, T0).unwrap() > bob.predict(&model, &target, T0).unwrap());
+}

@@ -955,9 +955,12 @@ impl LearnerState {
             self.mastery[i].get()
         } else {
             let prior = model.all_params()[i].prior();
-            match self.individual(model) {
-                Some((params, belief)) => params.shift(prior, belief.mean()),
-                None => prior,
+            match (self.individual(model), model.standard_logits(standard)) {
+                (Some((params, belief)), Some(logits)) => {
+                    params.shift_rate(logits.prior, belief.mean())
+                }
+                (Some((params, belief)), None) => params.shift(prior, belief.mean()),
+                (None, _) => prior,
             }
         }
     }
@@ -1249,8 +1252,10 @@ impl LearnerState {
         // With ability on, this answer is read with the learner's own answer
         // model and learn rates (the ability before it), then moves the ability.
         let individual = self.individual(model).map(|(p, b)| (*p, b));
-        // The typical answer model's logits, computed once for both uses.
-        let typical = AnswerLogits::of(target.answer.guess(), target.answer.slip());
+        // The typical answer model's logits (the model keeps them with ability on).
+        let typical = target
+            .logits
+            .unwrap_or_else(|| AnswerLogits::of(target.answer.guess(), target.answer.slip()));
         let target = match individual {
             Some((_, belief)) => {
                 let (guess, slip) = belief.answer_logits(typical);
@@ -1263,16 +1268,13 @@ impl LearnerState {
         };
         // The learn rate of an opportunity on `s`: the activity's own or the
         // standard's, this learner's with ability on (`None`: the standard's).
-        let learn_of = |s: StandardIdx| match individual {
-            Some((p, belief)) => Some(
-                p.shift(
-                    target
-                        .learn
-                        .unwrap_or_else(|| model.all_params()[s.index()].learn()),
-                    belief.mean(),
-                ),
-            ),
-            None => target.learn,
+        let learn_of = |s: StandardIdx| match (individual, target.learn) {
+            (Some((p, belief)), Some(own)) => Some(p.shift(own, belief.mean())),
+            (Some((p, belief)), None) => Some(match model.standard_logits(s) {
+                Some(logits) => p.shift_rate(logits.learn, belief.mean()),
+                None => p.shift(model.all_params()[s.index()].learn(), belief.mean()),
+            }),
+            (None, own) => own,
         };
         if let [standard] = *target.standards {
             let before = self.current(model, standard, now);

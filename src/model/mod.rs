@@ -82,13 +82,11 @@ mod sources;
 
 use std::collections::HashMap;
 
-pub(crate) use ability::AnswerLogits;
-#[cfg(feature = "fit")]
-pub(crate) use ability::Rate;
 pub use ability::{
     Ability, AbilityParams, HistoryStep, MAX_ABILITY, ability_log_posterior, batch_ability,
     individual_answer,
 };
+pub(crate) use ability::{AnswerLogits, Rate};
 pub(crate) use params::posterior;
 pub use params::{
     BktParams, Decay, GuessSlip, LevelThresholds, MasteryLevel, Propagation, SkillParams,
@@ -109,6 +107,8 @@ use crate::evidence::{Outcome, Target};
 pub(crate) struct Resolved<'m> {
     pub(crate) standards: &'m [StandardIdx],
     pub(crate) answer: GuessSlip,
+    /// `answer` on the logit scale, when the model has ability on.
+    pub(crate) logits: Option<AnswerLogits>,
     /// The activity's own learn rate, replacing its standards' (multilearn).
     pub(crate) learn: Option<f64>,
 }
@@ -149,6 +149,43 @@ pub struct Model {
     fitted_activities: usize,
     /// Learner ability, when on.
     ability: Option<AbilityParams>,
+    /// With ability on: the logits its shifts start from, computed once.
+    logits: Option<Logits>,
+}
+
+/// The logits of every standard's answer model, prior and learn rate, and
+/// of every activity's answer model.
+#[derive(Debug, Clone)]
+struct Logits {
+    standards: Vec<StandardLogits>,
+    activities: Vec<AnswerLogits>,
+}
+
+/// One standard's parameters on the logit scale.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct StandardLogits {
+    pub(crate) answer: AnswerLogits,
+    pub(crate) prior: Rate,
+    pub(crate) learn: Rate,
+}
+
+impl Logits {
+    fn of(params: &[BktParams], activity_answers: &[GuessSlip]) -> Self {
+        Logits {
+            standards: params
+                .iter()
+                .map(|p| StandardLogits {
+                    answer: AnswerLogits::of(p.guess(), p.slip()),
+                    prior: Rate::of(p.prior()),
+                    learn: Rate::of(p.learn()),
+                })
+                .collect(),
+            activities: activity_answers
+                .iter()
+                .map(|a| AnswerLogits::of(a.guess(), a.slip()))
+                .collect(),
+        }
+    }
 }
 
 /// Per-standard parameters, applied in the order given (later ones win).
@@ -349,7 +386,7 @@ impl ModelBuilder {
         for (id, answer) in self.activity_answers {
             overrides.insert(catalog.index_of(&id)?, answer);
         }
-        let activity_answers = (0..catalog.len())
+        let activity_answers: Vec<GuessSlip> = (0..catalog.len())
             .map(|i| {
                 let idx = ActivityIdx::new(i);
                 let own = catalog
@@ -378,6 +415,10 @@ impl ModelBuilder {
             activity_learn[catalog.index_of(&id)?.index()] = Some(learn);
         }
         let identity = self.curriculum.indices().collect();
+        let logits = self
+            .ability
+            .is_some()
+            .then(|| Logits::of(&params, &activity_answers));
         Ok(Model {
             identity,
             curriculum: self.curriculum,
@@ -392,6 +433,7 @@ impl ModelBuilder {
             ignored_skills,
             fitted_activities: fitted_items.len(),
             ability: self.ability,
+            logits,
         })
     }
 }
@@ -493,6 +535,11 @@ impl Model {
             )
         });
         self.activity_answers.push(answer);
+        if let Some(logits) = &mut self.logits {
+            logits
+                .activities
+                .push(AnswerLogits::of(answer.guess(), answer.slip()));
+        }
         Ok(idx)
     }
 
@@ -575,6 +622,10 @@ impl Model {
                 Ok(Resolved {
                     standards: self.catalog.alignment(idx),
                     answer: self.activity_answers[idx.index()],
+                    logits: self
+                        .logits
+                        .as_ref()
+                        .and_then(|l| l.activities.get(idx.index()).copied()),
                     learn: self.activity_learn(idx),
                 })
             }
@@ -594,11 +645,18 @@ impl Model {
         // A one-element slice borrowed from the model, so that a standard and
         // an activity resolve to the same shape without allocating.
         let i = idx.index();
+        let answer = self.params[idx.index()].guess_slip();
         Resolved {
             standards: &self.identity[i..i + 1],
-            answer: self.params[idx.index()].guess_slip(),
+            answer,
+            logits: self.standard_logits(idx).map(|l| l.answer),
             learn: None,
         }
+    }
+
+    /// A standard's prior and learn rate on the logit scale (with ability on).
+    pub(crate) fn standard_logits(&self, idx: StandardIdx) -> Option<&StandardLogits> {
+        self.logits.as_ref()?.standards.get(idx.index())
     }
 
     /// The learn rate of an activity, if it has its own (from
