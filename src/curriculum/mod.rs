@@ -17,6 +17,7 @@
 //!   [`Curriculum::inner_fringe`].
 
 mod builder;
+pub mod case;
 pub mod ccss;
 mod load;
 mod queries;
