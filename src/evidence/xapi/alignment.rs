@@ -130,19 +130,27 @@ impl Alignment {
 /// # Ok::<(), mastery::Error>(())
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct StatementId(u128);
+pub struct StatementId {
+    // Two halves rather than a `u128`, whose 16-byte alignment would
+    // bloat every evidence record that holds an id.
+    hi: u64,
+    lo: u64,
+}
 
 impl StatementId {
     /// The id's 128 bits.
     #[must_use]
     pub fn as_u128(self) -> u128 {
-        self.0
+        (u128::from(self.hi) << 64) | u128::from(self.lo)
     }
 
     /// The id with these 128 bits.
     #[must_use]
     pub fn from_u128(bits: u128) -> Self {
-        StatementId(bits)
+        StatementId {
+            hi: (bits >> 64) as u64,
+            lo: bits as u64,
+        }
     }
 
     /// Parses `8-4-4-4-12` hexadecimal digits.
@@ -167,7 +175,7 @@ impl StatementId {
             };
             bits = (bits << 4) | u128::from(digit);
         }
-        Some(StatementId(bits))
+        Some(StatementId::from_u128(bits))
     }
 }
 
@@ -186,7 +194,7 @@ impl std::str::FromStr for StatementId {
 
 impl fmt::Display for StatementId {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let x = self.0;
+        let x = self.as_u128();
         write!(
             f,
             "{:08x}-{:04x}-{:04x}-{:04x}-{:012x}",

@@ -68,7 +68,7 @@ pub use actor::Actor;
 pub use alignment::{Alignment, StatementId};
 pub(crate) use timestamp::parse_timestamp;
 
-use self::statement::{RawActor, RawId, RawResult, RawStatement};
+use self::statement::{RawActor, RawContext, RawId, RawResult, RawStatement};
 use crate::error::{Error, Result};
 use crate::evidence::{Evidence, Outcome, Source, Target};
 use crate::io::{Input, read_all};
@@ -235,6 +235,9 @@ impl<'a> XapiReader<'a> {
     /// line that is not a statement is listed with its line number.
     pub fn read_json_lines_str(&mut self, text: &str) -> XapiBatch {
         let mut batch = Batch::default();
+        let lines = memchr::memchr_iter(b'\n', text.as_bytes()).count() + 1;
+        batch.evidence.reserve(lines);
+        self.seen.reserve(lines);
         let mut index = 0;
         for (n, line) in text.split('\n').enumerate() {
             let line = line.strip_suffix('\r').unwrap_or(line);
@@ -260,6 +263,8 @@ impl<'a> XapiReader<'a> {
                 source,
             })?;
         let mut batch = Batch::default();
+        batch.evidence.reserve(members.len());
+        self.seen.reserve(members.len());
         for (index, member) in members.iter().enumerate() {
             self.statement(&mut batch, index, None, member.get());
         }
@@ -366,7 +371,6 @@ impl<'a> XapiReader<'a> {
             Ok(evidence) => {
                 if let Some(id) = id {
                     self.seen.insert(id);
-                    batch.position.insert(id, batch.evidence.len());
                 }
                 batch.evidence.push(XapiEvidence {
                     index,
@@ -404,10 +408,9 @@ impl<'a> XapiReader<'a> {
             self.seen.insert(id);
         }
         self.voided.insert(target, id);
-        if let Some(&at) = batch.position.get(&target) {
-            batch.voided_now.push((at, id));
-        } else if self.seen.contains(&target) {
-            batch.voided_earlier.push(target);
+        if self.seen.contains(&target) {
+            // Given out in this read or an earlier one: `finish` tells which.
+            batch.voided_seen.insert(target, id);
         }
     }
 
@@ -420,11 +423,10 @@ impl<'a> XapiReader<'a> {
         {
             return Ok(t.clone());
         }
-        if let Some(activities) = raw
+        let context = raw
             .context
-            .as_ref()
-            .and_then(|c| c.context_activities.as_ref())
-        {
+            .and_then(|c| serde_json::from_str::<RawContext<'_>>(c.get()).ok());
+        if let Some(activities) = context.as_ref().and_then(|c| c.context_activities.as_ref()) {
             let lists = [
                 &activities.parent,
                 &activities.grouping,
@@ -520,11 +522,9 @@ struct Batch {
     skipped: Vec<Skipped>,
     ignored_verbs: BTreeMap<String, usize>,
     voiding: usize,
-    voided_earlier: Vec<StatementId>,
-    /// Where each statement id's evidence is in `evidence`.
-    position: HashMap<StatementId, usize>,
-    /// Evidence of this batch voided by a later statement of it.
-    voided_now: Vec<(usize, Option<StatementId>)>,
+    /// Statements that had given evidence when a voiding statement of this
+    /// read voided them, with the voiding statement's id.
+    voided_seen: HashMap<StatementId, Option<StatementId>>,
 }
 
 impl Batch {
@@ -538,25 +538,25 @@ impl Batch {
     }
 
     fn finish(mut self) -> XapiBatch {
-        if !self.voided_now.is_empty() {
-            let mut by: Vec<Option<Option<StatementId>>> = vec![None; self.evidence.len()];
-            for &(at, voider) in &self.voided_now {
-                by[at] = Some(voider);
-            }
+        let mut voided_earlier = Vec::new();
+        if !self.voided_seen.is_empty() {
             let mut kept = Vec::with_capacity(self.evidence.len());
-            for (e, voided) in self.evidence.into_iter().zip(by) {
-                match voided {
-                    Some(voider) => self.skipped.push(Skipped {
+            for e in self.evidence {
+                match e.statement_id.and_then(|id| self.voided_seen.remove(&id)) {
+                    Some(by) => self.skipped.push(Skipped {
                         index: e.index,
                         line: None,
                         statement_id: e.statement_id.map(|id| id.to_string()),
-                        reason: SkipReason::Voided { by: voider },
+                        reason: SkipReason::Voided { by },
                     }),
                     None => kept.push(e),
                 }
             }
             self.evidence = kept;
             self.skipped.sort_by_key(|s| s.index);
+            // The rest gave evidence in an earlier read.
+            voided_earlier.extend(self.voided_seen.into_keys());
+            voided_earlier.sort_unstable();
         }
         XapiBatch {
             statements: self.statements,
@@ -564,7 +564,7 @@ impl Batch {
             skipped: self.skipped,
             ignored_verbs: self.ignored_verbs,
             voiding: self.voiding,
-            voided_earlier: self.voided_earlier,
+            voided_earlier,
         }
     }
 }

@@ -18,8 +18,9 @@ pub(super) struct RawStatement<'a> {
     pub object: RawObject<'a>,
     #[serde(default)]
     pub result: Option<RawResult>,
+    /// Read only when the object is not aligned (most statements never need it).
     #[serde(borrow, default)]
-    pub context: Option<RawContext<'a>>,
+    pub context: Option<&'a serde_json::value::RawValue>,
     #[serde(borrow, default)]
     pub timestamp: Option<Cow<'a, str>>,
     #[serde(borrow, default)]
