@@ -4,6 +4,8 @@
 
 use std::io::Read;
 
+use foldhash::{HashMap, HashSet};
+
 use super::case::{CaseFramework, LinkKind, NodeRef};
 use super::{Curriculum, StandardIdx, StandardKey, StandardSet};
 use crate::error::{Error, Location, Result};
@@ -41,6 +43,8 @@ pub struct Crosswalk {
     to: Curriculum,
     forward: Vec<Vec<StandardIdx>>,
     backward: Vec<Vec<StandardIdx>>,
+    /// The matched pairs, so that a pair listed again is found in O(1).
+    pairs: HashSet<(StandardIdx, StandardIdx)>,
 }
 
 impl Crosswalk {
@@ -50,11 +54,12 @@ impl Crosswalk {
             to: to.clone(),
             forward: vec![Vec::new(); from.len()],
             backward: vec![Vec::new(); to.len()],
+            pairs: HashSet::default(),
         }
     }
 
     fn add(&mut self, f: StandardIdx, t: StandardIdx) {
-        if !self.forward[f.index()].contains(&t) {
+        if self.pairs.insert((f, t)) {
             self.forward[f.index()].push(t);
             self.backward[t.index()].push(f);
         }
@@ -144,32 +149,52 @@ impl Crosswalk {
     /// None today; the `Result` leaves room for stricter checks.
     pub fn from_case_links(from: &CaseFramework, to: &CaseFramework) -> Result<Self> {
         let mut walk = Crosswalk::empty(from.curriculum(), to.curriculum());
-        let find = |framework: &CaseFramework, node: &NodeRef| {
-            let h = framework.hierarchy();
-            h.position_of_identifier(&node.identifier)
-                .or_else(|| {
-                    let uri = node.uri.as_deref()?;
-                    h.nodes().iter().position(|n| n.uri() == Some(uri))
-                })
-                .and_then(|i| h.nodes().get(i)?.standard())
+        // Standards by URI, built once per framework.
+        let by_uri = |framework: &CaseFramework| -> HashMap<String, StandardIdx> {
+            let mut map = HashMap::default();
+            for n in framework.hierarchy().nodes() {
+                if let (Some(uri), Some(s)) = (n.uri(), n.standard()) {
+                    map.entry(uri.to_owned()).or_insert(s);
+                }
+            }
+            map
         };
+        let (from_uris, to_uris) = (by_uri(from), by_uri(to));
+        let find =
+            |framework: &CaseFramework, uris: &HashMap<String, StandardIdx>, node: &NodeRef| {
+                let h = framework.hierarchy();
+                match h.position_of_identifier(&node.identifier) {
+                    Some(i) => h.nodes().get(i).and_then(|n| n.standard()),
+                    None => node.uri.as_deref().and_then(|uri| uris.get(uri).copied()),
+                }
+            };
         for link in from
             .links()
             .iter()
             .filter(|l| l.kind == LinkKind::ExactMatch)
         {
-            if let (Some(f), Some(t)) = (link.origin_standard, find(to, &link.destination)) {
+            if let (Some(f), Some(t)) =
+                (link.origin_standard, find(to, &to_uris, &link.destination))
+            {
                 walk.add(f, t);
             }
-            if let (Some(f), Some(t)) = (link.destination_standard, find(to, &link.origin)) {
+            if let (Some(f), Some(t)) =
+                (link.destination_standard, find(to, &to_uris, &link.origin))
+            {
                 walk.add(f, t);
             }
         }
         for link in to.links().iter().filter(|l| l.kind == LinkKind::ExactMatch) {
-            if let (Some(t), Some(f)) = (link.origin_standard, find(from, &link.destination)) {
+            if let (Some(t), Some(f)) = (
+                link.origin_standard,
+                find(from, &from_uris, &link.destination),
+            ) {
                 walk.add(f, t);
             }
-            if let (Some(t), Some(f)) = (link.destination_standard, find(from, &link.origin)) {
+            if let (Some(t), Some(f)) = (
+                link.destination_standard,
+                find(from, &from_uris, &link.origin),
+            ) {
                 walk.add(f, t);
             }
         }
@@ -196,6 +221,7 @@ impl Crosswalk {
             to: self.from.clone(),
             forward: self.backward.clone(),
             backward: self.forward.clone(),
+            pairs: self.pairs.iter().map(|&(f, t)| (t, f)).collect(),
         }
     }
 

@@ -1,7 +1,7 @@
 //! The `isChildOf` tree of a CASE package: grades, domains, clusters and
 //! standards, queryable by code or identifier.
 
-use foldhash::{HashMap, HashMapExt};
+use foldhash::{HashMap, HashMapExt, HashSet};
 use serde::Serialize;
 
 use crate::curriculum::StandardIdx;
@@ -108,6 +108,9 @@ pub struct Hierarchy {
     parents: Vec<Vec<usize>>,
     children: Vec<Vec<usize>>,
     roots: Vec<usize>,
+    /// `(child, parent)` pairs linked so far (`usize::MAX`: the document),
+    /// so a repeated association is not linked twice, in O(1).
+    linked: HashSet<(usize, usize)>,
 }
 
 impl Hierarchy {
@@ -129,23 +132,21 @@ impl Hierarchy {
             parents: vec![Vec::new(); n],
             children: vec![Vec::new(); n],
             roots: Vec::new(),
+            linked: HashSet::default(),
         }
     }
 
     /// Records `child isChildOf parent` (`None`: a child of the document).
     pub(crate) fn link(&mut self, child: usize, parent: Option<usize>) {
+        if !self.linked.insert((child, parent.unwrap_or(usize::MAX))) {
+            return;
+        }
         match parent {
             Some(p) => {
-                if !self.children[p].contains(&child) {
-                    self.children[p].push(child);
-                    self.parents[child].push(p);
-                }
+                self.children[p].push(child);
+                self.parents[child].push(p);
             }
-            None => {
-                if !self.roots.contains(&child) {
-                    self.roots.push(child);
-                }
-            }
+            None => self.roots.push(child),
         }
     }
 
