@@ -140,6 +140,12 @@ fn run<M: Measurement>(c: &mut Criterion<M>, name: &str) {
         group.bench_function(format!("read_json_lines/{shape}"), |b| {
             b.iter(|| black_box(XapiReader::new(&alignment).read_json_lines_str(black_box(&text))))
         });
+        group.bench_function(format!("read_json_lines_streamed/{shape}"), |b| {
+            b.iter(|| {
+                let mut reader = XapiReader::new(&alignment);
+                black_box(reader.read_json_lines("bench.jsonl", black_box(text.as_bytes())))
+            })
+        });
         group.bench_function(format!("read_and_apply/{shape}"), |b| {
             b.iter(|| {
                 let batch = XapiReader::new(&alignment).read_json_lines_str(black_box(&text));

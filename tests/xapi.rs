@@ -325,3 +325,35 @@ fn mastery_changes_exported_as_statements_read_back() {
     );
     assert!(back.skipped.is_empty());
 }
+
+#[test]
+fn json_lines_stream_one_line_at_a_time() {
+    let alignment = alignment();
+    let from_str = XapiReader::new(&alignment).read_json_lines_str(LINES);
+    let streamed = XapiReader::new(&alignment)
+        .read_json_lines("statements.jsonl", LINES.as_bytes())
+        .unwrap();
+    assert_eq!(streamed, from_str);
+    // Carriage returns, a byte order mark, and a line that is not UTF-8.
+    let mut bytes = b"\xEF\xBB\xBF".to_vec();
+    bytes.extend_from_slice(LINES.lines().next().unwrap().as_bytes());
+    bytes.extend_from_slice(b"\r\n\xFF\xFE\r\n");
+    let batch = XapiReader::new(&alignment)
+        .read("crlf.jsonl", bytes.as_slice())
+        .unwrap();
+    assert_eq!(batch.evidence.len(), 1);
+    assert_eq!(batch.skipped[0].line, Some(2));
+    assert!(batch.skipped[0].reason.to_string().contains("UTF-8"));
+    // One line past MAX_LINE_BYTES is an error, not a huge buffer.
+    let long = format!(
+        "{{\"id\":\"{}\"}}\n",
+        "x".repeat(mastery::MAX_LINE_BYTES as usize)
+    );
+    let err = XapiReader::new(&alignment)
+        .read_json_lines("long.jsonl", long.as_bytes())
+        .unwrap_err();
+    assert!(
+        matches!(err, mastery::Error::InputTooLarge { .. }),
+        "{err:?}"
+    );
+}

@@ -71,7 +71,7 @@ pub(crate) use timestamp::parse_timestamp;
 use self::statement::{RawActor, RawContext, RawId, RawResult, RawStatement};
 use crate::error::{Error, Result};
 use crate::evidence::{Evidence, Outcome, Source, Target};
-use crate::io::{Input, read_all};
+use std::io::{BufRead, Read};
 
 /// The IRI prefix of the ADL verbs.
 pub const ADL_VERBS: &str = "http://adlnet.gov/expapi/verbs/";
@@ -271,37 +271,106 @@ impl<'a> XapiReader<'a> {
         Ok(batch.finish())
     }
 
-    /// Reads a file (at most [`MAX_INPUT_BYTES`](crate::MAX_INPUT_BYTES)) of
-    /// either form: a JSON array if its first non-blank character is `[`,
-    /// else JSON lines.
+    /// Reads JSON lines from a stream, one line at a time: memory holds one
+    /// line (at most [`MAX_LINE_BYTES`](crate::MAX_LINE_BYTES)) besides the
+    /// evidence made. A line that is not UTF-8 or not a statement is listed
+    /// in [`XapiBatch::skipped`] with its line number.
+    ///
+    /// ```
+    /// use mastery::evidence::xapi::{Alignment, XapiReader};
+    ///
+    /// let alignment = Alignment::new().standard("https://example.org/items/1", "3.NF.A.1");
+    /// let lines = "{\"actor\":{\"mbox\":\"mailto:ada@example.org\"},\"verb\":{\"id\":\"http://adlnet.gov/expapi/verbs/passed\"},\"object\":{\"id\":\"https://example.org/items/1\"},\"timestamp\":\"2026-09-01T10:00:00Z\"}\n\n\u{ff}oops\n";
+    /// let batch = XapiReader::new(&alignment).read_json_lines("log.jsonl", lines.as_bytes())?;
+    /// assert_eq!((batch.evidence.len(), batch.skipped[0].line), (1, Some(3)));
+    /// # Ok::<(), mastery::Error>(())
+    /// ```
     ///
     /// # Errors
-    /// [`Error::Io`], [`Error::InputTooLarge`], [`Error::InvalidUtf8`], or as
-    /// [`XapiReader::read_array_str`].
-    pub fn read_path(&mut self, path: impl AsRef<Path>) -> Result<XapiBatch> {
-        let (name, bytes) = read_all(Input::Path(path.as_ref().to_path_buf()))?;
-        self.read_bytes(&name, &bytes)
-    }
-
-    /// Reads a stream of either form, as [`XapiReader::read_path`].
-    ///
-    /// # Errors
-    /// As [`XapiReader::read_path`].
-    pub fn read(&mut self, name: &str, reader: impl std::io::Read) -> Result<XapiBatch> {
-        let (name, bytes) = read_all(Input::Reader(name.into(), Box::new(reader)))?;
-        self.read_bytes(&name, &bytes)
-    }
-
-    fn read_bytes(&mut self, name: &str, bytes: &[u8]) -> Result<XapiBatch> {
-        let text =
-            std::str::from_utf8(crate::io::strip_bom(bytes)).map_err(|_| Error::InvalidUtf8 {
-                at: crate::Location::new(Some(name.into()), None),
-            })?;
-        if text.trim_start().starts_with('[') {
-            self.read_array_str(name, text)
-        } else {
-            Ok(self.read_json_lines_str(text))
+    /// [`Error::Io`] if reading fails, [`Error::InputTooLarge`] past
+    /// [`MAX_LINE_BYTES`](crate::MAX_LINE_BYTES) on one line or
+    /// [`MAX_INPUT_BYTES`](crate::MAX_INPUT_BYTES) in all.
+    pub fn read_json_lines(&mut self, name: &str, reader: impl std::io::Read) -> Result<XapiBatch> {
+        let file: std::sync::Arc<str> = name.into();
+        let mut reader = std::io::BufReader::new(crate::io::Capped::lines(reader));
+        let mut buf = Vec::new();
+        let mut batch = Batch::default();
+        let (mut index, mut number) = (0usize, 0u64);
+        loop {
+            buf.clear();
+            let read = reader
+                .read_until(b'\n', &mut buf)
+                .map_err(|e| crate::io::io_error(&file, e))?;
+            if read == 0 {
+                break;
+            }
+            number += 1;
+            let mut line: &[u8] = &buf;
+            if number == 1 {
+                line = crate::io::strip_bom(line);
+            }
+            let line = line.strip_suffix(b"\n").unwrap_or(line);
+            let line = line.strip_suffix(b"\r").unwrap_or(line);
+            if line.trim_ascii().is_empty() {
+                continue;
+            }
+            match std::str::from_utf8(line) {
+                Ok(text) => self.statement(&mut batch, index, Some(number), text),
+                Err(_) => {
+                    batch.statements += 1;
+                    let reason = SkipReason::Malformed("the line is not valid UTF-8".into());
+                    batch.skip(index, Some(number), None, reason);
+                }
+            }
+            index += 1;
         }
+        Ok(batch.finish())
+    }
+
+    /// Reads a file of either form, as [`XapiReader::read`].
+    ///
+    /// # Errors
+    /// As [`XapiReader::read`], and [`Error::Io`] if the file cannot be opened.
+    pub fn read_path(&mut self, path: impl AsRef<Path>) -> Result<XapiBatch> {
+        let path = path.as_ref();
+        let name = path.display().to_string();
+        let file = std::fs::File::open(path).map_err(|source| Error::Io {
+            file: name.as_str().into(),
+            source,
+        })?;
+        self.read(&name, file)
+    }
+
+    /// Reads a stream of either form: a JSON array if the first non-blank
+    /// character (in the first 8 KiB) is `[`, read whole (at most
+    /// [`MAX_INPUT_BYTES`](crate::MAX_INPUT_BYTES)); else JSON lines, read one
+    /// line at a time ([`XapiReader::read_json_lines`]).
+    ///
+    /// # Errors
+    /// [`Error::Io`], [`Error::InputTooLarge`], [`Error::InvalidUtf8`] for an
+    /// array that is not UTF-8, or as [`XapiReader::read_array_str`].
+    pub fn read(&mut self, name: &str, reader: impl std::io::Read) -> Result<XapiBatch> {
+        let file: std::sync::Arc<str> = name.into();
+        let mut reader = std::io::BufReader::new(reader);
+        let head = reader
+            .fill_buf()
+            .map_err(|e| crate::io::io_error(&file, e))?;
+        let first = crate::io::strip_bom(head)
+            .iter()
+            .find(|b| !b.is_ascii_whitespace())
+            .copied();
+        if first != Some(b'[') {
+            return self.read_json_lines(name, reader);
+        }
+        let mut bytes = Vec::new();
+        crate::io::Capped::whole(reader)
+            .read_to_end(&mut bytes)
+            .map_err(|e| crate::io::io_error(&file, e))?;
+        let text =
+            std::str::from_utf8(crate::io::strip_bom(&bytes)).map_err(|_| Error::InvalidUtf8 {
+                at: crate::Location::new(Some(file.clone()), None),
+            })?;
+        self.read_array_str(name, text)
     }
 
     fn statement(&mut self, batch: &mut Batch, index: usize, line: Option<u64>, json: &str) {
