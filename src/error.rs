@@ -488,6 +488,27 @@ pub enum Error {
         /// Where the first one beyond the limit was read.
         at: Location,
     },
+
+    /// An IMS CASE package is malformed: a missing or mistyped field, an
+    /// unknown association type, an association that points outside the
+    /// package, or an item without the `humanCodingScheme` the options require.
+    /// `at` names the file and the JSON path (`framework.json#/CFItems/3`).
+    #[error("{at}CASE `{identifier}`: {message}")]
+    Case {
+        /// The file and JSON path of the item or association.
+        at: Location,
+        /// The item's or association's `identifier` (or `?` when it has none).
+        identifier: String,
+        /// What is wrong.
+        message: String,
+    },
+
+    /// A CASE hierarchy query named an item the package does not have.
+    #[error("no CASE item has the code or identifier `{key}`")]
+    UnknownCaseItem {
+        /// The code (`humanCodingScheme`) or identifier looked up.
+        key: String,
+    },
 }
 
 /// " (edges read at a.csv:2, a.csv:3)" for the known locations of a cycle's edges.

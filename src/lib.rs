@@ -44,9 +44,11 @@
 //! Dependencies point one way, down this list:
 //!
 //! - [`curriculum`]: [`Standard`], [`Curriculum`] and its builder, graph
-//!   queries, CSV and JSON loading, the embedded Common Core default;
+//!   queries, CSV and JSON loading, IMS CASE packages ([`curriculum::case`]),
+//!   crosswalks between frameworks, the embedded Common Core default;
 //! - [`catalog`]: [`Activity`] and [`Catalog`], activities aligned to standards;
 //! - [`evidence`]: [`Evidence`] and [`Outcome`]; response logs in pyBKT's columns;
+//!   xAPI statements ([`evidence::xapi`]);
 //! - [`model`]: [`BktParams`], [`Decay`], [`Propagation`] and the [`Model`]
 //!   that turns evidence into mastery (the science is in its docs);
 //! - [`learner`]: [`LearnerState`], one learner's estimates, levels and
@@ -143,5 +145,10 @@ mod tests {
         assert_send_sync::<crate::LearnerState>();
         assert_send_sync::<crate::Catalog>();
         assert_send_sync::<crate::Evidence>();
+        assert_send_sync::<crate::curriculum::case::CaseFramework>();
+        assert_send_sync::<crate::curriculum::Crosswalk>();
+        assert_send_sync::<crate::evidence::xapi::Alignment>();
+        assert_send_sync::<crate::evidence::xapi::XapiBatch>();
+        assert_send_sync::<crate::evidence::xapi::XapiReader<'static>>();
     }
 }

@@ -95,6 +95,14 @@ fn seeds(target: &str) -> Vec<Vec<u8>> {
             b"[0,2,3]".to_vec(),
             b"[]".to_vec(),
         ],
+        "case_json" => vec![
+            head("tests/fixtures/case/state_fractions.json", 10_000),
+            small.to_case_json("small").into_bytes(),
+        ],
+        "xapi_statements" => vec![
+            head("tests/fixtures/xapi/statements.jsonl", 12),
+            b"[{\"id\":\"00000000-0000-4000-8000-000000000001\",\"actor\":{\"mbox\":\"mailto:a@x.org\"},\"verb\":{\"id\":\"http://adlnet.gov/expapi/verbs/answered\"},\"object\":{\"id\":\"https://x.org/1\"},\"result\":{\"success\":true},\"timestamp\":\"2026-09-01T10:00:00Z\"}]".to_vec(),
+        ],
         other => panic!("no seeds for target {other}"),
     }
 }

@@ -17,7 +17,9 @@
 //!   [`Curriculum::inner_fringe`].
 
 mod builder;
+pub mod case;
 pub mod ccss;
+mod crosswalk;
 mod load;
 mod queries;
 mod set;
@@ -32,6 +34,7 @@ use petgraph::visit::EdgeRef;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 pub use builder::CurriculumBuilder;
+pub use crosswalk::Crosswalk;
 pub use load::{CsvLoader, EdgeColumns, StandardColumns};
 pub use set::StandardSet;
 pub use standard::{MAX_ID_BYTES, MAX_PREREQUISITES, MAX_STANDARDS, Standard, StandardIdx};

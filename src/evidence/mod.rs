@@ -1,8 +1,11 @@
 //! Evidence: one observed outcome of one learner on an activity or a
 //! standard; and response logs in pyBKT's CSV columns.
 
+mod crosswalk;
 mod log;
+pub mod xapi;
 
+pub use crosswalk::MappedEvidence;
 #[cfg(feature = "fit")]
 pub(crate) use log::{Columns, Fields, parse_clean_row, parse_row};
 pub use log::{Response, ResponseColumns, read_responses, read_responses_path};
@@ -322,10 +325,14 @@ impl Evidence {
                 }
             }
         }
-        crate::time::check_timestamp(
-            &format!("time of the evidence of learner `{learner}` on {target}"),
-            timestamp,
-        )?;
+        // The message is formatted only for a bad timestamp: this runs for
+        // every statement of a large log.
+        if !(crate::time::MIN_TIMESTAMP..=crate::time::MAX_TIMESTAMP).contains(&timestamp) {
+            crate::time::check_timestamp(
+                &format!("time of the evidence of learner `{learner}` on {target}"),
+                timestamp,
+            )?;
+        }
         Ok(Evidence {
             learner,
             target,

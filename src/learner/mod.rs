@@ -4,6 +4,7 @@
 mod engagement;
 mod profile;
 mod reflection;
+pub mod xapi;
 
 use std::fmt::Write as _;
 

@@ -10,6 +10,8 @@
 
 use std::sync::OnceLock;
 
+use mastery::curriculum::case::{CaseOptions, DanglingAssociations};
+use mastery::evidence::xapi::{Alignment, XapiBatch, XapiReader};
 use mastery::evidence::{ResponseColumns, read_responses};
 use mastery::fit::{Dataset, DatasetOptions};
 use mastery::model::SkillParams;
@@ -30,6 +32,8 @@ pub const TARGETS: &[Target] = &[
     ("learner_state_json", learner_state_json),
     ("params_json", params_json),
     ("small_formats", small_formats),
+    ("case_json", case_json),
+    ("xapi_statements", xapi_statements),
 ];
 
 /// The curriculum the catalog and learner-state targets read against (the one
@@ -270,5 +274,63 @@ pub fn small_formats(data: &[u8]) {
         let again: StandardSet = serde_json::from_str(&json).expect("a written set reads back");
         assert_eq!(again, set, "standard set JSON round trip");
         let _ = small_curriculum().ready_to_learn(&set);
+    }
+}
+
+/// A CASE package (both dangling-association modes); a framework read must
+/// survive [`Curriculum::to_case_json`] and read back equal, and its
+/// hierarchy must answer for every item.
+pub fn case_json(data: &[u8]) {
+    let Ok(text) = std::str::from_utf8(data) else {
+        return;
+    };
+    for dangling in [
+        DanglingAssociations::Error,
+        DanglingAssociations::SkipAndReport,
+    ] {
+        let Ok(framework) = CaseOptions::new()
+            .dangling(dangling)
+            .read_str("case.json", text)
+        else {
+            continue;
+        };
+        for node in framework.hierarchy().nodes() {
+            let _ = framework.hierarchy().standards_under(node.identifier());
+        }
+        let curriculum = framework.curriculum();
+        let json = curriculum.to_case_json("fuzz");
+        let again = CaseOptions::new()
+            .read_str("again.json", &json)
+            .unwrap_or_else(|e| panic!("a written CASE package does not read back: {e}\n{json}"));
+        assert_eq!(again.curriculum(), curriculum, "CASE round trip");
+    }
+}
+
+/// xAPI statements as JSON lines and as an array, read twice by one reader:
+/// every statement is accounted for (evidence, skipped, ignored verb or
+/// voiding statement).
+pub fn xapi_statements(data: &[u8]) {
+    let Ok(text) = std::str::from_utf8(data) else {
+        return;
+    };
+    static ALIGNMENT: OnceLock<Alignment> = OnceLock::new();
+    let alignment = ALIGNMENT.get_or_init(|| {
+        Alignment::new()
+            .standard("https://x.org/1", "A")
+            .activity("https://x.org/2", "v")
+    });
+    let accounted = |batch: &XapiBatch| {
+        let ignored: usize = batch.ignored_verbs.values().sum();
+        assert_eq!(
+            batch.evidence.len() + batch.skipped.len() + ignored + batch.voiding,
+            batch.statements,
+            "every statement accounted for"
+        );
+    };
+    let mut reader = XapiReader::new(alignment);
+    accounted(&reader.read_json_lines_str(text));
+    accounted(&reader.read_json_lines_str(text));
+    if let Ok(batch) = XapiReader::new(alignment).read_array_str("x.json", text) {
+        accounted(&batch);
     }
 }
