@@ -150,30 +150,40 @@ pub fn record_batch<S: LearnerStore + ?Sized>(
     let mut last = None;
     for _ in 0..MAX_RETRIES {
         let mut results: Vec<Option<Recorded>> = vec![None; items.len()];
+        // Duplicates first, in the order of `items`: the first use of an id wins.
         let mut in_batch: HashMap<&EvidenceId, &str> = HashMap::new();
+        for (slot, (id, evidence)) in results.iter_mut().zip(items) {
+            let owner = match in_batch.get(id) {
+                Some(&owner) => Some(owner.to_owned()),
+                None => store.find_evidence(id)?,
+            };
+            match owner {
+                Some(learner) => *slot = Some(Recorded::Duplicate { learner }),
+                None => {
+                    in_batch.insert(id, evidence.learner());
+                }
+            }
+        }
         let mut pending = Vec::with_capacity(by_learner.len());
         for (&learner, indices) in &by_learner {
+            let fresh: Vec<usize> = indices
+                .iter()
+                .copied()
+                .filter(|&i| results.get(i).is_some_and(Option::is_none))
+                .collect();
+            if fresh.is_empty() {
+                continue;
+            }
             let (mut state, expected) = match store.get(model, learner)? {
                 Some(stored) => (stored.state, Some(stored.version)),
                 None => (LearnerState::new(model, learner)?, None),
             };
-            let mut entries = Vec::new();
-            let mut reports = Vec::new();
-            for &i in indices {
+            let mut entries = Vec::with_capacity(fresh.len());
+            let mut reports = Vec::with_capacity(fresh.len());
+            for i in fresh {
                 let Some((id, evidence)) = items.get(i) else {
                     continue;
                 };
-                let owner = match in_batch.get(id) {
-                    Some(&owner) => Some(owner.to_owned()),
-                    None => store.find_evidence(id)?,
-                };
-                if let Some(learner) = owner {
-                    if let Some(slot) = results.get_mut(i) {
-                        *slot = Some(Recorded::Duplicate { learner });
-                    }
-                    continue;
-                }
-                in_batch.insert(id, learner);
                 let report = state.apply(model, evidence).map_err(|e| match e {
                     Error::UnknownEvidenceTarget {
                         learner,
@@ -193,9 +203,7 @@ pub fn record_batch<S: LearnerStore + ?Sized>(
                 entries.push(JournalEntry::new(id.clone(), evidence.clone()));
                 reports.push((i, report));
             }
-            if !entries.is_empty() {
-                pending.push((state, expected, entries, reports));
-            }
+            pending.push((state, expected, entries, reports));
         }
         let writes: Vec<Write<'_>> = pending
             .iter()
