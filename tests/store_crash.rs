@@ -94,19 +94,25 @@ fn sigkilled_writers_lose_no_acknowledged_evidence() {
                 }
             }
         });
-        // Wait for the first acknowledgement (the child is up), then kill it
-        // after a random delay: mid-commit, mid-batch or between commits.
-        let first = rx
-            .recv_timeout(Duration::from_secs(60))
-            .expect("child acknowledges");
-        acked.insert(first);
-        std::thread::sleep(Duration::from_micros(rng.random_range(0..40_000)));
+        if kill % 5 == 4 {
+            // Every fifth child dies young: while it opens (and repairs)
+            // the database, or in its first commits.
+            std::thread::sleep(Duration::from_micros(rng.random_range(0..20_000)));
+        } else {
+            // Wait for the first acknowledgement (the child is up), then kill
+            // it after a random delay: mid-commit, mid-batch or between commits.
+            let first = rx
+                .recv_timeout(Duration::from_secs(60))
+                .expect("child acknowledges");
+            acked.insert(first);
+            std::thread::sleep(Duration::from_micros(rng.random_range(0..40_000)));
+        }
         child.kill().unwrap();
         child.wait().unwrap();
         reader.join().unwrap();
         let before = acked.len();
         acked.extend(rx.try_iter());
-        acked_at_kill.push(acked.len() - before + 1);
+        acked_at_kill.push(acked.len() - before);
 
         let db = DiskStore::open(&path).unwrap();
         let journaled = check_replays(&db, &model);
@@ -133,7 +139,7 @@ fn sigkilled_writers_lose_no_acknowledged_evidence() {
         acked.len(),
         acked_at_kill
     );
-    assert!(acked.len() >= kills);
+    assert!(acked.len() >= kills / 2);
     let db = DiskStore::open(&path).unwrap();
     assert!(db.list().unwrap().len() as u64 <= LEARNERS);
 }
