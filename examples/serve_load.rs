@@ -40,9 +40,6 @@ struct Args {
     /// Concurrent clients.
     #[arg(long, default_value_t = 8)]
     clients: usize,
-    /// Server worker threads.
-    #[arg(long, default_value_t = 8)]
-    threads: usize,
     /// Learners in the store.
     #[arg(long, default_value_t = 200)]
     learners: usize,
@@ -94,12 +91,12 @@ fn run(args: Args) -> Result<(), Box<dyn std::error::Error>> {
         model,
         Box::new(DiskStore::open(dir.join("load.redb"))?),
     ));
-    let server = Arc::new(tiny_http::Server::http("127.0.0.1:0").map_err(|e| e.to_string())?);
-    let addr = server.server_addr().to_ip().ok_or("no IP address")?;
+    let listener = http::listen("127.0.0.1:0")?;
+    let addr = listener.local_addr()?;
     let stop = Arc::new(AtomicBool::new(false));
     let serving = {
-        let (app, stop, threads) = (app.clone(), stop.clone(), args.threads);
-        std::thread::spawn(move || http::serve(app, server, threads, stop))
+        let (app, stop) = (app.clone(), stop.clone());
+        std::thread::spawn(move || http::serve(app, listener, stop))
     };
 
     // Learners with some history, in batches of one commit each.
@@ -193,7 +190,7 @@ fn run(args: Args) -> Result<(), Box<dyn std::error::Error>> {
     println!(
         "{}",
         json!({
-            "clients": args.clients, "server_threads": args.threads, "learners": args.learners,
+            "clients": args.clients, "learners": args.learners,
             "seconds_per_phase": args.seconds, "phases": phases,
         })
     );

@@ -12,6 +12,7 @@ mod client;
 #[path = "../examples/serve/http.rs"]
 mod http;
 
+use std::io::{Read, Write};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
@@ -291,12 +292,12 @@ fn the_http_layer_caps_bodies_and_stops_cleanly() {
         model.clone(),
         Box::new(DiskStore::open(&path).unwrap()),
     ));
-    let server = Arc::new(tiny_http::Server::http("127.0.0.1:0").unwrap());
-    let addr = server.server_addr().to_ip().unwrap();
+    let listener = http::listen("127.0.0.1:0").unwrap();
+    let addr = listener.local_addr().unwrap();
     let stop = Arc::new(AtomicBool::new(false));
     let serving = {
         let (app, stop) = (app.clone(), stop.clone());
-        std::thread::spawn(move || http::serve(app, server, 4, stop))
+        std::thread::spawn(move || http::serve(app, listener, stop))
     };
     let mut c = client::Client::connect(addr).unwrap();
     assert_eq!(
@@ -311,20 +312,46 @@ fn the_http_layer_caps_bodies_and_stops_cleanly() {
     );
     let (status, body) = c.get("/learners/ada/next?count=2").unwrap();
     assert_eq!(status, 200, "{body}");
-    // A declared length over the cap is refused before the body is read.
-    let mut big = client::Client::connect(addr).unwrap();
-    let (status, body) = big
-        .send(
-            "POST",
-            "/evidence",
-            Some("application/json"),
-            &vec![b' '; 70_000],
-        )
-        .unwrap();
-    assert_eq!(status, 413, "{body}");
-    assert!(body.contains("larger than 65536 bytes"));
+    // Malformed HTTP: each gets its status and the connection is closed.
+    for (raw, status) in [
+        ("NONSENSE\r\n\r\n", "400"),
+        // A declared length over the cap is refused before the body is sent.
+        (
+            "POST /evidence HTTP/1.1\r\nContent-Type: application/json\r\nContent-Length: 100000\r\n\r\n",
+            "413",
+        ),
+        (
+            "POST /evidence HTTP/1.1\r\nContent-Length: ten\r\n\r\n",
+            "400",
+        ),
+        (
+            "POST /evidence HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n",
+            "411",
+        ),
+        (
+            &format!(
+                "GET /health HTTP/1.1\r\nX-Big: {}\r\n\r\n",
+                "x".repeat(9000)
+            ),
+            "431",
+        ),
+    ] {
+        let mut raw_stream = std::net::TcpStream::connect(addr).unwrap();
+        raw_stream.write_all(raw.as_bytes()).unwrap();
+        let mut reply = String::new();
+        raw_stream.read_to_string(&mut reply).unwrap();
+        assert!(
+            reply.starts_with(&format!("HTTP/1.1 {status} ")),
+            "{raw:.40}: {reply}"
+        );
+        assert!(reply.contains("Connection: close"));
+    }
+    // An idle kept-alive connection does not hold up the stop.
+    let _idle = client::Client::connect(addr).unwrap();
+    let stopping = std::time::Instant::now();
     stop.store(true, Ordering::SeqCst);
-    serving.join().unwrap();
+    serving.join().unwrap().unwrap();
+    assert!(stopping.elapsed() < std::time::Duration::from_secs(2));
     drop(app);
     // Everything acknowledged is on disk after the stop.
     let db = DiskStore::open(&path).unwrap();

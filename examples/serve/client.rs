@@ -1,6 +1,6 @@
 //! A minimal HTTP/1.1 client over one kept-alive connection, for the
-//! service's tests and load run (responses must carry a Content-Length,
-//! as tiny_http's do for string bodies).
+//! service's tests and load run (replies carry a Content-Length, as the
+//! service's always do).
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{SocketAddr, TcpStream};

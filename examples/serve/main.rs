@@ -41,9 +41,6 @@ struct Args {
     /// The address to listen on.
     #[arg(long, default_value = "127.0.0.1:8080")]
     addr: String,
-    /// Worker threads.
-    #[arg(long, default_value_t = 8)]
-    threads: usize,
 }
 
 fn main() {
@@ -62,22 +59,19 @@ fn run(args: Args) -> Result<(), Box<dyn std::error::Error>> {
     );
     let store = DiskStore::open(&args.db)?;
     let app = Arc::new(api::App::new(model, Box::new(store)));
-    let server = Arc::new(
-        tiny_http::Server::http(&args.addr)
-            .map_err(|e| format!("cannot listen on {}: {e}", args.addr))?,
-    );
+    let listener =
+        http::listen(&args.addr).map_err(|e| format!("cannot listen on {}: {e}", args.addr))?;
     let stop = Arc::new(AtomicBool::new(false));
     {
         let stop = stop.clone();
         ctrlc::set_handler(move || stop.store(true, Ordering::SeqCst))?;
     }
     eprintln!(
-        "serve: listening on http://{} with {} workers, learners in {}",
-        args.addr,
-        args.threads,
+        "serve: listening on http://{}, learners in {}",
+        listener.local_addr()?,
         args.db.display()
     );
-    http::serve(app.clone(), server, args.threads, stop);
+    http::serve(app.clone(), listener, stop)?;
     eprintln!(
         "serve: stopped; {} learners stored",
         app.store().list()?.len()
