@@ -395,3 +395,23 @@ impl LearnerStore for DiskStore {
             .map(|v| v.value().to_owned()))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn stored_states_keep_their_version_and_corrupt_ones_are_errors() {
+        let bytes = encode_state(Version::new(42), "{\"a\":1}");
+        let (version, json) = decode_state("ada", &bytes).unwrap();
+        assert_eq!((version.get(), json), (42, "{\"a\":1}"));
+        let short = decode_state("ada", &[1, 2, 3]).unwrap_err();
+        assert_eq!(
+            short.to_string(),
+            "invalid learner store record: the state of `ada` is shorter than 8 bytes"
+        );
+        let mut bad = encode_state(Version::FIRST, "");
+        bad.push(0xff);
+        assert!(decode_state("ada", &bad).is_err());
+    }
+}

@@ -160,3 +160,41 @@ impl LearnerStore for MemoryStore {
         Ok(self.lock().ids.get(id).cloned())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{Curriculum, Evidence, Outcome};
+
+    #[test]
+    fn a_refused_commit_leaves_no_trace() {
+        let model = Model::builder(
+            Curriculum::builder()
+                .standard_ids(["A"])
+                .unwrap()
+                .build()
+                .unwrap(),
+        )
+        .build()
+        .unwrap();
+        let store = MemoryStore::new();
+        let ada = LearnerState::new(&model, "ada").unwrap();
+        let e = Evidence::on_standard("ada", "A", Outcome::Correct, 0).unwrap();
+        let id = EvidenceId::new("1").unwrap();
+        let entries = [
+            JournalEntry::new(id.clone(), e.clone()),
+            JournalEntry::new(id.clone(), e),
+        ];
+        let twice = Write {
+            state: &ada,
+            expected: None,
+            journal: &entries,
+        };
+        assert!(matches!(
+            store.commit(&[twice]),
+            Err(Error::DuplicateEvidence { .. })
+        ));
+        assert!(store.list().unwrap().is_empty());
+        assert_eq!(store.find_evidence(&id).unwrap(), None);
+    }
+}
