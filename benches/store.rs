@@ -77,5 +77,25 @@ fn durable(c: &mut Criterion) {
     let _ = std::fs::remove_dir_all(&dir);
 }
 
-criterion_group!(benches, durable);
+/// What each write of a learner costs besides the disk: its state read from
+/// and written to JSON (Common Core, 20 standards practiced).
+fn state_json(c: &mut Criterion) {
+    let model = Model::builder(Curriculum::ccss_math()).build().unwrap();
+    let mut state = mastery::LearnerState::new(&model, "learner-0").unwrap();
+    for n in 0..20 {
+        let (_, mut e) = evidence(&model, n * LEARNERS);
+        e = Evidence::new("learner-0", e.target().clone(), e.outcome(), e.timestamp()).unwrap();
+        state.apply(&model, &e).unwrap();
+    }
+    let json = state.to_json();
+    let mut group = c.benchmark_group("store_state_json");
+    group.throughput(Throughput::Elements(1));
+    group.bench_function("to_json", |b| b.iter(|| state.to_json()));
+    group.bench_function("from_json", |b| {
+        b.iter(|| mastery::LearnerState::from_json(&model, &json).unwrap())
+    });
+    group.finish();
+}
+
+criterion_group!(benches, durable, state_json);
 criterion_main!(benches);
