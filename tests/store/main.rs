@@ -1,8 +1,11 @@
 //! Learner stores: evidence applied exactly once, optimistic concurrency,
 //! atomic commits, migration of old states, refits by replay, and many
-//! threads at once.
+//! threads at once; the crash test (`crash`) and the journal's properties
+//! (`properties`) are modules of this one test binary.
 
-mod store_support;
+mod crash;
+mod properties;
+mod support;
 
 use std::collections::HashSet;
 use std::sync::Arc;
@@ -11,7 +14,7 @@ use mastery::store::{
     self, DiskStore, EvidenceId, JournalEntry, LearnerStore, MemoryStore, Recorded, Version, Write,
 };
 use mastery::{Error, Evidence, LearnerState, Model, Outcome};
-use store_support::{T0, TempDir, check_replays, evidence, model, refitted_model};
+use support::{T0, TempDir, check_replays, evidence, model, refitted_model};
 
 fn stores(name: &str) -> (TempDir, Vec<Box<dyn LearnerStore>>) {
     let dir = TempDir::new(name);
@@ -244,7 +247,7 @@ fn refit_equals_fresh_application_under_new_parameters() {
 /// store and are written back in the current format.
 #[test]
 fn version_1_states_load_and_are_upgraded_on_write() {
-    let v1 = include_str!("fixtures/learner_state/v1.json");
+    let v1 = include_str!("../fixtures/learner_state/v1.json");
     // The fixture's curriculum: A -> B -> C, and D.
     let curriculum = mastery::Curriculum::builder()
         .standard_ids(["A", "B", "C", "D"])
@@ -416,8 +419,8 @@ fn eight_threads_on_disk_lose_nothing_and_apply_nothing_twice() {
     let db: Arc<dyn LearnerStore> = Arc::new(DiskStore::open(dir.join("learners.redb")).unwrap());
     // Per-request commits (each synced to disk), then batched ones: smaller
     // than in memory to keep `cargo test` quick (every commit syncs the disk).
-    hammer(db, &model, 8, 200, 1);
+    hammer(db, &model, 8, 100, 1);
     let dir = TempDir::new("threads-disk-batched");
     let db: Arc<dyn LearnerStore> = Arc::new(DiskStore::open(dir.join("learners.redb")).unwrap());
-    hammer(db, &model, 8, 500, 25);
+    hammer(db, &model, 8, 250, 25);
 }

@@ -7,9 +7,7 @@
 //! to): they must not apply twice.
 //!
 //! `cargo test` runs 5 kills. The long run:
-//! `MASTERY_CRASH_KILLS=60 cargo test --release --test store_crash -- --nocapture`.
-
-mod store_support;
+//! `MASTERY_CRASH_KILLS=60 cargo test --release --test store crash -- --nocapture`.
 
 use std::collections::HashSet;
 use std::io::{BufRead, BufReader, Write as _};
@@ -17,10 +15,10 @@ use std::process::{Command, Stdio};
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
+use crate::support::{TempDir, check_replays, evidence, model};
 use mastery::store::{self, DiskStore, LearnerStore};
 use rand::rngs::Xoshiro256PlusPlus;
 use rand::{RngExt, SeedableRng};
-use store_support::{TempDir, check_replays, evidence, model};
 
 const LEARNERS: u64 = 20;
 const CHILD_DB: &str = "MASTERY_CRASH_CHILD_DB";
@@ -74,7 +72,12 @@ fn sigkilled_writers_lose_no_acknowledged_evidence() {
     let mut acked_at_kill = Vec::new();
     for kill in 0..kills {
         let mut child = Command::new(std::env::current_exe().unwrap())
-            .args(["--exact", "crash_child", "--nocapture", "--test-threads=1"])
+            .args([
+                "--exact",
+                "crash::crash_child",
+                "--nocapture",
+                "--test-threads=1",
+            ])
             .env(CHILD_DB, &path)
             .env(CHILD_START, next.to_string())
             .stdout(Stdio::piped())

@@ -2,14 +2,12 @@
 //! (one by one or in batches of any size, with retried ids) gives the states
 //! direct application gives, and each state is a replay of its journal.
 
-mod store_support;
-
 use std::collections::{HashMap, HashSet};
 
+use crate::support::{T0, check_replays, model};
 use mastery::store::{self, EvidenceId, History, JournalEntry, LearnerStore, MemoryStore};
 use mastery::{Evidence, LearnerState, Outcome};
 use proptest::prelude::*;
-use store_support::{T0, check_replays, model};
 
 /// (learner, standard, outcome credit in quarters, seconds after T0, id)
 fn items() -> impl Strategy<Value = Vec<(u8, u8, u8, u32, u8)>> {
