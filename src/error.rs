@@ -509,6 +509,60 @@ pub enum Error {
         /// The code (`humanCodingScheme`) or identifier looked up.
         key: String,
     },
+
+    /// An evidence id is empty or longer than [`MAX_ID_BYTES`](crate::MAX_ID_BYTES).
+    #[error("invalid evidence id {id:?}: {reason}")]
+    InvalidEvidenceId {
+        /// The offending id (shortened when long).
+        id: String,
+        /// Why it was rejected.
+        reason: &'static str,
+    },
+
+    /// A learner store has no state for this learner.
+    #[error("unknown learner `{learner}`")]
+    UnknownLearner {
+        /// The learner id that was looked up.
+        learner: String,
+    },
+
+    /// A write to a learner store expected another version of the learner's
+    /// state (someone else wrote it first): read it again and retry.
+    #[error("learner `{learner}` changed concurrently: expected {}, found {}", describe_version(*expected), describe_version(*found))]
+    VersionConflict {
+        /// The learner.
+        learner: String,
+        /// The version the write expected (`None`: no state yet).
+        expected: Option<u64>,
+        /// The version in the store (`None`: no state).
+        found: Option<u64>,
+    },
+
+    /// A write to a learner store carried evidence whose id is already
+    /// journaled (a retried request): nothing was written.
+    #[error("evidence `{id}` is already recorded for learner `{learner}`")]
+    DuplicateEvidence {
+        /// The evidence id.
+        id: String,
+        /// The learner it was recorded for.
+        learner: String,
+    },
+
+    /// The on-disk learner store failed (I/O, a corrupt file, a file in use).
+    #[error("learner store {path}: {operation} failed: {source}")]
+    Store {
+        /// The database file.
+        path: Arc<str>,
+        /// What was being done, e.g. "commit".
+        operation: &'static str,
+        /// The underlying error.
+        #[source]
+        source: Box<dyn std::error::Error + Send + Sync>,
+    },
+}
+
+fn describe_version(version: Option<u64>) -> String {
+    version.map_or_else(|| "no state".to_owned(), |v| format!("version {v}"))
 }
 
 /// " (edges read at a.csv:2, a.csv:3)" for the known locations of a cycle's edges.

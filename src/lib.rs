@@ -60,6 +60,9 @@
 //! - [`cohort`]: many learners: groupings by need or by profile, class
 //!   reports with tiers of support, progress reports for learners and families;
 //! - [`sim`]: simulated learners, policy evaluation, calibration of early warnings;
+//! - [`store`]: learner states kept with a version and an evidence journal
+//!   (evidence applied exactly once, refits by replay), in memory or in an
+//!   embedded database file;
 //! - [`fit`]: fitting parameters from response logs (EM), what works (a learn
 //!   rate per activity), metrics,
 //!   cross-validation; a performance model beside BKT (logistic knowledge
@@ -81,6 +84,7 @@
 //! | `cohort` | [`cohort`]: groupings, class and progress reports | rayon, ndarray |
 //! | `sim` | [`sim`]: simulated learners, policy evaluation | `fit` |
 //! | `export` | [`export`]: DOT and SVG pictures | ndarray |
+//! | `store` | `store::DiskStore`: learners in a database file | redb |
 //!
 //! ## Data license
 //!
@@ -108,6 +112,7 @@ pub mod recommend;
 #[cfg(feature = "sim")]
 pub mod sim;
 mod stats;
+pub mod store;
 pub mod time;
 #[cfg(any(feature = "cohort", feature = "export"))]
 mod xml;
@@ -150,5 +155,8 @@ mod tests {
         assert_send_sync::<crate::evidence::xapi::Alignment>();
         assert_send_sync::<crate::evidence::xapi::XapiBatch>();
         assert_send_sync::<crate::evidence::xapi::XapiReader<'static>>();
+        assert_send_sync::<crate::store::MemoryStore>();
+        #[cfg(feature = "store")]
+        assert_send_sync::<crate::store::DiskStore>();
     }
 }

@@ -807,6 +807,12 @@ impl LearnerState {
         &self.engagement
     }
 
+    /// Replaces the whole profile (a refit keeps the stored learner's goals,
+    /// preferences and choices, which the evidence journal does not hold).
+    pub(crate) fn set_profile(&mut self, profile: Profile) {
+        self.profile = profile;
+    }
+
     /// Replaces the learner's stated preferences (goals and choices stay).
     ///
     /// ```
