@@ -3,7 +3,9 @@
 //! thread. Two statement shapes: `compact` (the properties the reader uses,
 //! about 300 bytes) and `lrs` (as a learning record store exports them, with
 //! display names, activity definitions, context, `stored`, `authority` and
-//! `version`, about 900 bytes).
+//! `version`, about 900 bytes). Applied with the default model (forgetting
+//! over time and propagation along prerequisites) and with plain BKT
+//! (`read_and_apply_plain_bkt`).
 //!
 //! The `xapi` group measures wall time; `xapi_cpu` measures the thread's own
 //! CPU time (Linux `/proc/thread-self/schedstat`, nanoseconds on a CPU), which
@@ -132,6 +134,12 @@ fn run<M: Measurement>(c: &mut Criterion<M>, name: &str) {
     let ccss = Curriculum::ccss_math();
     let alignment = alignment(&ccss);
     let model = Model::builder(ccss.clone()).build().unwrap();
+    // Plain BKT: no forgetting over time, no propagation along prerequisites.
+    let plain = Model::builder(ccss.clone())
+        .decay(None)
+        .propagation(mastery::Propagation::off())
+        .build()
+        .unwrap();
     let mut group = c.benchmark_group(name);
     group.throughput(Throughput::Elements(STATEMENTS as u64));
     for (shape, lrs) in [("compact", false), ("lrs", true)] {
@@ -152,23 +160,25 @@ fn run<M: Measurement>(c: &mut Criterion<M>, name: &str) {
                 black_box(reader.read_json_lines("bench.jsonl", black_box(text.as_bytes())))
             })
         });
-        group.bench_function(format!("read_and_apply/{shape}"), |b| {
-            b.iter(|| {
-                let batch = XapiReader::new(&alignment).read_json_lines_str(black_box(&text));
-                let mut states: HashMap<String, LearnerState> = HashMap::new();
-                for e in &batch.evidence {
-                    let learner = e.evidence.learner();
-                    if !states.contains_key(learner) {
-                        let state = LearnerState::new(&model, learner).unwrap();
-                        states.insert(learner.to_owned(), state);
+        for (model_name, model) in [("", &model), ("_plain_bkt", &plain)] {
+            group.bench_function(format!("read_and_apply{model_name}/{shape}"), |b| {
+                b.iter(|| {
+                    let batch = XapiReader::new(&alignment).read_json_lines_str(black_box(&text));
+                    let mut states: HashMap<String, LearnerState> = HashMap::new();
+                    for e in &batch.evidence {
+                        let learner = e.evidence.learner();
+                        if !states.contains_key(learner) {
+                            let state = LearnerState::new(model, learner).unwrap();
+                            states.insert(learner.to_owned(), state);
+                        }
+                        if let Some(state) = states.get_mut(learner) {
+                            state.apply(model, &e.evidence).unwrap();
+                        }
                     }
-                    if let Some(state) = states.get_mut(learner) {
-                        state.apply(&model, &e.evidence).unwrap();
-                    }
-                }
-                black_box(states)
-            })
-        });
+                    black_box(states)
+                })
+            });
+        }
     }
     group.finish();
 }

@@ -1144,10 +1144,13 @@ impl LearnerState {
     ) -> Result<()> {
         self.check(model)?;
         let idx = standard.resolve(model.curriculum())?;
-        crate::time::check_timestamp(
-            &format!("time of the outcome of learner `{}`", self.learner),
-            timestamp,
-        )?;
+        // The message is formatted only for a bad timestamp (the hot path).
+        if !(crate::time::MIN_TIMESTAMP..=crate::time::MAX_TIMESTAMP).contains(&timestamp) {
+            crate::time::check_timestamp(
+                &format!("time of the outcome of learner `{}`", self.learner),
+                timestamp,
+            )?;
+        }
         self.update(
             model,
             model.resolve_standard(idx),
