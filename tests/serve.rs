@@ -359,3 +359,62 @@ fn the_http_layer_caps_bodies_and_stops_cleanly() {
     drop(db);
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn xapi_statements_are_recorded_once_and_bad_ones_reported() {
+    let model = model();
+    let alignment = mastery::evidence::xapi::Alignment::new()
+        .standard("https://example.org/items/7", "3.NF.A.1");
+    let app = App::new(model.clone(), Box::new(MemoryStore::new())).with_alignment(alignment);
+    let actor = "mailto:ada@example.org";
+    let statement = |id: &str, object: &str| {
+        format!(
+            r#"{{"id":"{id}","actor":{{"mbox":"{actor}"}},"verb":{{"id":"http://adlnet.gov/expapi/verbs/answered"}},"object":{{"id":"{object}"}},"result":{{"success":true}},"timestamp":"2026-09-01T10:00:00+02:00"}}"#
+        )
+    };
+    let good = statement(
+        "00000000-0000-4000-8000-000000000001",
+        "https://example.org/items/7",
+    );
+    let unknown = statement(
+        "00000000-0000-4000-8000-000000000002",
+        "https://example.org/items/99",
+    );
+    // The learner must exist first, as for /evidence; nothing is written otherwise.
+    let before = snapshot(&app, &model);
+    assert_eq!(post(&app, "/xapi/statements", &good).status, 404);
+    assert_eq!(snapshot(&app, &model), before);
+    assert_eq!(
+        post(&app, "/learners", &format!(r#"{{"learner":"{actor}"}}"#)).status,
+        201
+    );
+    let reply = post(&app, "/xapi/statements", &format!("[{good},{unknown}]"));
+    assert_eq!(reply.status, 201, "{}", reply.body);
+    let body: serde_json::Value = serde_json::from_str(&reply.body).unwrap();
+    assert_eq!(body["recorded"][0]["recorded"], "applied");
+    assert_eq!(body["skipped"][0]["index"], 1);
+    assert!(
+        body["skipped"][0]["reason"]
+            .as_str()
+            .unwrap()
+            .contains("items/99")
+    );
+    // Sent again: recognized, not applied twice.
+    let again = post(&app, "/xapi/statements", &good);
+    let body: serde_json::Value = serde_json::from_str(&again.body).unwrap();
+    assert_eq!(
+        body["recorded"][0]["recorded"], "duplicate",
+        "{}",
+        again.body
+    );
+    assert_eq!(app.store().history(actor).unwrap().entries.len(), 1);
+    // Not a statement at all: 400 and nothing changes.
+    let before = snapshot(&app, &model);
+    assert_eq!(post(&app, "/xapi/statements", "42").status, 400);
+    assert_eq!(post(&app, "/xapi/statements", "[]").status, 400);
+    assert_eq!(
+        call(&app, "POST", "/xapi/statements", Some("text/plain"), &good).status,
+        415
+    );
+    assert_eq!(snapshot(&app, &model), before);
+}

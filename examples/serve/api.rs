@@ -7,6 +7,7 @@ use std::hash::{Hash, Hasher};
 use std::sync::{Arc, Mutex};
 
 use mastery::cohort::Cohort;
+use mastery::evidence::xapi::{Alignment, XapiReader};
 use mastery::export::heatmap_svg;
 use mastery::recommend::{RecommendOptions, Recommender};
 use mastery::store::{self, EvidenceId, LearnerStore, Recorded};
@@ -69,6 +70,8 @@ pub struct App {
     recommender: Recommender<Arc<Model>>,
     store: Box<dyn LearnerStore>,
     locks: Vec<Mutex<()>>,
+    /// Activity IRIs to standards and activities, for xAPI statements.
+    alignment: Alignment,
 }
 
 /// One piece of evidence as posted: the client's unique id and the
@@ -173,7 +176,15 @@ impl App {
             model,
             store,
             locks: (0..LOCKS).map(|_| Mutex::new(())).collect(),
+            alignment: Alignment::new(),
         }
+    }
+
+    /// The service that also takes xAPI statements (`POST /xapi/statements`)
+    /// on the activities `alignment` maps.
+    pub fn with_alignment(mut self, alignment: Alignment) -> Self {
+        self.alignment = alignment;
+        self
     }
 
     /// The store (tests look inside).
@@ -199,6 +210,7 @@ impl App {
             ("GET", ["health"]) => Reply::json(200, &json!({ "ok": true })),
             ("POST", ["learners"]) => self.create(req),
             ("POST", ["evidence"]) => self.evidence(req),
+            ("POST", ["xapi", "statements"]) => self.xapi(req),
             ("GET", ["learners", learner, "next"]) => self.next(&decode(learner), query, req.now),
             ("GET", ["learners", learner, "path"]) => self.path(&decode(learner), query, req.now),
             ("GET", ["report"]) => self.report(query, req.now),
@@ -319,6 +331,87 @@ impl App {
                     })
                     .collect();
                 Reply::json(201, &json!({ "results": results }))
+            }
+            Err(e) => fail(&e),
+        }
+    }
+
+    /// xAPI statements (one, or an array): each usable one becomes evidence
+    /// recorded under its statement id (so a statement sent twice counts
+    /// once); the reply lists what was recorded and every statement skipped,
+    /// with its index and why. Unknown learners are 404, as for `/evidence`.
+    fn xapi(&self, req: &Request<'_>) -> Reply {
+        let statements: Value = match Self::body(req) {
+            Ok(v) => v,
+            Err(reply) => return reply,
+        };
+        let array = match statements {
+            Value::Array(items) if items.is_empty() || items.len() > MAX_BATCH => {
+                return Reply::error(
+                    400,
+                    format!(
+                        "a batch holds 1 to {MAX_BATCH} statements, not {}",
+                        items.len()
+                    ),
+                );
+            }
+            Value::Array(items) => Value::Array(items),
+            one @ Value::Object(_) => Value::Array(vec![one]),
+            _ => return Reply::error(400, "the body must be a statement or an array of them"),
+        };
+        let text = array.to_string();
+        let batch = match XapiReader::new(&self.alignment).read("statements", text.as_bytes()) {
+            Ok(b) => b,
+            Err(e) => return Reply::error(400, e.to_string()),
+        };
+        let mut skipped: Vec<Value> = batch
+            .skipped
+            .iter()
+            .map(|s| {
+                json!({ "index": s.index, "id": s.statement_id, "reason": s.reason.to_string() })
+            })
+            .collect();
+        let mut items: Vec<(EvidenceId, Evidence)> = Vec::new();
+        for e in batch.evidence {
+            match e.statement_id.map(|id| EvidenceId::new(id.to_string())) {
+                Some(Ok(id)) => items.push((id, e.evidence)),
+                _ => skipped.push(json!({
+                    "index": e.index, "id": null,
+                    "reason": "a statement without an id cannot be recorded exactly once"
+                })),
+            }
+        }
+        let mut learners: Vec<&str> = items.iter().map(|(_, e)| e.learner()).collect();
+        learners.sort_unstable();
+        learners.dedup();
+        for learner in &learners {
+            match self.store.get(&self.model, learner) {
+                Ok(Some(_)) => {}
+                Ok(None) => {
+                    return Reply::error(
+                        404,
+                        format!("unknown learner `{learner}`: create it with POST /learners"),
+                    );
+                }
+                Err(e) => return fail(&e),
+            }
+        }
+        if items.is_empty() {
+            return Reply::json(200, &json!({ "recorded": [], "skipped": skipped }));
+        }
+        match store::record_batch(&*self.store, &self.model, &items) {
+            Ok(done) => {
+                let recorded: Vec<Value> = items
+                    .iter()
+                    .zip(done)
+                    .map(|((id, _), r)| match r {
+                        Recorded::Applied { version, .. } => {
+                            json!({ "id": id.as_str(), "recorded": "applied", "version": version.get() })
+                        }
+                        _ => json!({ "id": id.as_str(), "recorded": "duplicate" }),
+                    })
+                    .collect();
+                Reply::json(201, &json!({ "recorded": recorded, "skipped": skipped }))
             }
             Err(e) => fail(&e),
         }

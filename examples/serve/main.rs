@@ -14,6 +14,10 @@
 //!
 //! Routes: `POST /learners` (`{"learner": id}`), `POST /evidence` (one
 //! `{"id", "evidence"}` or an array of up to 1,000: one commit),
+//! `POST /xapi/statements` (one xAPI statement or an array of up to 1,000,
+//! mapped by `--alignment FILE`, `{"standards": {IRI: id}, "activities":
+//! {IRI: id}}`; each recorded under its statement id, so a statement sent
+//! twice counts once; the reply lists every statement skipped and why),
 //! `GET /learners/{id}/next?count=&goal=&now=`,
 //! `GET /learners/{id}/path?goal=&now=`, `GET /report?grade=&learners=a,b&now=`
 //! (HTML with the class heatmap as SVG), `GET /health`. Errors are
@@ -41,6 +45,11 @@ struct Args {
     /// The address to listen on.
     #[arg(long, default_value = "127.0.0.1:8080")]
     addr: String,
+    /// An xAPI alignment (JSON: activity IRIs to standard or activity ids)
+    /// for `POST /xapi/statements`; without it every statement's object is
+    /// unknown.
+    #[arg(long)]
+    alignment: Option<PathBuf>,
 }
 
 fn main() {
@@ -58,7 +67,15 @@ fn run(args: Args) -> Result<(), Box<dyn std::error::Error>> {
             .build()?,
     );
     let store = DiskStore::open(&args.db)?;
-    let app = Arc::new(api::App::new(model, Box::new(store)));
+    let mut app = api::App::new(model, Box::new(store));
+    if let Some(path) = &args.alignment {
+        let text = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
+        app = app.with_alignment(mastery::evidence::xapi::Alignment::from_json(
+            &path.display().to_string(),
+            &text,
+        )?);
+    }
+    let app = Arc::new(app);
     let listener =
         http::listen(&args.addr).map_err(|e| format!("cannot listen on {}: {e}", args.addr))?;
     let stop = Arc::new(AtomicBool::new(false));
