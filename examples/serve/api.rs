@@ -283,20 +283,8 @@ impl App {
             Err(reply) => return reply,
         };
         // Every learner must exist; nothing is written otherwise.
-        let mut learners: Vec<&str> = posted.iter().map(|p| p.evidence.learner()).collect();
-        learners.sort_unstable();
-        learners.dedup();
-        for learner in &learners {
-            match self.store.get(&self.model, learner) {
-                Ok(Some(_)) => {}
-                Ok(None) => {
-                    return Reply::error(
-                        404,
-                        format!("unknown learner `{learner}`: create it with POST /learners"),
-                    );
-                }
-                Err(e) => return fail(&e),
-            }
+        if let Err(reply) = self.all_exist(posted.iter().map(|p| p.evidence.learner())) {
+            return reply;
         }
         if let [one] = posted.as_slice() {
             let _guard = self.lock(one.evidence.learner());
@@ -318,21 +306,9 @@ impl App {
         }
         let items: Vec<(EvidenceId, Evidence)> =
             posted.into_iter().map(|p| (p.id, p.evidence)).collect();
-        match store::record_batch(&*self.store, &self.model, &items) {
-            Ok(done) => {
-                let results: Vec<Value> = items
-                    .iter()
-                    .zip(done)
-                    .map(|((id, _), r)| match r {
-                        Recorded::Applied { version, .. } => {
-                            json!({ "id": id.as_str(), "recorded": "applied", "version": version.get() })
-                        }
-                        _ => json!({ "id": id.as_str(), "recorded": "duplicate" }),
-                    })
-                    .collect();
-                Reply::json(201, &json!({ "results": results }))
-            }
-            Err(e) => fail(&e),
+        match self.record_batch(&items) {
+            Ok(results) => Reply::json(201, &json!({ "results": results })),
+            Err(reply) => reply,
         }
     }
 
@@ -381,40 +357,53 @@ impl App {
                 })),
             }
         }
-        let mut learners: Vec<&str> = items.iter().map(|(_, e)| e.learner()).collect();
-        learners.sort_unstable();
-        learners.dedup();
-        for learner in &learners {
-            match self.store.get(&self.model, learner) {
-                Ok(Some(_)) => {}
-                Ok(None) => {
-                    return Reply::error(
-                        404,
-                        format!("unknown learner `{learner}`: create it with POST /learners"),
-                    );
-                }
-                Err(e) => return fail(&e),
-            }
+        if let Err(reply) = self.all_exist(items.iter().map(|(_, e)| e.learner())) {
+            return reply;
         }
         if items.is_empty() {
             return Reply::json(200, &json!({ "recorded": [], "skipped": skipped }));
         }
-        match store::record_batch(&*self.store, &self.model, &items) {
-            Ok(done) => {
-                let recorded: Vec<Value> = items
-                    .iter()
-                    .zip(done)
-                    .map(|((id, _), r)| match r {
-                        Recorded::Applied { version, .. } => {
-                            json!({ "id": id.as_str(), "recorded": "applied", "version": version.get() })
-                        }
-                        _ => json!({ "id": id.as_str(), "recorded": "duplicate" }),
-                    })
-                    .collect();
-                Reply::json(201, &json!({ "recorded": recorded, "skipped": skipped }))
-            }
-            Err(e) => fail(&e),
+        match self.record_batch(&items) {
+            Ok(recorded) => Reply::json(201, &json!({ "recorded": recorded, "skipped": skipped })),
+            Err(reply) => reply,
         }
+    }
+
+    /// `Ok` when every learner has a state; else 404 naming the first that
+    /// has none (so a request about unknown learners writes nothing).
+    fn all_exist<'l>(&self, learners: impl Iterator<Item = &'l str>) -> Result<(), Reply> {
+        let mut learners: Vec<&str> = learners.collect();
+        learners.sort_unstable();
+        learners.dedup();
+        for learner in learners {
+            match self.store.get(&self.model, learner) {
+                Ok(Some(_)) => {}
+                Ok(None) => {
+                    return Err(Reply::error(
+                        404,
+                        format!("unknown learner `{learner}`: create it with POST /learners"),
+                    ));
+                }
+                Err(e) => return Err(fail(&e)),
+            }
+        }
+        Ok(())
+    }
+
+    /// Records `items` in one commit; per item, applied (with the learner's
+    /// new version) or a duplicate.
+    fn record_batch(&self, items: &[(EvidenceId, Evidence)]) -> Result<Vec<Value>, Reply> {
+        let done = store::record_batch(&*self.store, &self.model, items).map_err(|e| fail(&e))?;
+        Ok(items
+            .iter()
+            .zip(done)
+            .map(|((id, _), r)| match r {
+                Recorded::Applied { version, .. } => {
+                    json!({ "id": id.as_str(), "recorded": "applied", "version": version.get() })
+                }
+                _ => json!({ "id": id.as_str(), "recorded": "duplicate" }),
+            })
+            .collect())
     }
 
     fn learner(&self, learner: &str) -> Result<LearnerState, Reply> {
