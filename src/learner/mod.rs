@@ -962,12 +962,12 @@ impl LearnerState {
             self.mastery[i].get()
         } else {
             let prior = model.all_params()[i].prior();
+            // The model keeps the logits exactly when ability is on.
             match (self.individual(model), model.standard_logits(standard)) {
                 (Some((params, belief)), Some(logits)) => {
                     params.shift_rate(logits.prior, belief.mean())
                 }
-                (Some((params, belief)), None) => params.shift(prior, belief.mean()),
-                (None, _) => prior,
+                _ => prior,
             }
         }
     }
@@ -1261,35 +1261,45 @@ impl LearnerState {
         let mut sources = Vec::new();
         // With ability on, this answer is read with the learner's own answer
         // model and learn rates (the ability before it), then moves the ability.
-        let individual = self.individual(model).map(|(p, b)| (*p, b));
-        // The typical answer model's logits (the model keeps them with ability on).
-        let typical = target
-            .logits
-            .unwrap_or_else(|| AnswerLogits::of(target.answer.guess(), target.answer.slip()));
+        // With ability on: its parameters, the belief before this answer and
+        // the typical answer model's logits (kept by the model).
+        let individual = self.individual(model).map(|(p, b)| {
+            let typical = target
+                .logits
+                .unwrap_or_else(|| AnswerLogits::of(target.answer.guess(), target.answer.slip()));
+            (*p, b, typical)
+        });
         let target = match individual {
-            Some((_, belief)) => {
-                let (guess, slip) = belief.answer_logits(typical);
-                Resolved {
-                    answer: model::GuessSlip::new(guess, slip).unwrap_or(target.answer),
-                    ..target
-                }
-            }
+            Some((_, belief, typical)) => Resolved {
+                answer: belief.answer_with(target.answer, typical),
+                ..target
+            },
             None => target,
         };
         // The learn rate of an opportunity on `s`: the activity's own or the
         // standard's, this learner's with ability on (`None`: the standard's).
         let learn_of = |s: StandardIdx| match (individual, target.learn) {
-            (Some((p, belief)), Some(own)) => Some(p.shift(own, belief.mean())),
-            (Some((p, belief)), None) => Some(match model.standard_logits(s) {
+            (Some((p, belief, _)), Some(own)) => Some(p.shift(own, belief.mean())),
+            (Some((p, belief, _)), None) => Some(match model.standard_logits(s) {
                 Some(logits) => p.shift_rate(logits.learn, belief.mean()),
-                None => p.shift(model.all_params()[s.index()].learn(), belief.mean()),
+                None => model.all_params()[s.index()].learn(),
             }),
             (None, own) => own,
         };
+        // Moves the ability by this answer; `known`: the chance the learner
+        // knew all it asked.
+        let observed = |known: f64| {
+            individual
+                .filter(|_| opportunity)
+                .map(|(_, mut belief, typical)| {
+                    belief.observe_logits(known, typical, outcome.credit(), weight);
+                    belief
+                })
+        };
         if let [standard] = *target.standards {
             let before = self.current(model, standard, now);
-            if opportunity {
-                self.observe_ability(model, before, typical, outcome, weight);
+            if let Some(belief) = observed(before) {
+                self.ability = Some(belief);
             }
             let (known, unknown) = model::temper(target.answer.likelihoods(outcome), weight);
             let after = self.practice_update(
@@ -1323,8 +1333,8 @@ impl LearnerState {
                 .iter()
                 .map(|&s| self.current(model, s, now))
                 .collect();
-            if opportunity {
-                self.observe_ability(model, befores.iter().product(), typical, outcome, weight);
+            if let Some(belief) = observed(befores.iter().product()) {
+                self.ability = Some(belief);
             }
             let mut posteriors = Vec::with_capacity(befores.len());
             model::conjunctive_update(&befores, target.answer, outcome, weight, &mut posteriors);
@@ -1370,23 +1380,6 @@ impl LearnerState {
             &sources,
             &mut access,
         );
-    }
-
-    /// Moves the ability belief (with ability on) by one answer: `known` is
-    /// the chance the learner knew all it asked, `answer` the typical
-    /// learner's guess and slip.
-    fn observe_ability(
-        &mut self,
-        model: &Model,
-        known: f64,
-        answer: AnswerLogits,
-        outcome: Outcome,
-        weight: f64,
-    ) {
-        if let Some((_, mut belief)) = self.individual(model) {
-            belief.observe_logits(known, answer, outcome.credit(), weight);
-            self.ability = Some(belief);
-        }
     }
 
     /// Stores the transition of `posterior` for a practiced standard and

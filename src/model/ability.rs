@@ -231,8 +231,8 @@ pub fn individual_answer(answer: GuessSlip, theta: f64) -> GuessSlip {
     if theta == 0.0 {
         return answer;
     }
-    let (guess, right) = Ability::shift(answer.guess(), 1.0 - answer.slip(), theta);
-    let slip = 1.0 - right;
+    let guess = sigmoid(logit(answer.guess()) + theta);
+    let slip = 1.0 - sigmoid(logit(1.0 - answer.slip()) + theta);
     // Both moved by the same increasing map, so their order stays; a pair at
     // the logit clamp's edge is the only way to tie, and then the typical
     // answer is the safe fallback.
@@ -301,26 +301,22 @@ impl Ability {
     /// ```
     #[must_use]
     pub fn answer(&self, answer: GuessSlip) -> GuessSlip {
-        let (guess, slip) = self.answer_raw(answer.guess(), answer.slip());
+        self.answer_with(answer, AnswerLogits::of(answer.guess(), answer.slip()))
+    }
+
+    /// [`Ability::answer`] of `answer` whose logits are known.
+    pub(crate) fn answer_with(&self, answer: GuessSlip, logits: AnswerLogits) -> GuessSlip {
+        let (guess, slip) = self.answer_logits(logits);
         GuessSlip::new(guess, slip).unwrap_or(answer)
     }
 
-    /// [`Ability::answer`] on a raw guess and slip.
-    pub(crate) fn answer_raw(&self, guess: f64, slip: f64) -> (f64, f64) {
-        self.answer_logits(AnswerLogits::of(guess, slip))
-    }
-
-    /// [`Ability::answer_raw`] of an answer model on the logit scale.
+    /// [`Ability::answer`] of an answer model on the logit scale, as raw
+    /// guess and slip.
     pub(crate) fn answer_logits(&self, answer: AnswerLogits) -> (f64, f64) {
         let flatten = 1.0 / (1.0 + std::f64::consts::PI / (8.0 * self.precision)).sqrt();
         let g = sigmoid((answer.guess + self.mean) * flatten);
         let right = sigmoid((answer.right + self.mean) * flatten);
         (g, 1.0 - right)
-    }
-
-    /// Two probabilities shifted by `theta` on the logit scale.
-    pub(crate) fn shift(a: f64, b: f64, theta: f64) -> (f64, f64) {
-        (sigmoid(logit(a) + theta), sigmoid(logit(b) + theta))
     }
 
     /// The belief's precision (1 / variance).
@@ -335,22 +331,12 @@ impl Ability {
     /// the score in [0, 1], `weight` the evidence's weight (a self-report
     /// counts less). Non-finite inputs leave the belief unchanged.
     pub fn observe(&mut self, known: f64, answer: GuessSlip, credit: f64, weight: f64) {
-        self.observe_raw(known, answer.guess(), answer.slip(), credit, weight);
-    }
-
-    /// [`Ability::observe`] with a raw guess and slip (fits without bounds
-    /// may be degenerate, which [`GuessSlip`] refuses).
-    pub(crate) fn observe_raw(
-        &mut self,
-        known: f64,
-        guess: f64,
-        slip: f64,
-        credit: f64,
-        weight: f64,
-    ) {
-        if guess.is_finite() && slip.is_finite() {
-            self.observe_logits(known, AnswerLogits::of(guess, slip), credit, weight);
-        }
+        self.observe_logits(
+            known,
+            AnswerLogits::of(answer.guess(), answer.slip()),
+            credit,
+            weight,
+        );
     }
 
     /// [`Ability::observe`] with an answer model on the logit scale.

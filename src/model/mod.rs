@@ -147,10 +147,8 @@ pub struct Model {
     ignored_skills: Vec<String>,
     /// Activities whose guess and slip came from fitted items.
     fitted_activities: usize,
-    /// Learner ability, when on.
-    ability: Option<AbilityParams>,
-    /// With ability on: the logits its shifts start from, computed once.
-    logits: Option<Logits>,
+    /// Learner ability, when on, with the logits its shifts start from.
+    ability: Option<(AbilityParams, Logits)>,
 }
 
 /// The logits of every standard's answer model, prior and learn rate, and
@@ -415,10 +413,9 @@ impl ModelBuilder {
             activity_learn[catalog.index_of(&id)?.index()] = Some(learn);
         }
         let identity = self.curriculum.indices().collect();
-        let logits = self
+        let ability = self
             .ability
-            .is_some()
-            .then(|| Logits::of(&params, &activity_answers));
+            .map(|p| (p, Logits::of(&params, &activity_answers)));
         Ok(Model {
             identity,
             curriculum: self.curriculum,
@@ -432,8 +429,7 @@ impl ModelBuilder {
             activity_learn,
             ignored_skills,
             fitted_activities: fitted_items.len(),
-            ability: self.ability,
-            logits,
+            ability,
         })
     }
 }
@@ -535,7 +531,7 @@ impl Model {
             )
         });
         self.activity_answers.push(answer);
-        if let Some(logits) = &mut self.logits {
+        if let Some((_, logits)) = &mut self.ability {
             logits
                 .activities
                 .push(AnswerLogits::of(answer.guess(), answer.slip()));
@@ -596,7 +592,7 @@ impl Model {
     /// Learner ability's parameters, when ability is on.
     #[must_use]
     pub fn ability(&self) -> Option<&AbilityParams> {
-        self.ability.as_ref()
+        self.ability.as_ref().map(|(p, _)| p)
     }
 
     /// The mastery-level thresholds.
@@ -622,10 +618,7 @@ impl Model {
                 Ok(Resolved {
                     standards: self.catalog.alignment(idx),
                     answer: self.activity_answers[idx.index()],
-                    logits: self
-                        .logits
-                        .as_ref()
-                        .and_then(|l| l.activities.get(idx.index()).copied()),
+                    logits: self.activity_logits(idx),
                     learn: self.activity_learn(idx),
                 })
             }
@@ -654,9 +647,19 @@ impl Model {
         }
     }
 
+    /// An activity's answer model on the logit scale (with ability on).
+    pub(crate) fn activity_logits(&self, activity: ActivityIdx) -> Option<AnswerLogits> {
+        self.ability
+            .as_ref()?
+            .1
+            .activities
+            .get(activity.index())
+            .copied()
+    }
+
     /// A standard's prior and learn rate on the logit scale (with ability on).
     pub(crate) fn standard_logits(&self, idx: StandardIdx) -> Option<&StandardLogits> {
-        self.logits.as_ref()?.standards.get(idx.index())
+        self.ability.as_ref()?.1.standards.get(idx.index())
     }
 
     /// The learn rate of an activity, if it has its own (from

@@ -981,7 +981,11 @@ impl<M: Deref<Target = Model>> Recommender<M> {
                     return None;
                 }
                 let answer = self.model.activity_answer(a);
-                let answer = ranking.ability.map_or(answer, |b| b.answer(answer));
+                let answer = match (ranking.ability, self.model.activity_logits(a)) {
+                    (Some(belief), Some(logits)) => belief.answer_with(answer, logits),
+                    (Some(belief), None) => belief.answer(answer),
+                    (None, _) => answer,
+                };
                 let all_known: f64 = catalog
                     .alignment(a)
                     .iter()

@@ -658,9 +658,21 @@ pub fn pilot_params(
     targets: &StandardSet,
     pilot: &Simulation,
 ) -> Result<SkillParams> {
+    let (_, report) = pilot_fit(model, targets, pilot)?;
+    report.skill_params()
+}
+
+/// The pilot's log (with row keys, for [`fit_ability`]) and its BKT fit.
+fn pilot_fit(
+    model: &Model,
+    targets: &StandardSet,
+    pilot: &Simulation,
+) -> Result<(Dataset, crate::fit::FitReport)> {
     let log = response_log(model, &FixedSequence { per_standard: 8 }, targets, pilot)?;
-    let (data, _) = Dataset::from_reader("pilot.csv", log.as_bytes(), &DatasetOptions::default())?;
-    fit(&data, &FitConfig::default().validate()?)?.skill_params()
+    let options = DatasetOptions::default().keep_row_keys(true);
+    let (data, _) = Dataset::from_reader("pilot.csv", log.as_bytes(), &options)?;
+    let report = fit(&data, &FitConfig::default().validate()?)?;
+    Ok((data, report))
 }
 
 /// [`pilot_params`], and the population's learner ability parameters chosen
@@ -674,10 +686,7 @@ pub fn pilot_params_with_ability(
     targets: &StandardSet,
     pilot: &Simulation,
 ) -> Result<(SkillParams, AbilityParams)> {
-    let log = response_log(model, &FixedSequence { per_standard: 8 }, targets, pilot)?;
-    let options = DatasetOptions::default().keep_row_keys(true);
-    let (data, _) = Dataset::from_reader("pilot.csv", log.as_bytes(), &options)?;
-    let report = fit(&data, &FitConfig::default().validate()?)?;
+    let (data, report) = pilot_fit(model, targets, pilot)?;
     let ability = fit_ability(&data, &PredictParams::from_fit(&report))?;
     Ok((report.skill_params()?, ability.params))
 }
