@@ -1,17 +1,21 @@
-//! Batch prediction speed (`fit::predict`): rows per second on a generated
-//! log, one thread and all threads.
+//! Batch prediction speed: rows per second on a generated log.
+//! `predict`: [`predict`] on a loaded `Dataset`, one thread and all threads.
+//! `predict_csv`: CSV text to CSV text, end to end: read into a `Dataset`
+//! and predicted (`read_whole`, without formatting the output) against
+//! [`predict_csv`] streaming it (`streamed`, formatting included).
 
 use std::hint::black_box;
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use mastery::BktParams;
 use mastery::fit::{
-    Dataset, DatasetOptions, HmmParams, PredictOptions, PredictParams, predict, synthetic_log,
+    Dataset, DatasetOptions, HmmParams, PredictOptions, PredictParams, predict, predict_csv,
+    synthetic_log,
 };
 use mastery::model::SkillParams;
 
 /// 20 skills x 2,000 learners x 5-45 responses: about 1,000,000 rows.
-fn setup() -> (Dataset, PredictParams) {
+fn setup() -> (String, Dataset, PredictParams) {
     let skills: Vec<(String, HmmParams)> = (0..20)
         .map(|i| {
             let f = i as f64 / 20.0;
@@ -33,11 +37,11 @@ fn setup() -> (Dataset, PredictParams) {
         let bkt = BktParams::new(p.prior, p.learn, p.forget, p.guess[0], p.slip[0]).unwrap();
         params.params.insert(name.clone(), bkt);
     }
-    (data, PredictParams::from(&params))
+    (csv, data, PredictParams::from(&params))
 }
 
 fn batch_predict(c: &mut Criterion) {
-    let (data, params) = setup();
+    let (_, data, params) = setup();
     let options = PredictOptions::default();
     let mut group = c.benchmark_group("predict");
     group.throughput(Throughput::Elements(data.len() as u64));
@@ -54,5 +58,29 @@ fn batch_predict(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, batch_predict);
+fn csv_to_csv(c: &mut Criterion) {
+    let (csv, data, params) = setup();
+    let options = PredictOptions::default();
+    let read = DatasetOptions::default();
+    let mut group = c.benchmark_group("predict_csv");
+    group.throughput(Throughput::Elements(data.len() as u64));
+    drop(data);
+    group.bench_function("read_whole", |b| {
+        b.iter(|| {
+            let (data, _) = Dataset::from_reader("log.csv", csv.as_bytes(), &read).unwrap();
+            black_box(predict(&data, &params, &options).unwrap())
+        })
+    });
+    group.bench_function("streamed", |b| {
+        b.iter(|| {
+            let out = std::io::sink();
+            black_box(
+                predict_csv("log.csv", csv.as_bytes(), out, &params, &read, &options).unwrap(),
+            )
+        })
+    });
+    group.finish();
+}
+
+criterion_group!(benches, batch_predict, csv_to_csv);
 criterion_main!(benches);

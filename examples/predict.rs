@@ -3,7 +3,7 @@
 //! ```text
 //! cargo run --release --example predict -- --params params.json --input responses.csv
 //!     [--out predictions.csv] [--item-col COL] [--threads N] [--skip-bad-rows]
-//!     [--unknown-skills half] [--timings]
+//!     [--unknown-skills half] [--read-whole] [--timings]
 //! ```
 //!
 //! Reads per-skill parameters as `{"params": {"<skill>": {"prior": p, "learn": t,
@@ -18,20 +18,26 @@
 //! after it (posterior, then the learn/forget transition). Plain BKT: no
 //! decay, no propagation, so the figures equal pyBKT's `predict`.
 //!
-//! The log is read by the fit loader (chunks parsed in parallel), predicted
-//! by [`mastery::fit::predict`] (skills and learners in parallel), and
-//! written by formatting chunks of rows in parallel (shortest round-trip
-//! decimal for each probability). `--timings` prints the phases on stderr.
+//! With `--out`, a log in order_id order (as logs are exported) streams
+//! through [`mastery::fit::predict_csv`]: read in blocks, parsed, predicted
+//! by learner and formatted in parallel, in bounded memory. A log out of
+//! order (or with quoted fields) is then read whole instead, as it is
+//! without `--out` or with `--read-whole`: by the fit loader (chunks parsed
+//! in parallel), predicted by [`mastery::fit::predict`] (skills and learners
+//! in parallel), and written by formatting chunks of rows in parallel. Either
+//! way each probability is written as its shortest round-trip decimal.
+//! `--timings` prints the phases on stderr.
 
 use std::borrow::Cow;
 use std::io::Write;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Instant;
 
 use clap::{Parser, ValueEnum};
 use mastery::fit::{
-    Dataset, DatasetOptions, PredictOptions, PredictParams, Predictions, UnknownSkill, predict,
+    CsvPredictReport, Dataset, DatasetOptions, LoadReport, PredictOptions, PredictParams,
+    Predictions, UnknownSkill, predict, predict_csv,
 };
 use mastery::model::SkillParams;
 use rayon::prelude::*;
@@ -72,6 +78,10 @@ struct Args {
     /// Print the time of each phase on stderr.
     #[arg(long)]
     timings: bool,
+    /// Read the whole log before predicting, even with `--out` (by
+    /// default a log in order_id order written to a file is streamed).
+    #[arg(long)]
+    read_whole: bool,
 }
 
 mod common;
@@ -120,23 +130,39 @@ fn predict_file(args: &Args) -> Result<(), Box<dyn std::error::Error + Send + Sy
     if let Some(col) = &args.item_col {
         options = options.item_column(col.clone());
     }
-    let (data, report) = Dataset::from_path(&args.input, &options)?;
-    if !report.skipped.is_empty() {
-        eprintln!(
-            "{}: skipped {} of {} rows:",
-            args.input.display(),
-            report.skipped.len(),
-            report.rows_read
-        );
-        for row in report.skipped.iter().take(20) {
-            eprintln!("  line {}: {}", row.line, row.reason);
-        }
-    }
-    lap("read");
     let unknown = match args.unknown_skills {
         Unknown::Error => UnknownSkill::Reject,
         Unknown::Half => UnknownSkill::PredictHalf,
     };
+    if let (Some(out), false) = (&args.out, args.read_whole) {
+        match stream(args, out, &params, &options, unknown) {
+            Err(mastery::Error::NotStreamable { at, reason }) => {
+                eprintln!("{at}{reason}: reading the log whole instead of streaming it");
+            }
+            Err(e @ mastery::Error::UnknownStandard { .. }) => {
+                return Err(format!(
+                    "{e} (no parameters for this skill in {})",
+                    args.params.display()
+                )
+                .into());
+            }
+            Err(e) => return Err(e.into()),
+            Ok(report) => {
+                report_skipped(&args.input, &report.load);
+                if report.unpredicted > 0 {
+                    eprintln!(
+                        "{} rows of skills without parameters predicted as 0.5",
+                        report.unpredicted
+                    );
+                }
+                lap("read, predict and write (streamed)");
+                return Ok(());
+            }
+        }
+    }
+    let (data, report) = Dataset::from_path(&args.input, &options)?;
+    report_skipped(&args.input, &report);
+    lap("read");
     let predictions = predict(
         &data,
         &params,
@@ -170,6 +196,48 @@ fn predict_file(args: &Args) -> Result<(), Box<dyn std::error::Error + Send + Sy
     }
     lap("write");
     Ok(())
+}
+
+/// Predicts a log in order_id order as it streams (`fit::predict_csv`).
+fn stream(
+    args: &Args,
+    out: &Path,
+    params: &PredictParams,
+    options: &DatasetOptions,
+    unknown: UnknownSkill,
+) -> mastery::Result<CsvPredictReport> {
+    let open_error = |path: &Path, source| mastery::Error::Io {
+        file: path.display().to_string().into(),
+        source,
+    };
+    let input = std::fs::File::open(&args.input).map_err(|e| open_error(&args.input, e))?;
+    let output = std::fs::File::create(out).map_err(|e| open_error(out, e))?;
+    predict_csv(
+        &args.input.display().to_string(),
+        input,
+        output,
+        params,
+        options,
+        &PredictOptions::default().unknown_skill(unknown),
+    )
+    .map_err(|e| match e {
+        mastery::Error::Io { file, source } if &*file == "output" => open_error(out, source),
+        other => other,
+    })
+}
+
+fn report_skipped(input: &Path, report: &LoadReport) {
+    if !report.skipped.is_empty() {
+        eprintln!(
+            "{}: skipped {} of {} rows:",
+            input.display(),
+            report.skipped.len(),
+            report.rows_read
+        );
+        for row in report.skipped.iter().take(20) {
+            eprintln!("  line {}: {}", row.line, row.reason);
+        }
+    }
 }
 
 /// `field` as a CSV field: quoted (quotes doubled) when it holds a comma, a
@@ -226,7 +294,7 @@ fn write_csv(data: &Dataset, p: &Predictions, out: impl Write + Send) -> std::io
                     let start = (batch_start + piece * ROWS_PER_PIECE).min(rows);
                     let end = (start + ROWS_PER_PIECE).min(rows).min(batch_start + batch);
                     let mut int = itoa::Buffer::new();
-                    let mut float = ryu::Buffer::new();
+                    let mut float = zmij::Buffer::new();
                     for r in start..end {
                         let key = &keys[r];
                         buffer.extend_from_slice(int.format(key.order_id()).as_bytes());

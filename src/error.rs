@@ -469,6 +469,19 @@ pub enum Error {
         value: i64,
     },
 
+    /// A streaming reader ([`fit::predict_csv`](crate::fit::predict_csv))
+    /// met input it can only read whole: a row whose `order_id` is smaller
+    /// than an earlier row's, or a quoted field. What was written before it is
+    /// incomplete; read such a log into a [`Dataset`](crate::fit::Dataset)
+    /// instead, which sorts it.
+    #[error("{at}{reason}; read the log whole (`Dataset` and `predict`) instead of streaming it")]
+    NotStreamable {
+        /// The file and line.
+        at: Location,
+        /// What the streaming reader cannot handle.
+        reason: String,
+    },
+
     /// A quoted CSV field never closes: without this error the rest of the
     /// file would be read as one field.
     #[error("{at}a quoted field opens on this line and is never closed")]

@@ -70,6 +70,14 @@ impl<R> Capped<R> {
         }
     }
 
+    /// Only the line cap, for inputs streamed in bounded memory.
+    pub(crate) fn line_only(inner: R) -> Self {
+        Capped {
+            max_total: u64::MAX,
+            ..Capped::lines(inner)
+        }
+    }
+
     /// Only the total cap, for inputs read whole (JSON).
     pub(crate) fn whole(inner: R) -> Self {
         Capped {

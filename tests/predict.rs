@@ -8,7 +8,7 @@ use std::collections::HashMap;
 use mastery::evidence::{ResponseColumns, read_responses};
 use mastery::fit::{
     Dataset, DatasetOptions, FitReport, HmmParams, PredictOptions, PredictParams, SkillFit,
-    UnknownSkill, predict, synthetic_log,
+    UnknownSkill, predict, predict_csv, synthetic_log,
 };
 use mastery::learner::predict_responses;
 use mastery::model::SkillParams;
@@ -378,4 +378,74 @@ fn fitted_items_become_activity_answers() {
     // An explicit override wins; an activity without a fitted item keeps the standard's.
     assert_eq!(answer("q2"), GuessSlip::new(0.3, 0.2).unwrap());
     assert_eq!(answer("q3"), GuessSlip::new(0.2, 0.1).unwrap());
+}
+
+/// `fit::predict_csv` streams the same log sorted by order_id: every good row
+/// once, in file order, equal to the exact replay; bad rows reported as the
+/// loader reports them; the unsorted file is refused at its first step back.
+#[test]
+fn a_sorted_log_streams_to_the_exact_replay() {
+    let (params, mut lines, file) = generated_log();
+    let options = DatasetOptions::default().skip_bad_rows(true);
+    let predict_options = PredictOptions::default().unknown_skill(UnknownSkill::PredictHalf);
+    let predict_params = PredictParams::from(&params);
+
+    let mut out = Vec::new();
+    let err = predict_csv(
+        "log.csv",
+        file.as_bytes(),
+        &mut out,
+        &predict_params,
+        &options,
+        &predict_options,
+    )
+    .unwrap_err();
+    assert!(
+        matches!(&err, Error::NotStreamable { at, reason }
+            if at.line.is_some() && reason.contains("not in order_id order")),
+        "{err}"
+    );
+
+    lines.sort_by_key(|l| parse(l).0);
+    let mut sorted = String::from(HEAD);
+    for (i, line) in lines.iter().enumerate() {
+        if i % 50 == 3 {
+            sorted += "20,learner9,algebra,maybe\n";
+        }
+        sorted += line;
+        sorted.push('\n');
+    }
+    let (_, loaded) = Dataset::from_reader("log.csv", sorted.as_bytes(), &options).unwrap();
+    let mut out = Vec::new();
+    let report = predict_csv(
+        "log.csv",
+        sorted.as_bytes(),
+        &mut out,
+        &predict_params,
+        &options,
+        &predict_options,
+    )
+    .unwrap();
+    assert_eq!(report.load, loaded);
+    assert!(report.load.skipped.len() > 10);
+    let no_params = lines.iter().filter(|l| l.contains(",no_params,")).count();
+    assert_eq!(report.unpredicted, no_params);
+
+    let exact = replay(&params, &lines);
+    let text = String::from_utf8(out).unwrap();
+    let mut rows = text.lines();
+    assert_eq!(
+        rows.next(),
+        Some("order_id,user_id,skill_name,correct,p_correct,p_mastery")
+    );
+    let mut count = 0;
+    for (row, line) in rows.zip(&lines) {
+        let f: Vec<&str> = row.split(',').collect();
+        assert_eq!(f[..4].join(","), *line);
+        let (pc, pm) = exact[&f[0].parse::<i64>().unwrap()];
+        assert!((f[4].parse::<f64>().unwrap() - pc).abs() < 1e-12, "{row}");
+        assert!((f[5].parse::<f64>().unwrap() - pm).abs() < 1e-12, "{row}");
+        count += 1;
+    }
+    assert_eq!(count, lines.len());
 }

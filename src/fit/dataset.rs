@@ -34,6 +34,11 @@ pub struct DatasetOptions {
 }
 
 impl DatasetOptions {
+    /// Whether bad rows are skipped (and reported) instead of failing.
+    pub(crate) fn skips_bad_rows(&self) -> bool {
+        self.skip_bad_rows
+    }
+
     /// The column names (default: pyBKT's `order_id`, `user_id`, `skill_name`, `correct`).
     pub fn columns(mut self, columns: ResponseColumns) -> Self {
         self.columns = columns;
@@ -456,7 +461,7 @@ struct Interner {
 /// byte (which keeps "a" and "a\0" apart). Built byte by byte: a
 /// variable-length `copy_from_slice` would call `memcpy` for every id.
 #[inline]
-fn short_key(bytes: &[u8]) -> u128 {
+pub(super) fn short_key(bytes: &[u8]) -> u128 {
     let mut key = (bytes.len() as u128) << 120;
     for (i, &b) in bytes.iter().enumerate() {
         key |= u128::from(b) << (8 * i);
@@ -493,7 +498,7 @@ impl Interner {
 
 /// A row's fields, or why its learner, skill or item id is longer than
 /// [`MAX_ID_BYTES`](crate::MAX_ID_BYTES) (a bad row like any other).
-fn check_id_lengths(fields: Fields<'_>) -> std::result::Result<Fields<'_>, String> {
+pub(super) fn check_id_lengths(fields: Fields<'_>) -> std::result::Result<Fields<'_>, String> {
     let (_, learner, skill, _, item) = fields;
     for (what, id) in [
         ("learner", Some(learner)),
@@ -664,7 +669,7 @@ impl Rows {
     }
 }
 
-fn locate<'c>(
+pub(super) fn locate<'c>(
     file: &Arc<str>,
     header: &[String],
     options: &'c DatasetOptions,
@@ -749,24 +754,25 @@ fn read_quoted(file: &Arc<str>, bytes: &[u8], options: &DatasetOptions) -> Resul
     Ok(rows)
 }
 
-fn read_plain(file: &Arc<str>, bytes: &[u8], options: &DatasetOptions) -> Result<Rows> {
-    let bytes = strip_bom(bytes);
-    let invalid_utf8 = |line: u64| Error::InvalidUtf8 {
-        at: Location::new(Some(Arc::clone(file)), Some(line)),
-    };
+/// The header of a file without quotes (byte order mark stripped): its
+/// column names, the byte offset after it and its 1-based line, or `None`
+/// when `bytes` holds only blank lines.
+pub(super) fn plain_header(
+    file: &Arc<str>,
+    bytes: &[u8],
+) -> Result<Option<(Vec<String>, usize, u64)>> {
     // The header is the first non-blank line.
     let mut offset = 0;
     let mut line_no = 0u64;
     let header_line = loop {
         if offset >= bytes.len() {
-            return Err(Error::EmptyFile {
-                file: Arc::clone(file),
-                detail: "no header line",
-            });
+            return Ok(None);
         }
         let (line, rest) = split_line(&bytes[offset..]);
         line_no += 1;
-        let line = std::str::from_utf8(line).map_err(|_| invalid_utf8(line_no))?;
+        let line = std::str::from_utf8(line).map_err(|_| Error::InvalidUtf8 {
+            at: Location::new(Some(Arc::clone(file)), Some(line_no)),
+        })?;
         offset = bytes.len() - rest.len();
         // Only empty lines are skipped, as by the general reader: a line of
         // whitespace is a header without columns (found by fuzzing, issue 14).
@@ -784,6 +790,18 @@ fn read_plain(file: &Arc<str>, bytes: &[u8], options: &DatasetOptions) -> Result
             detail: "no header line",
         });
     }
+    Ok(Some((header, offset, line_no)))
+}
+
+fn read_plain(file: &Arc<str>, bytes: &[u8], options: &DatasetOptions) -> Result<Rows> {
+    let bytes = strip_bom(bytes);
+    let invalid_utf8 = |line: u64| Error::InvalidUtf8 {
+        at: Location::new(Some(Arc::clone(file)), Some(line)),
+    };
+    let (header, offset, line_no) = plain_header(file, bytes)?.ok_or_else(|| Error::EmptyFile {
+        file: Arc::clone(file),
+        detail: "no header line",
+    })?;
     let columns = locate(file, &header, options)?;
     // The rest, split into chunks at line ends (so each chunk is valid UTF-8
     // exactly when the whole is), checked, counted and parsed in parallel,
@@ -862,7 +880,7 @@ fn read_plain(file: &Arc<str>, bytes: &[u8], options: &DatasetOptions) -> Result
 }
 
 /// Splits `bytes` into about `parts` pieces, each ending at a line end.
-fn split_at_lines(bytes: &[u8], parts: usize) -> Vec<&[u8]> {
+pub(super) fn split_at_lines(bytes: &[u8], parts: usize) -> Vec<&[u8]> {
     let target = bytes.len() / parts.max(1) + 1;
     let mut out = Vec::with_capacity(parts);
     let mut rest = bytes;

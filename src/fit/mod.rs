@@ -31,6 +31,9 @@ pub use performance::{
     Blend, PerformanceConfig, PerformanceModel, PerformancePredictions, PerformanceState,
     ValidPerformanceConfig,
 };
-pub use predict::{PredictOptions, PredictParams, Predictions, UnknownSkill, predict};
+pub use predict::{
+    CsvPredictReport, PredictOptions, PredictParams, Predictions, UnknownSkill, predict,
+    predict_csv,
+};
 pub use synthetic::synthetic_log;
 pub use what_works::{ActivityEffect, SkillEffects, WhatWorks, WhatWorksOptions, what_works};

@@ -13,7 +13,9 @@ use std::sync::OnceLock;
 use mastery::curriculum::case::{CaseOptions, DanglingAssociations};
 use mastery::evidence::xapi::{Alignment, XapiBatch, XapiReader};
 use mastery::evidence::{ResponseColumns, read_responses};
-use mastery::fit::{Dataset, DatasetOptions};
+use mastery::fit::{
+    Dataset, DatasetOptions, PredictOptions, PredictParams, UnknownSkill, predict_csv,
+};
 use mastery::model::SkillParams;
 use mastery::time::Date;
 use mastery::{Catalog, CsvLoader, Curriculum, LearnerState, Model, StandardSet};
@@ -198,7 +200,39 @@ pub fn dataset_csv(data: &[u8]) {
         |bytes: &[u8]| Dataset::from_reader("log.csv", bytes, &options).map_err(|e| e.to_string());
     // Everything on one worker thread: one hand-over per input, not one per
     // parallel step (a hand-over waits for the scheduler).
-    thread_pool(1).install(|| dataset_paths(flags, data, &read));
+    thread_pool(1).install(|| {
+        dataset_paths(flags, data, &read);
+        streaming_agrees(data, &options, &read(data));
+    });
+}
+
+/// Differential: `fit::predict_csv` streams what the dataset reader reads,
+/// with the same report and the same errors, or refuses a log out of
+/// order_id order; a log whose every row is skipped streams to nothing
+/// where the reader finds no usable row.
+fn streaming_agrees(data: &[u8], options: &DatasetOptions, whole: &DatasetRead) {
+    if data.contains(&b'"') || std::str::from_utf8(data).is_err() {
+        return;
+    }
+    let mut out = Vec::new();
+    let streamed = predict_csv(
+        "log.csv",
+        data,
+        &mut out,
+        &PredictParams::default(),
+        options,
+        &PredictOptions::default().unknown_skill(UnknownSkill::PredictHalf),
+    );
+    match (streamed, whole) {
+        (Err(mastery::Error::NotStreamable { .. }), _) => {}
+        (Ok(report), Ok((_, load))) => assert_eq!(&report.load, load, "streamed and read reports"),
+        (Ok(report), Err(message)) => assert!(
+            report.load.rows_used == 0 && message.contains("no usable response rows"),
+            "streamed {report:?} where the reader failed: {message}"
+        ),
+        (Err(e), Err(message)) => assert_eq!(&e.to_string(), message, "streamed and read errors"),
+        (Err(e), Ok(_)) => panic!("streaming failed where the reader read: {e}"),
+    }
 }
 
 /// A dataset read, its report, or the error's message.

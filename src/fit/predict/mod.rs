@@ -11,6 +11,10 @@
 use foldhash::HashMap;
 use rayon::prelude::*;
 
+mod csv;
+
+pub use csv::{CsvPredictReport, predict_csv};
+
 use super::dataset::{Dataset, SkillData};
 use super::fitting::FitReport;
 use crate::error::{Error, Location, Result};
@@ -429,18 +433,23 @@ impl Resolved {
         }
     }
 
-    /// P(correct) at mastery `known` and the mastery after response `o`:
-    /// [`BktParams::p_correct`] and [`BktParams::update`], operation for operation.
     #[inline(always)]
     fn step(&self, known: f64, o: u8, guess: f64, slip: f64) -> (f64, f64) {
-        let p_correct = known * (1.0 - slip) + (1.0 - known) * guess;
-        let (given_known, given_unknown) = if o == 1 {
-            (1.0 - slip, guess)
-        } else {
-            (slip, 1.0 - guess)
-        };
-        let post = posterior(known, given_known, given_unknown);
-        let next = (post * (1.0 - self.forget) + (1.0 - post) * self.learn).clamp(0.0, 1.0);
-        (p_correct, next)
+        step(known, o, (guess, slip), self.learn, self.forget)
     }
+}
+
+/// P(correct) at mastery `known` and the mastery after response `o`:
+/// [`BktParams::p_correct`] and [`BktParams::update`], operation for operation.
+#[inline(always)]
+fn step(known: f64, o: u8, (guess, slip): (f64, f64), learn: f64, forget: f64) -> (f64, f64) {
+    let p_correct = known * (1.0 - slip) + (1.0 - known) * guess;
+    let (given_known, given_unknown) = if o == 1 {
+        (1.0 - slip, guess)
+    } else {
+        (slip, 1.0 - guess)
+    };
+    let post = posterior(known, given_known, given_unknown);
+    let next = (post * (1.0 - forget) + (1.0 - post) * learn).clamp(0.0, 1.0);
+    (p_correct, next)
 }
