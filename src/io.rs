@@ -71,6 +71,7 @@ impl<R> Capped<R> {
     }
 
     /// Only the line cap, for inputs streamed in bounded memory.
+    #[cfg(feature = "fit")]
     pub(crate) fn line_only(inner: R) -> Self {
         Capped {
             max_total: u64::MAX,
