@@ -42,6 +42,9 @@ const HEADER: &[u8] = b"order_id,user_id,skill_name,correct,p_correct,p_mastery\
 /// [`short_key`] cannot pack (its top byte is the length, below 16).
 const LONG_ID: u128 = 0xff << 120;
 
+/// A column no row field is read from.
+const NOT_NEEDED: u8 = u8::MAX;
+
 /// A skill index for skills without parameters.
 const UNKNOWN: u32 = u32::MAX;
 
@@ -433,9 +436,23 @@ impl Stream<'_, '_> {
     /// Parses the pieces in parallel.
     fn parse(&self, texts: &[&[u8]], pieces: &mut [Piece], width: usize, columns: &Columns<'_>) {
         let parts = self.parts.len();
+        let needed = [
+            Some(columns.order),
+            Some(columns.learner),
+            Some(columns.skill),
+            Some(columns.correct),
+            columns.item,
+        ];
+        let mut slots = vec![NOT_NEEDED; needed.iter().flatten().max().map_or(0, |&c| c + 1)];
+        for (slot, column) in needed.iter().enumerate() {
+            if let Some(&column) = column.as_ref() {
+                slots[column] = slot as u8;
+            }
+        }
         let ctx = ParseContext {
             lookup: self.lookup,
             columns,
+            slots,
             width,
             skip: self.options.skips_bad_rows(),
             reject_unknown: self.unknown == UnknownSkill::Reject,
@@ -533,6 +550,9 @@ impl Stream<'_, '_> {
 struct ParseContext<'a, 'p> {
     lookup: &'a Lookup<'p>,
     columns: &'a Columns<'a>,
+    /// Per column up to the last one a row needs: which of order, learner,
+    /// skill, correct and item it is ([`NOT_NEEDED`] for others).
+    slots: Vec<u8>,
     width: usize,
     skip: bool,
     reject_unknown: bool,
@@ -667,31 +687,31 @@ impl ParseContext<'_, '_> {
     fn fast_fields<'t>(&self, text: &'t str, start: usize, end: usize) -> Option<Fields<'t>> {
         let line = &text.as_bytes()[start..end];
         let mut want: [(usize, usize); 5] = [(0, 0); 5];
-        let slots = [
-            Some(self.columns.order),
-            Some(self.columns.learner),
-            Some(self.columns.skill),
-            Some(self.columns.correct),
-            self.columns.item,
-        ];
-        let mut field = 0;
-        let mut field_start = 0;
-        let mut record = |field: usize, range: (usize, usize)| {
-            for (slot, column) in want.iter_mut().zip(slots) {
-                if column == Some(field) {
-                    *slot = range;
-                }
-            }
-        };
+        let (mut field, mut field_start, mut rest) = (0, 0, line.len());
         for (i, &b) in line.iter().enumerate() {
             if b == b',' {
-                record(field, (field_start, i));
+                if let Some(&slot) = self.slots.get(field) {
+                    if let Some(range) = want.get_mut(usize::from(slot)) {
+                        *range = (field_start, i);
+                    }
+                }
                 field += 1;
                 field_start = i + 1;
+                if field >= self.slots.len() {
+                    rest = field_start;
+                    break;
+                }
             }
         }
-        record(field, (field_start, line.len()));
-        field += 1;
+        if field < self.slots.len() {
+            // The last field of the line is a needed one.
+            if let Some(range) = want.get_mut(usize::from(self.slots[field])) {
+                *range = (field_start, line.len());
+            }
+            field += 1;
+        } else {
+            field += 1 + line[rest..].iter().filter(|&&b| b == b',').count();
+        }
         if field != self.width {
             return None;
         }
