@@ -54,7 +54,7 @@ impl Actor {
     }
 
     /// The actor of a learner id made by [`Actor::learner_id`]; any other id
-    /// becomes an account named by it on [`PLAIN_ID_HOME_PAGE`].
+    /// becomes an account named by it on the home page `urn:mastery:learner`.
     #[must_use]
     pub fn from_learner_id(id: &str) -> Actor {
         if id.starts_with("mailto:") {

@@ -6,6 +6,8 @@ use std::path::Path;
 use foldhash::HashMap;
 use serde::{Deserialize, Serialize};
 
+#[cfg(doc)]
+use crate::error::Error;
 use crate::error::Result;
 use crate::evidence::ResponseColumns;
 use crate::io::Input;
