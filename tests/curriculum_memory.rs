@@ -5,6 +5,9 @@
 //!
 //! This file holds a single test so that no other test's allocations count.
 
+// The counting allocator implements `GlobalAlloc`, an unsafe trait.
+#![allow(unsafe_code)]
+
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::sync::atomic::{AtomicUsize, Ordering};
 
