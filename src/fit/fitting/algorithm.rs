@@ -1,241 +1,6 @@
-//! Fitting every skill of a dataset: settings, restarts, parallelism,
-//! results, and one-step-ahead prediction with the fitted parameters.
+//! Fitting: restarts, SQUAREM-accelerated EM per skill, skills in parallel, cross-validation.
 
-use std::sync::atomic::{AtomicUsize, Ordering};
-
-use rand::{RngExt, SeedableRng};
-use rayon::prelude::*;
-use serde::{Deserialize, Serialize};
-
-use super::blocks::SequenceBlocks;
-use super::dataset::{Dataset, SkillData};
-use super::em::{Bounds, ExpectedCounts, HmmParams};
-use crate::error::{Error, Result};
-use crate::model::{BktParams, GuessSlip, SkillParams};
-
-/// Settings of a fit, before validation ([`FitConfig::validate`] checks them
-/// into a [`ValidFitConfig`], the only form [`fit`] accepts).
-///
-/// Defaults follow pyBKT where it has one: 5 random restarts, at most 100
-/// EM iterations, stop when the log-likelihood improves by less than 1e-3;
-/// no forgetting; one guess/slip per skill; [`Bounds::default`].
-///
-/// ```
-/// use mastery::fit::{Bounds, FitConfig};
-///
-/// let config = FitConfig::default().restarts(20).forgets(true).seed(7).validate()?;
-/// assert_eq!(config.restarts(), 20);
-/// assert!(FitConfig::default().restarts(0).validate().is_err());
-/// let pybkt_like = FitConfig::default().bounds(Bounds::none()).validate()?;
-/// # let _ = pybkt_like;
-/// # Ok::<(), mastery::Error>(())
-/// ```
-#[derive(Debug, Clone, PartialEq)]
-#[must_use]
-pub struct FitConfig {
-    restarts: usize,
-    seed: u64,
-    max_iterations: usize,
-    tolerance: f64,
-    forgets: bool,
-    item_guess_slip: bool,
-    bounds: Bounds,
-    shard_responses: usize,
-    accelerate: bool,
-}
-
-impl Default for FitConfig {
-    fn default() -> Self {
-        FitConfig {
-            restarts: 5,
-            seed: 0,
-            max_iterations: 100,
-            tolerance: 1e-3,
-            forgets: false,
-            item_guess_slip: false,
-            bounds: Bounds::default(),
-            shard_responses: 50_000,
-            accelerate: true,
-        }
-    }
-}
-
-impl FitConfig {
-    /// Random restarts per skill; the best log-likelihood wins.
-    pub fn restarts(mut self, restarts: usize) -> Self {
-        self.restarts = restarts;
-        self
-    }
-
-    /// The seed of the random initializations. Same seed, same data: same result.
-    pub fn seed(mut self, seed: u64) -> Self {
-        self.seed = seed;
-        self
-    }
-
-    /// The most EM iterations per restart.
-    pub fn max_iterations(mut self, max_iterations: usize) -> Self {
-        self.max_iterations = max_iterations;
-        self
-    }
-
-    /// Stop when the log-likelihood improves by less than this.
-    pub fn tolerance(mut self, tolerance: f64) -> Self {
-        self.tolerance = tolerance;
-        self
-    }
-
-    /// Fit a forget probability too (otherwise forget is 0).
-    pub fn forgets(mut self, forgets: bool) -> Self {
-        self.forgets = forgets;
-        self
-    }
-
-    /// Fit one guess and slip per item (KT-IDEM) when the dataset has an item column.
-    pub fn item_guess_slip(mut self, per_item: bool) -> Self {
-        self.item_guess_slip = per_item;
-        self
-    }
-
-    /// Parameter bounds.
-    pub fn bounds(mut self, bounds: Bounds) -> Self {
-        self.bounds = bounds;
-        self
-    }
-
-    /// Skills with more responses than this are split into shards of about
-    /// this many responses whose E-steps run in parallel (default 50,000).
-    pub fn shard_responses(mut self, responses: usize) -> Self {
-        self.shard_responses = responses;
-        self
-    }
-
-    /// Accelerate EM with SQUAREM (default `true`); `false` runs plain EM,
-    /// as pyBKT does. Both stop on the same tolerance; SQUAREM usually needs
-    /// fewer E-steps to get there.
-    pub fn accelerate(mut self, accelerate: bool) -> Self {
-        self.accelerate = accelerate;
-        self
-    }
-
-    /// Checks the settings.
-    ///
-    /// # Errors
-    /// [`Error::InvalidValue`] for zero restarts, iterations or shard size, a
-    /// negative or non-finite tolerance, or invalid bounds.
-    pub fn validate(self) -> Result<ValidFitConfig> {
-        let positive = |what: &str, v: usize| {
-            if v == 0 {
-                Err(Error::InvalidValue {
-                    what: what.to_owned(),
-                    expected: "at least 1",
-                    value: 0.0,
-                })
-            } else {
-                Ok(())
-            }
-        };
-        positive("restarts", self.restarts)?;
-        positive("max_iterations", self.max_iterations)?;
-        positive("shard_responses", self.shard_responses)?;
-        if !(self.tolerance.is_finite() && self.tolerance >= 0.0) {
-            return Err(Error::InvalidValue {
-                what: "tolerance".into(),
-                expected: "a non-negative, finite number",
-                value: self.tolerance,
-            });
-        }
-        self.bounds.validate()?;
-        Ok(ValidFitConfig(self))
-    }
-}
-
-/// Validated fit settings; see [`FitConfig`].
-#[derive(Debug, Clone, PartialEq)]
-pub struct ValidFitConfig(FitConfig);
-
-impl ValidFitConfig {
-    /// Random restarts per skill.
-    #[must_use]
-    pub fn restarts(&self) -> usize {
-        self.0.restarts
-    }
-
-    /// The seed.
-    #[must_use]
-    pub fn seed(&self) -> u64 {
-        self.0.seed
-    }
-
-    /// Whether forget is fitted.
-    #[must_use]
-    pub fn forgets(&self) -> bool {
-        self.0.forgets
-    }
-
-    /// The bounds.
-    #[must_use]
-    pub fn bounds(&self) -> &Bounds {
-        &self.0.bounds
-    }
-}
-
-/// The fit of one skill.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct SkillFit {
-    /// The skill.
-    pub skill: String,
-    /// The fitted parameters (per item guess/slip in the order of `items`).
-    pub params: HmmParams,
-    /// The item ids (one unnamed item without KT-IDEM).
-    pub items: Vec<String>,
-    /// Responses per item, to weight item guesses and slips into skill-level ones.
-    pub item_responses: Vec<f64>,
-    /// The training log-likelihood (natural log).
-    pub log_likelihood: f64,
-    /// EM iterations of the winning restart.
-    pub iterations: usize,
-    /// Whether the winning restart converged before the iteration limit.
-    pub converged: bool,
-    /// Which restart won (0-based).
-    pub restart: usize,
-    /// Responses of the skill.
-    pub responses: usize,
-    /// Learner sequences of the skill.
-    pub sequences: usize,
-}
-
-impl SkillFit {
-    /// Skill-level BKT parameters (item guesses and slips averaged by responses).
-    ///
-    /// # Errors
-    /// [`Error::InvalidValue`] for degenerate parameters (only without bounds).
-    pub fn bkt_params(&self) -> Result<BktParams> {
-        self.params.to_bkt(&self.item_responses)
-    }
-}
-
-/// The fit of every skill.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct FitReport {
-    /// Per skill, sorted by name.
-    pub skills: Vec<SkillFit>,
-    /// The total training log-likelihood.
-    pub log_likelihood: f64,
-}
-
-/// Progress of a running fit, reported after each skill.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct FitProgress {
-    /// Skills finished.
-    pub skills_done: usize,
-    /// Skills in all.
-    pub skills_total: usize,
-    /// Responses of the finished skills.
-    pub responses_done: usize,
-    /// Responses in all.
-    pub responses_total: usize,
-}
+use super::*;
 
 /// Fits BKT to every skill of `data`; see [`fit_with_progress`].
 ///
@@ -308,14 +73,14 @@ pub fn fit_with_progress(
 }
 
 /// SplitMix64: decorrelates the seeds of skills and restarts.
-fn mix(mut x: u64) -> u64 {
+pub(super) fn mix(mut x: u64) -> u64 {
     x = x.wrapping_add(0x9e37_79b9_7f4a_7c15);
     x = (x ^ (x >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
     x = (x ^ (x >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
     x ^ (x >> 31)
 }
 
-fn name_hash(name: &str) -> u64 {
+pub(super) fn name_hash(name: &str) -> u64 {
     name.bytes().fold(0xcbf2_9ce4_8422_2325u64, |h, b| {
         (h ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01b3)
     })
@@ -324,7 +89,7 @@ fn name_hash(name: &str) -> u64 {
 /// pyBKT's random initialization (`random_model_uni`): prior from
 /// Beta(1, 100), learn U(0, 0.4), forget U(0, 1) when fitted, guess
 /// U(0, 0.4), slip U(0, 0.3); then clamped to the bounds.
-fn initial(config: &FitConfig, items: usize, seed: u64) -> HmmParams {
+pub(super) fn initial(config: &FitConfig, items: usize, seed: u64) -> HmmParams {
     let mut rng = rand::rngs::Xoshiro256PlusPlus::seed_from_u64(seed);
     let u: f64 = rng.random();
     let mut p = HmmParams {
@@ -343,7 +108,7 @@ fn initial(config: &FitConfig, items: usize, seed: u64) -> HmmParams {
 }
 
 /// Sequence ranges of about `shard_responses` responses each.
-fn shards(skill: &SkillData, shard_responses: usize) -> Vec<std::ops::Range<usize>> {
+pub(super) fn shards(skill: &SkillData, shard_responses: usize) -> Vec<std::ops::Range<usize>> {
     let mut ranges = Vec::new();
     let mut start = 0;
     let mut size = 0;
@@ -361,7 +126,7 @@ fn shards(skill: &SkillData, shard_responses: usize) -> Vec<std::ops::Range<usiz
     ranges
 }
 
-fn e_step(
+pub(super) fn e_step(
     skill: &SkillData,
     multiplicity: &[u32],
     params: &HmmParams,
@@ -386,7 +151,7 @@ fn e_step(
 /// Plain EM from `params` until the log-likelihood changes by less than the
 /// tolerance or the E-step budget is spent. Returns (params, log-likelihood,
 /// E-steps, converged).
-fn plain_em(
+pub(super) fn plain_em(
     mut params: HmmParams,
     e: &dyn Fn(&HmmParams) -> ExpectedCounts,
     config: &FitConfig,
@@ -407,14 +172,14 @@ fn plain_em(
 }
 
 /// The parameters as one vector, for extrapolation.
-fn flatten(p: &HmmParams) -> Vec<f64> {
+pub(super) fn flatten(p: &HmmParams) -> Vec<f64> {
     let mut v = vec![p.prior, p.learn, p.forget];
     v.extend(&p.guess);
     v.extend(&p.slip);
     v
 }
 
-fn unflatten(v: &[f64], items: usize) -> HmmParams {
+pub(super) fn unflatten(v: &[f64], items: usize) -> HmmParams {
     HmmParams {
         prior: v[0],
         learn: v[1],
@@ -430,7 +195,7 @@ fn unflatten(v: &[f64], items: usize) -> HmmParams {
 /// than the first EM step, the plain second EM step is kept instead, so the
 /// likelihood never decreases. The iteration budget counts E-steps, as plain
 /// EM's does.
-fn squarem(
+pub(super) fn squarem(
     mut params: HmmParams,
     e: &dyn Fn(&HmmParams) -> ExpectedCounts,
     config: &FitConfig,
@@ -506,7 +271,7 @@ fn squarem(
 }
 
 /// The restarts of one skill in parallel, each from its own random start.
-fn restarts(
+pub(super) fn restarts(
     config: &FitConfig,
     items: usize,
     base: u64,
@@ -525,7 +290,7 @@ fn restarts(
         .collect()
 }
 
-fn fit_skill(skill: &SkillData, config: &FitConfig) -> SkillFit {
+pub(super) fn fit_skill(skill: &SkillData, config: &FitConfig) -> SkillFit {
     let items = if config.item_guess_slip {
         skill.items().len()
     } else {
@@ -600,84 +365,10 @@ fn fit_skill(skill: &SkillData, config: &FitConfig) -> SkillFit {
     }
 }
 
-impl FitReport {
-    /// One skill's fit by name.
-    #[must_use]
-    pub fn skill(&self, name: &str) -> Option<&SkillFit> {
-        self.skills
-            .binary_search_by(|s| s.skill.as_str().cmp(name))
-            .ok()
-            .map(|i| &self.skills[i])
-    }
-
-    /// Parameters of every skill, in the form `examples/predict.rs` reads:
-    /// skill-level ones, and with KT-IDEM ([`FitConfig::item_guess_slip`])
-    /// each item's guess and slip too ([`SkillParams::items`]), so that
-    /// predicting from the saved parameters gives what [`FitReport::predict`]
-    /// gives.
-    ///
-    /// # Errors
-    /// [`Error::InvalidValue`] naming the first degenerate skill or item
-    /// (only without bounds).
-    pub fn skill_params(&self) -> Result<SkillParams> {
-        let mut out = SkillParams::default();
-        for s in &self.skills {
-            let params = s.bkt_params().map_err(|_| {
-                let mean = |v: &[f64]| v.iter().sum::<f64>() / v.len().max(1) as f64;
-                let (guess, slip) = (mean(&s.params.guess), mean(&s.params.slip));
-                Error::InvalidValue {
-                    what: format!(
-                        "fitted parameters of skill `{}` (learn {:.4}, forget {:.4}, guess {guess:.4}, slip {slip:.4}): guess + slip",
-                        s.skill, s.params.learn, s.params.forget
-                    ),
-                    expected: "below 1 (and learn + forget at most 1); fit with bounds, the default, to rule out degenerate fits",
-                    value: guess + slip,
-                }
-            })?;
-            out.params.insert(s.skill.clone(), params);
-            if s.items.len() > 1 && s.items.len() == s.params.guess.len() {
-                let items = s
-                    .items
-                    .iter()
-                    .zip(s.params.guess.iter().zip(&s.params.slip))
-                    .map(|(item, (&guess, &slip))| {
-                        GuessSlip::new(guess, slip)
-                            .map(|answer| (item.clone(), answer))
-                            .map_err(|_| Error::InvalidValue {
-                                what: format!(
-                                    "fitted guess {guess:.4} and slip {slip:.4} of item `{item}` of skill `{}`: guess + slip",
-                                    s.skill
-                                ),
-                                expected: "below 1; fit with bounds, the default, to rule out degenerate fits",
-                                value: guess + slip,
-                            })
-                    })
-                    .collect::<Result<_>>()?;
-                out.items.insert(s.skill.clone(), items);
-            }
-        }
-        Ok(out)
-    }
-
-    /// P(correct) for every response of `data`, in the dataset's row order,
-    /// each predicted before the response is seen from the learner's earlier
-    /// responses on the skill in `data` only (pyBKT's `predict`). With
-    /// KT-IDEM, an item the fit has not seen uses the skill's averaged guess
-    /// and slip.
-    ///
-    /// # Errors
-    /// [`Error::UnknownStandard`] for a skill of `data` the fit does not have.
-    pub fn predict(&self, data: &Dataset) -> Result<Vec<f64>> {
-        let params = super::predict::PredictParams::from_fit(self);
-        super::predict::predict(data, &params, &super::predict::PredictOptions::default())
-            .map(super::predict::Predictions::into_p_correct)
-    }
-}
-
 /// k-fold cross-validation split by learner: for each fold, fit on the other
 /// folds' learners and predict the fold's learners one step ahead (as
 /// [`FitReport::predict`]), returning the fold's metrics. Folds come from
-/// [`kfold_by_learner`](super::metrics::kfold_by_learner) with `seed`.
+/// [`kfold_by_learner`](crate::fit::metrics::kfold_by_learner) with `seed`.
 /// A skill that appears only in a test fold has no fitted parameters: its
 /// rows are left out of that fold's metrics and counted in `rows_skipped`.
 ///
@@ -695,7 +386,7 @@ impl FitReport {
 /// ```
 ///
 /// # Errors
-/// As [`kfold_by_learner`](super::metrics::kfold_by_learner) (k < 2 or
+/// As [`kfold_by_learner`](crate::fit::metrics::kfold_by_learner) (k < 2 or
 /// more folds than learners), or a metrics error for a fold with no
 /// predictable rows.
 pub fn cross_validate(
@@ -704,7 +395,7 @@ pub fn cross_validate(
     k: usize,
     seed: u64,
 ) -> Result<Vec<FoldResult>> {
-    let folds = super::metrics::kfold_by_learner(data.learners(), k, seed)?;
+    let folds = crate::fit::metrics::kfold_by_learner(data.learners(), k, seed)?;
     (0..k)
         .map(|fold| {
             let train = data.subset(|_| true, |l| folds[l as usize] != fold);
@@ -713,7 +404,7 @@ pub fn cross_validate(
             let test = data.subset(|name| report.skill(name).is_some(), in_fold);
             let all_test_rows = data.subset(|_| true, in_fold).len();
             let predictions = report.predict(&test)?;
-            let metrics = super::metrics::Metrics::compute(&predictions, &test.outcomes())?;
+            let metrics = crate::fit::metrics::Metrics::compute(&predictions, &test.outcomes())?;
             Ok(FoldResult {
                 fold,
                 train_rows: train.len(),
@@ -734,5 +425,5 @@ pub struct FoldResult {
     /// Test responses of skills the training folds did not have.
     pub rows_skipped: usize,
     /// Metrics over the fold's predicted responses.
-    pub metrics: super::metrics::Metrics,
+    pub metrics: crate::fit::metrics::Metrics,
 }
