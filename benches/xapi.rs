@@ -178,6 +178,20 @@ fn run<M: Measurement>(c: &mut Criterion<M>, name: &str) {
                     black_box(states)
                 })
             });
+            // The bulk path: each learner looked up once, no reports.
+            group.bench_function(format!("read_and_apply_all{model_name}/{shape}"), |b| {
+                b.iter(|| {
+                    let batch = XapiReader::new(&alignment).read_json_lines_str(black_box(&text));
+                    let mut states: HashMap<String, LearnerState> = HashMap::new();
+                    LearnerState::apply_all(
+                        model,
+                        &mut states,
+                        batch.evidence.iter().map(|e| &e.evidence),
+                    )
+                    .unwrap();
+                    black_box(states)
+                })
+            });
         }
     }
     group.finish();

@@ -1,6 +1,7 @@
 //! One learner's mastery estimates and practice history, and the learner's
 //! own voice: interests, preferred kinds, session length, goals and choices.
 
+mod bulk;
 mod engagement;
 mod profile;
 mod reflection;
@@ -8,6 +9,7 @@ pub mod xapi;
 
 use std::fmt::Write as _;
 
+pub use bulk::Applied;
 pub use engagement::{Engagement, MIN_PACE_SPAN_DAYS};
 use fixedbitset::FixedBitSet;
 pub(crate) use profile::OfferedOption;
@@ -518,7 +520,11 @@ impl Fixed {
     const SCALE: f64 = u32::MAX as f64;
 
     fn new(p: f64) -> Self {
-        Fixed((p.clamp(0.0, 1.0) * Self::SCALE).round() as u32)
+        // `x.round() as u32` (halves away from zero; NaN to 0) without a
+        // call to libm's `round`: `x - trunc(x)` is exact for x >= 0.
+        let x = p.clamp(0.0, 1.0) * Self::SCALE;
+        let whole = x as u32;
+        Fixed(whole + u32::from(x - f64::from(whole) >= 0.5))
     }
 
     fn get(self) -> f64 {
@@ -532,17 +538,27 @@ struct AtTime<'a> {
     model: &'a Model,
     now: i64,
     report: Option<&'a mut Vec<MasteryChange>>,
+    /// The practice record position the last `get` found, for the `set`
+    /// that follows it (records do not move in between).
+    last: std::cell::Cell<Option<(StandardIdx, std::result::Result<usize, usize>)>>,
 }
 
 impl MasteryAccess for AtTime<'_> {
     fn get(&self, standard: StandardIdx) -> f64 {
-        self.state.current(self.model, standard, self.now)
+        let position = self.state.record_position(standard);
+        self.last.set(Some((standard, position)));
+        self.state
+            .current_at(self.model, standard, self.now, position.ok())
     }
 
     fn set(&mut self, standard: StandardIdx, mastery: f64, before: f64, cause: ChangeCause) {
         self.state.mastery[standard.index()] = Fixed::new(mastery);
         self.state.evidenced.insert(standard.index());
-        if let Ok(i) = self.state.record_position(standard) {
+        let position = match self.last.take() {
+            Some((s, position)) if s == standard => position,
+            _ => self.state.record_position(standard),
+        };
+        if let Ok(i) = position {
             // The decayed value has been materialized: decay restarts from
             // now, or from later evidence already applied (never backwards).
             let record = &mut self.state.records[i];
@@ -557,6 +573,22 @@ impl MasteryAccess for AtTime<'_> {
             });
         }
     }
+}
+
+thread_local! {
+    /// Propagation's buffers for the one-at-a-time updates of this thread.
+    static SCRATCH: std::cell::Cell<model::PropagationScratch> =
+        std::cell::Cell::default();
+}
+
+/// Runs `f` with this thread's propagation buffers (taken out while `f`
+/// runs: empty ones, which allocate only when used, if the thread is being
+/// torn down).
+fn with_scratch<R>(f: impl FnOnce(&mut model::PropagationScratch) -> R) -> R {
+    let mut scratch = SCRATCH.try_with(std::cell::Cell::take).unwrap_or_default();
+    let result = f(&mut scratch);
+    let _ = SCRATCH.try_with(|cell| cell.set(scratch));
+    result
 }
 
 impl LearnerState {
@@ -1097,12 +1129,28 @@ impl LearnerState {
 
     /// The estimate of `standard` at `now`, decayed since its last update.
     fn current(&self, model: &Model, standard: StandardIdx, now: i64) -> f64 {
+        let position = match model.decay() {
+            Some(_) => self.record_position(standard).ok(),
+            None => None,
+        };
+        self.current_at(model, standard, now, position)
+    }
+
+    /// [`LearnerState::current`] with the standard's practice record
+    /// position (`None`: no record) already found.
+    fn current_at(
+        &self,
+        model: &Model,
+        standard: StandardIdx,
+        now: i64,
+        position: Option<usize>,
+    ) -> f64 {
         let stored = self.stored(model, standard);
         let Some(decay) = model.decay() else {
             return stored;
         };
-        match self.record_position(standard) {
-            Ok(i) => {
+        match position {
+            Some(i) => {
                 let r = &self.records[i];
                 let floor = model.all_params()[standard.index()].prior();
                 decay.decayed(
@@ -1112,7 +1160,7 @@ impl LearnerState {
                     f64::from(r.half_life_days),
                 )
             }
-            Err(_) => stored,
+            None => stored,
         }
     }
 
@@ -1151,14 +1199,17 @@ impl LearnerState {
                 timestamp,
             )?;
         }
-        self.update(
-            model,
-            model.resolve_standard(idx),
-            outcome,
-            Source::Practice,
-            timestamp,
-            None,
-        );
+        with_scratch(|scratch| {
+            self.update(
+                model,
+                model.resolve_standard(idx),
+                outcome,
+                Source::Practice,
+                timestamp,
+                None,
+                scratch,
+            );
+        });
         Ok(())
     }
 
@@ -1172,14 +1223,17 @@ impl LearnerState {
     pub fn apply(&mut self, model: &Model, evidence: &Evidence) -> Result<UpdateReport> {
         let resolved = self.validate(model, evidence, None)?;
         let mut changes = Vec::with_capacity(resolved.standards.len());
-        self.update(
-            model,
-            resolved,
-            evidence.outcome(),
-            evidence.source(),
-            evidence.timestamp(),
-            Some(&mut changes),
-        );
+        with_scratch(|scratch| {
+            self.update(
+                model,
+                resolved,
+                evidence.outcome(),
+                evidence.source(),
+                evidence.timestamp(),
+                Some(&mut changes),
+                scratch,
+            );
+        });
         Ok(UpdateReport {
             target: evidence.target().clone(),
             outcome: evidence.outcome(),
@@ -1198,19 +1252,22 @@ impl LearnerState {
         for (i, e) in evidence.iter().enumerate() {
             self.validate(model, e, Some(i))?;
         }
-        for e in evidence {
-            // Validated above, and resolving is a pure look-up: this cannot fail.
-            if let Ok(resolved) = model.resolve(e.target()) {
-                self.update(
-                    model,
-                    resolved,
-                    e.outcome(),
-                    e.source(),
-                    e.timestamp(),
-                    None,
-                );
+        with_scratch(|scratch| {
+            for e in evidence {
+                // Validated above, and resolving is a pure look-up: this cannot fail.
+                if let Ok(resolved) = model.resolve(e.target()) {
+                    self.update(
+                        model,
+                        resolved,
+                        e.outcome(),
+                        e.source(),
+                        e.timestamp(),
+                        None,
+                        scratch,
+                    );
+                }
             }
-        }
+        });
         Ok(())
     }
 
@@ -1246,6 +1303,7 @@ impl LearnerState {
         source: Source,
         now: i64,
         mut report: Option<&mut Vec<MasteryChange>>,
+        scratch: &mut model::PropagationScratch,
     ) {
         self.engagement.record(now);
         let weight = model.source_weights().weight(source);
@@ -1373,12 +1431,14 @@ impl LearnerState {
             model,
             now,
             report,
+            last: std::cell::Cell::new(None),
         };
         model::propagate(
             model.curriculum(),
             model.propagation(),
             &sources,
             &mut access,
+            scratch,
         );
     }
 
@@ -1530,6 +1590,7 @@ fn predict(
     let mut states: std::collections::HashMap<&str, LearnerState> =
         std::collections::HashMap::new();
     let mut predictions = Vec::with_capacity(responses.len());
+    let mut scratch = model::PropagationScratch::default();
     for row in responses {
         let at = || crate::Location::new(file.clone(), Some(row.line));
         let standard =
@@ -1558,7 +1619,15 @@ fn predict(
         let p_correct = state
             .answer(model, resolved.answer)
             .p_correct(state.current(model, standard, 0));
-        state.update(model, resolved, row.outcome, Source::Practice, 0, None);
+        state.update(
+            model,
+            resolved,
+            row.outcome,
+            Source::Practice,
+            0,
+            None,
+            &mut scratch,
+        );
         predictions.push(Prediction {
             p_correct,
             p_mastery: state.mastery[standard.index()].get(),
@@ -1585,5 +1654,25 @@ mod tests {
             assert_eq!(Fixed::new(f.get()), f);
         }
         assert!(Fixed::new(0.3) < Fixed::new(0.300_000_01));
+    }
+
+    /// `Fixed::new` rounds as `f64::round` did (halves away from zero), on
+    /// halves, their neighbours, the ends and a sweep of the unit interval.
+    #[test]
+    fn fixed_point_rounds_as_round() {
+        let old = |p: f64| Fixed((p.clamp(0.0, 1.0) * Fixed::SCALE).round() as u32);
+        let mut cases = vec![0.0, 1.0, -0.0, -1.0, 2.0, f64::NAN, f64::INFINITY, 1e-300];
+        for k in [0u32, 1, 2, 7, 1 << 20, u32::MAX - 2, u32::MAX - 1] {
+            let half = (f64::from(k) + 0.5) / Fixed::SCALE;
+            cases.extend([half, half.next_up(), half.next_down()]);
+        }
+        let mut x: u64 = 1;
+        for _ in 0..100_000 {
+            x = x.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1);
+            cases.push((x >> 11) as f64 / (1u64 << 53) as f64);
+        }
+        for p in cases {
+            assert_eq!(Fixed::new(p), old(p), "{p:e}");
+        }
     }
 }
