@@ -54,6 +54,7 @@
 
 mod actor;
 mod alignment;
+mod fast;
 mod statement;
 mod timestamp;
 
@@ -375,7 +376,11 @@ impl<'a> XapiReader<'a> {
 
     fn statement(&mut self, batch: &mut Batch, index: usize, line: Option<u64>, json: &str) {
         batch.statements += 1;
-        let raw: RawStatement<'_> = match serde_json::from_str(json) {
+        // The direct reader, else serde (which also says what is wrong).
+        let raw: RawStatement<'_> = match fast::statement(json).map_or_else(
+            || serde_json::from_str(json),
+            Ok,
+        ) {
             Ok(raw) => raw,
             Err(e) => {
                 let id = serde_json::from_str::<RawId<'_>>(json)

@@ -6,7 +6,7 @@ use std::borrow::Cow;
 
 use serde::Deserialize;
 
-#[derive(Deserialize)]
+#[derive(Debug, Deserialize)]
 pub(super) struct RawStatement<'a> {
     #[serde(borrow, default)]
     pub id: Option<Cow<'a, str>>,
@@ -28,13 +28,13 @@ pub(super) struct RawStatement<'a> {
 }
 
 /// Only the id, to name a statement that does not deserialize.
-#[derive(Deserialize)]
+#[derive(Debug, Deserialize)]
 pub(super) struct RawId<'a> {
     #[serde(borrow, default)]
     pub id: Option<Cow<'a, str>>,
 }
 
-#[derive(Deserialize)]
+#[derive(Debug, Deserialize)]
 pub(super) struct RawActor<'a> {
     #[serde(rename = "objectType", borrow, default)]
     pub object_type: Option<Cow<'a, str>>,
@@ -48,7 +48,7 @@ pub(super) struct RawActor<'a> {
     pub account: Option<RawAccount<'a>>,
 }
 
-#[derive(Deserialize)]
+#[derive(Debug, Deserialize)]
 pub(super) struct RawAccount<'a> {
     #[serde(rename = "homePage", borrow)]
     pub home_page: Cow<'a, str>,
@@ -56,13 +56,13 @@ pub(super) struct RawAccount<'a> {
     pub name: Cow<'a, str>,
 }
 
-#[derive(Deserialize)]
+#[derive(Debug, Deserialize)]
 pub(super) struct RawVerb<'a> {
     #[serde(borrow)]
     pub id: Cow<'a, str>,
 }
 
-#[derive(Deserialize)]
+#[derive(Debug, Deserialize)]
 pub(super) struct RawObject<'a> {
     #[serde(rename = "objectType", borrow, default)]
     pub object_type: Option<Cow<'a, str>>,
@@ -70,7 +70,7 @@ pub(super) struct RawObject<'a> {
     pub id: Option<Cow<'a, str>>,
 }
 
-#[derive(Deserialize)]
+#[derive(Debug, Deserialize)]
 pub(super) struct RawResult {
     #[serde(default)]
     pub success: Option<bool>,
@@ -78,7 +78,7 @@ pub(super) struct RawResult {
     pub score: Option<RawScore>,
 }
 
-#[derive(Deserialize)]
+#[derive(Debug, Deserialize)]
 pub(super) struct RawScore {
     #[serde(default)]
     pub scaled: Option<f64>,
@@ -90,13 +90,13 @@ pub(super) struct RawScore {
     pub max: Option<f64>,
 }
 
-#[derive(Deserialize)]
+#[derive(Debug, Deserialize)]
 pub(super) struct RawContext<'a> {
     #[serde(rename = "contextActivities", borrow, default)]
     pub context_activities: Option<RawContextActivities<'a>>,
 }
 
-#[derive(Deserialize)]
+#[derive(Debug, Deserialize)]
 pub(super) struct RawContextActivities<'a> {
     #[serde(borrow, default)]
     pub parent: Vec<RawActivityRef<'a>>,
@@ -108,7 +108,7 @@ pub(super) struct RawContextActivities<'a> {
     pub other: Vec<RawActivityRef<'a>>,
 }
 
-#[derive(Deserialize)]
+#[derive(Debug, Deserialize)]
 pub(super) struct RawActivityRef<'a> {
     #[serde(borrow)]
     pub id: Cow<'a, str>,

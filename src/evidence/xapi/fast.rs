@@ -1,0 +1,524 @@
+//! A direct reader for the common statement: the properties of
+//! [`RawStatement`] from JSON without escapes, read in one pass. Anything it
+//! is not sure of (an escape, a control character, a negative or exponent
+//! number, a duplicate property, a type it does not expect, nesting past
+//! [`MAX_DEPTH`], trailing text) makes it give up, and the caller reads the
+//! statement with serde instead, which then accepts it or says why not. So
+//! whenever it gives a statement, serde gives the same one.
+
+use std::borrow::Cow;
+
+use super::statement::{RawAccount, RawActor, RawObject, RawResult, RawScore, RawStatement, RawVerb};
+
+/// Deeper nesting is left to serde (whose limit is 128).
+const MAX_DEPTH: u32 = 100;
+
+/// The statement in `json`, or `None` to read it with serde.
+pub(super) fn statement(json: &str) -> Option<RawStatement<'_>> {
+    let b = json.as_bytes();
+    // Escapes and control characters (raw tabs and line ends included): serde.
+    if b.iter().fold(false, |any, &c| any | (c < 0x20) | (c == b'\\')) {
+        return None;
+    }
+    let mut scan = Scan { text: json, at: 0 };
+    let statement = scan.statement()?;
+    scan.ws();
+    (scan.at == b.len()).then_some(statement)
+}
+
+/// Marks a property as read; `None` if it was already.
+fn first(seen: &mut u32, bit: u32) -> Option<()> {
+    let new = *seen & bit == 0;
+    *seen |= bit;
+    new.then_some(())
+}
+
+struct Scan<'a> {
+    text: &'a str,
+    at: usize,
+}
+
+impl<'a> Scan<'a> {
+    fn bytes(&self) -> &'a [u8] {
+        self.text.as_bytes()
+    }
+
+    /// Skips JSON whitespace (only spaces reach here: see [`statement`]).
+    fn ws(&mut self) {
+        while self.bytes().get(self.at) == Some(&b' ') {
+            self.at += 1;
+        }
+    }
+
+    fn peek(&mut self) -> Option<u8> {
+        self.ws();
+        self.bytes().get(self.at).copied()
+    }
+
+    fn eat(&mut self, c: u8) -> Option<()> {
+        (self.peek()? == c).then(|| self.at += 1)
+    }
+
+    fn literal(&mut self, word: &[u8]) -> Option<()> {
+        self.ws();
+        let end = self.at + word.len();
+        (self.bytes().get(self.at..end)? == word).then(|| self.at = end)
+    }
+
+    /// `null`, taken.
+    fn null(&mut self) -> bool {
+        self.peek() == Some(b'n') && self.literal(b"null").is_some()
+    }
+
+    /// A string (no escapes can occur: see [`statement`]).
+    fn string(&mut self) -> Option<&'a str> {
+        self.eat(b'"')?;
+        let start = self.at;
+        let len = memchr::memchr(b'"', self.bytes().get(start..)?)?;
+        self.at = start + len + 1;
+        self.text.get(start..start + len)
+    }
+
+    fn cow(&mut self) -> Option<Cow<'a, str>> {
+        self.string().map(Cow::Borrowed)
+    }
+
+    fn optional_cow(&mut self) -> Option<Option<Cow<'a, str>>> {
+        if self.null() {
+            return Some(None);
+        }
+        self.cow().map(Some)
+    }
+
+    /// Walks the members of an object, `member` reading each value after
+    /// its key. `false` from `member`: give up.
+    fn object(&mut self, mut member: impl FnMut(&mut Self, &'a str) -> Option<()>) -> Option<()> {
+        self.eat(b'{')?;
+        if self.eat(b'}').is_some() {
+            return Some(());
+        }
+        loop {
+            let key = self.string()?;
+            self.eat(b':')?;
+            member(self, key)?;
+            match self.peek()? {
+                b',' => self.at += 1,
+                b'}' => {
+                    self.at += 1;
+                    return Some(());
+                }
+                _ => return None,
+            }
+        }
+    }
+
+    /// Checks and skips any JSON value.
+    fn skip(&mut self, depth: u32) -> Option<()> {
+        if depth > MAX_DEPTH {
+            return None;
+        }
+        match self.peek()? {
+            b'"' => self.string().map(|_| ()),
+            b'{' => self.object(|scan, _| scan.skip(depth + 1)),
+            b'[' => {
+                self.at += 1;
+                if self.eat(b']').is_some() {
+                    return Some(());
+                }
+                loop {
+                    self.skip(depth + 1)?;
+                    match self.peek()? {
+                        b',' => self.at += 1,
+                        b']' => {
+                            self.at += 1;
+                            return Some(());
+                        }
+                        _ => return None,
+                    }
+                }
+            }
+            b't' => self.literal(b"true"),
+            b'f' => self.literal(b"false"),
+            b'n' => self.literal(b"null"),
+            _ => self.number_token(true).map(|_| ()),
+        }
+    }
+
+    /// A JSON number's text: `-? (0 | [1-9][0-9]*) (. [0-9]+)? ([eE] [+-]? [0-9]+)?`.
+    /// Unless `any`, only a non-negative number without exponent and with at
+    /// most 15 integer digits (read the same by every correct parser).
+    fn number_token(&mut self, any: bool) -> Option<&'a str> {
+        self.ws();
+        let b = self.bytes();
+        let start = self.at;
+        let mut i = start;
+        let digits = |i: &mut usize| {
+            let from = *i;
+            while b.get(*i).is_some_and(u8::is_ascii_digit) {
+                *i += 1;
+            }
+            *i - from
+        };
+        if b.get(i) == Some(&b'-') {
+            if !any {
+                return None;
+            }
+            i += 1;
+        }
+        let whole = digits(&mut i);
+        if whole == 0 || (whole > 1 && b.get(i - whole) == Some(&b'0')) || (!any && whole > 15) {
+            return None;
+        }
+        if b.get(i) == Some(&b'.') {
+            i += 1;
+            if digits(&mut i) == 0 {
+                return None;
+            }
+        }
+        if matches!(b.get(i), Some(b'e' | b'E')) {
+            if !any {
+                return None;
+            }
+            i += 1;
+            if matches!(b.get(i), Some(b'+' | b'-')) {
+                i += 1;
+            }
+            if digits(&mut i) == 0 {
+                return None;
+            }
+        }
+        // A number ends at a delimiter (serde reads `1x` as an error).
+        if b.get(i).is_some_and(|c| !matches!(c, b',' | b'}' | b']' | b' ')) {
+            return None;
+        }
+        self.at = i;
+        self.text.get(start..i)
+    }
+
+    fn optional_number(&mut self) -> Option<Option<f64>> {
+        if self.null() {
+            return Some(None);
+        }
+        self.number_token(false)?.parse().ok().map(Some)
+    }
+
+    fn statement(&mut self) -> Option<RawStatement<'a>> {
+        let mut id = None;
+        let (mut actor, mut verb, mut object) = (None, None, None);
+        let (mut result, mut context) = (None, None);
+        let (mut timestamp, mut stored) = (None, None);
+        let mut seen = 0u32;
+        self.object(|scan, key| match key {
+            "id" => {
+                first(&mut seen, 1)?;
+                id = scan.optional_cow()?;
+                Some(())
+            }
+            "actor" => {
+                first(&mut seen, 2)?;
+                actor = Some(scan.actor()?);
+                Some(())
+            }
+            "verb" => {
+                first(&mut seen, 4)?;
+                verb = Some(scan.verb()?);
+                Some(())
+            }
+            "object" => {
+                first(&mut seen, 8)?;
+                object = Some(scan.object_ref()?);
+                Some(())
+            }
+            "result" => {
+                first(&mut seen, 16)?;
+                result = if scan.null() { None } else { Some(scan.result()?) };
+                Some(())
+            }
+            "context" => {
+                first(&mut seen, 32)?;
+                context = if scan.null() {
+                    None
+                } else {
+                    scan.ws();
+                    let start = scan.at;
+                    scan.skip(1)?;
+                    Some(scan.text.get(start..scan.at)?)
+                };
+                Some(())
+            }
+            "timestamp" => {
+                first(&mut seen, 64)?;
+                timestamp = scan.optional_cow()?;
+                Some(())
+            }
+            "stored" => {
+                first(&mut seen, 128)?;
+                stored = scan.optional_cow()?;
+                Some(())
+            }
+            _ => scan.skip(1),
+        })?;
+        let context = match context {
+            // Valid JSON, checked by `skip`: this does not fail.
+            Some(raw) => Some(serde_json::from_str(raw).ok()?),
+            None => None,
+        };
+        Some(RawStatement {
+            id,
+            actor: actor?,
+            verb: verb?,
+            object: object?,
+            result,
+            context,
+            timestamp,
+            stored,
+        })
+    }
+
+    fn actor(&mut self) -> Option<RawActor<'a>> {
+        let mut actor = RawActor {
+            object_type: None,
+            mbox: None,
+            mbox_sha1sum: None,
+            openid: None,
+            account: None,
+        };
+        let mut seen = 0u32;
+        self.object(|scan, key| match key {
+            "objectType" => {
+                first(&mut seen, 1)?;
+                actor.object_type = scan.optional_cow()?;
+                Some(())
+            }
+            "mbox" => {
+                first(&mut seen, 2)?;
+                actor.mbox = scan.optional_cow()?;
+                Some(())
+            }
+            "mbox_sha1sum" => {
+                first(&mut seen, 4)?;
+                actor.mbox_sha1sum = scan.optional_cow()?;
+                Some(())
+            }
+            "openid" => {
+                first(&mut seen, 8)?;
+                actor.openid = scan.optional_cow()?;
+                Some(())
+            }
+            "account" => {
+                first(&mut seen, 16)?;
+                actor.account = if scan.null() {
+                    None
+                } else {
+                    Some(scan.account()?)
+                };
+                Some(())
+            }
+            _ => scan.skip(2),
+        })?;
+        Some(actor)
+    }
+
+    fn account(&mut self) -> Option<RawAccount<'a>> {
+        let (mut home_page, mut name) = (None, None);
+        let mut seen = 0u32;
+        self.object(|scan, key| match key {
+            "homePage" => {
+                first(&mut seen, 1)?;
+                home_page = Some(scan.cow()?);
+                Some(())
+            }
+            "name" => {
+                first(&mut seen, 2)?;
+                name = Some(scan.cow()?);
+                Some(())
+            }
+            _ => scan.skip(3),
+        })?;
+        Some(RawAccount {
+            home_page: home_page?,
+            name: name?,
+        })
+    }
+
+    fn verb(&mut self) -> Option<RawVerb<'a>> {
+        let mut id = None;
+        let mut seen = 0u32;
+        self.object(|scan, key| match key {
+            "id" => {
+                first(&mut seen, 1)?;
+                id = Some(scan.cow()?);
+                Some(())
+            }
+            _ => scan.skip(2),
+        })?;
+        Some(RawVerb { id: id? })
+    }
+
+    fn object_ref(&mut self) -> Option<RawObject<'a>> {
+        let mut object = RawObject {
+            object_type: None,
+            id: None,
+        };
+        let mut seen = 0u32;
+        self.object(|scan, key| match key {
+            "objectType" => {
+                first(&mut seen, 1)?;
+                object.object_type = scan.optional_cow()?;
+                Some(())
+            }
+            "id" => {
+                first(&mut seen, 2)?;
+                object.id = scan.optional_cow()?;
+                Some(())
+            }
+            _ => scan.skip(2),
+        })?;
+        Some(object)
+    }
+
+    fn result(&mut self) -> Option<RawResult> {
+        let mut result = RawResult {
+            success: None,
+            score: None,
+        };
+        let mut seen = 0u32;
+        self.object(|scan, key| match key {
+            "success" => {
+                first(&mut seen, 1)?;
+                result.success = match scan.peek()? {
+                    b't' => {
+                        scan.literal(b"true")?;
+                        Some(true)
+                    }
+                    b'f' => {
+                        scan.literal(b"false")?;
+                        Some(false)
+                    }
+                    _ => {
+                        scan.literal(b"null")?;
+                        None
+                    }
+                };
+                Some(())
+            }
+            "score" => {
+                first(&mut seen, 2)?;
+                result.score = if scan.null() { None } else { Some(scan.score()?) };
+                Some(())
+            }
+            _ => scan.skip(2),
+        })?;
+        Some(result)
+    }
+
+    fn score(&mut self) -> Option<RawScore> {
+        let mut score = RawScore {
+            scaled: None,
+            raw: None,
+            min: None,
+            max: None,
+        };
+        let mut seen = 0u32;
+        self.object(|scan, key| {
+            let (bit, slot) = match key {
+                "scaled" => (1, &mut score.scaled),
+                "raw" => (2, &mut score.raw),
+                "min" => (4, &mut score.min),
+                "max" => (8, &mut score.max),
+                _ => return scan.skip(3),
+            };
+            first(&mut seen, bit)?;
+            *slot = scan.optional_number()?;
+            Some(())
+        })?;
+        Some(score)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const COMPACT: &str = r#"{"id":"00000001-0000-4000-8000-000000000001","actor":{"mbox":"mailto:learner1@example.org"},"verb":{"id":"http://adlnet.gov/expapi/verbs/scored"},"object":{"id":"https://content.example.org/items/7"},"result":{"score":{"raw":3,"min":0,"max":10}},"timestamp":"2026-09-01T08:00:01Z"}"#;
+    const LRS: &str = r#"{"id":"00000001-0000-4000-8000-000000000001","actor":{"objectType":"Agent","name":"Learner 1","account":{"homePage":"https://lms.example.org","name":"learner-00001"}},"verb":{"id":"http://adlnet.gov/expapi/verbs/passed","display":{"en-US":"passed"}},"object":{"objectType":"Activity","id":"https://content.example.org/items/7","definition":{"name":{"en-US":"Item 7"},"type":"http://adlnet.gov/expapi/activities/cmi.interaction","interactionType":"choice"}},"result":{"success":true,"score":{"scaled":0.9}},"context":{"registration":"ec531277-b57b-4c15-8d91-d292c5b2b8f7","contextActivities":{"parent":[{"id":"https://content.example.org/units/fractions"}]}},"timestamp":"2026-09-01T08:00:01.250+02:00","stored":"2026-09-01T08:00:01.400Z","authority":{"objectType":"Agent","account":{"homePage":"https://lrs.example.org","name":"client"}},"version":"1.0.3","extra":[1,-2.5e3,true,false,null,{},[]]}"#;
+
+    /// When the direct reader gives a statement, serde gives the same one.
+    fn agrees(json: &str) -> bool {
+        let Some(fast) = statement(json) else {
+            return false;
+        };
+        let slow: RawStatement<'_> = serde_json::from_str(json)
+            .unwrap_or_else(|e| panic!("serde refuses what the direct reader read: {e}: {json}"));
+        assert_eq!(format!("{fast:?}"), format!("{slow:?}"), "{json}");
+        true
+    }
+
+    #[test]
+    fn reads_what_serde_reads() {
+        for json in [
+            COMPACT,
+            LRS,
+            r#" { "actor" : { "openid" : "https://id.example.org/ada" } , "verb" : {"id":"x"} , "object" : {} , "id" : null , "result" : null , "context" : null , "timestamp" : null } "#,
+            r#"{"actor":{"mbox_sha1sum":"ab","account":null},"verb":{"id":"v"},"object":{"id":null,"objectType":null},"result":{"success":null,"score":{"scaled":null,"raw":0.25,"min":0,"max":1.5}}}"#,
+            r#"{"actor":{},"verb":{"id":"v","id2":1},"object":{"x":{"y":[{"z":[]}]}},"x":1,"x":2}"#,
+        ] {
+            assert!(agrees(json), "{json}");
+        }
+    }
+
+    #[test]
+    fn leaves_the_rest_to_serde() {
+        for json in [
+            // Escapes, raw control characters.
+            &COMPACT.replace("learner1", "learner\\u0031"),
+            &COMPACT.replace("learner1", "learner\t1"),
+            // A duplicate property, a missing one, a wrong type.
+            &COMPACT.replace(r#""verb""#, r#""actor":{},"verb""#),
+            &COMPACT.replace(r#""verb""#, r#""verbs""#),
+            &COMPACT.replace(r#""raw":3"#, r#""raw":"3""#),
+            &COMPACT.replace(r#""raw":3"#, r#""raw":true"#),
+            // Numbers every reader may not read alike, or not JSON at all.
+            &COMPACT.replace(r#""raw":3"#, r#""raw":-3"#),
+            &COMPACT.replace(r#""raw":3"#, r#""raw":3e0"#),
+            &COMPACT.replace(r#""raw":3"#, r#""raw":03"#),
+            &COMPACT.replace(r#""raw":3"#, r#""raw":3."#),
+            &COMPACT.replace(r#""raw":3"#, r#""raw":3x"#),
+            &COMPACT.replace(r#""raw":3"#, r#""raw":1234567890123456"#),
+            // Trailing text, a trailing comma, an array, not JSON.
+            &format!("{COMPACT} x"),
+            &COMPACT.replace(r#""max":10}"#, r#""max":10,}"#),
+            r#"[{"id":"x"}]"#,
+            "",
+            "{",
+            &format!("{}{COMPACT}", "[".repeat(MAX_DEPTH as usize + 1)),
+        ] {
+            assert!(statement(json).is_none(), "{json}");
+        }
+    }
+
+    /// Every single-byte edit of two statements: the direct reader either
+    /// gives up or agrees with serde.
+    #[test]
+    fn edits_never_disagree_with_serde() {
+        let bytes = [
+            b'"', b'{', b'}', b'[', b']', b',', b':', b'0', b'1', b'-', b'.', b'e', b'n', b't',
+            b' ', b'x', b'\\',
+        ];
+        let mut read = 0;
+        for json in [COMPACT, LRS] {
+            for at in 0..json.len() {
+                let mut edits = vec![format!("{}{}", &json[..at], &json[at + 1..])];
+                for &b in &bytes {
+                    let c = char::from(b);
+                    edits.push(format!("{}{c}{}", &json[..at], &json[at + 1..]));
+                    edits.push(format!("{}{c}{}", &json[..at], &json[at..]));
+                }
+                for edit in edits {
+                    read += usize::from(agrees(&edit));
+                }
+            }
+        }
+        assert!(read > 1000, "{read}");
+    }
+}
