@@ -236,7 +236,7 @@ impl UpdateReport {
 /// model it is read with, so parameters refitted later reach existing
 /// learners as well as new ones.
 ///
-/// Memory: 4 bytes and 1 bit per standard (the estimate in 32-bit fixed point, a
+/// Memory: 4 bytes and 2 bits per standard (the estimate in 32-bit fixed point, a
 /// resolution of 2.3e-10) plus a 40-byte
 /// [`PracticeRecord`] per standard the learner has practiced or that
 /// propagation touched after practice, plus the learner id. Updates are
@@ -274,6 +274,9 @@ pub struct LearnerState {
     /// Standards some evidence reached (practice or propagation); the others
     /// follow the model's prior and their `mastery` entry is unused.
     evidenced: FixedBitSet,
+    /// The standards of `records`, so that a standard without a record
+    /// is known without a search (derived from `records`, not saved).
+    recorded: FixedBitSet,
     /// The curriculum the indices refer to, so the saved form can name each
     /// standard by id (an `Arc` clone). `None` only for a state deserialized
     /// by serde directly, whose saved form then carries no ids.
@@ -490,6 +493,7 @@ impl TryFrom<LearnerStateRepr> for LearnerState {
         for (i, m) in r.mastery.iter().enumerate() {
             evidenced.set(i, m.is_some());
         }
+        let recorded = recorded_set(&r.practice, r.mastery.len());
         Ok(LearnerState {
             learner: r.learner,
             curriculum,
@@ -499,6 +503,7 @@ impl TryFrom<LearnerStateRepr> for LearnerState {
                 .into_iter()
                 .map(|m| Fixed::new(m.unwrap_or(0.0)))
                 .collect(),
+            recorded,
             records: r.practice,
             profile: r.profile,
             engagement: r.engagement,
@@ -507,6 +512,18 @@ impl TryFrom<LearnerStateRepr> for LearnerState {
             ability,
         })
     }
+}
+
+/// The standards of practice records, in a set of `len` standards.
+fn recorded_set(records: &[PracticeRecord], len: usize) -> FixedBitSet {
+    let mut set = FixedBitSet::with_capacity(len);
+    for r in records {
+        // Within `len`: checked when the records were read or moved.
+        if r.standard.index() < len {
+            set.insert(r.standard.index());
+        }
+    }
+    set
 }
 
 /// A probability in 32-bit fixed point: uniform absolute resolution of
@@ -540,15 +557,14 @@ struct AtTime<'a> {
     report: Option<&'a mut Vec<MasteryChange>>,
     /// The practice record position the last `get` found, for the `set`
     /// that follows it (records do not move in between).
-    last: std::cell::Cell<Option<(StandardIdx, std::result::Result<usize, usize>)>>,
+    last: std::cell::Cell<Option<(StandardIdx, Option<usize>)>>,
 }
 
 impl MasteryAccess for AtTime<'_> {
     fn get(&self, standard: StandardIdx) -> f64 {
-        let position = self.state.record_position(standard);
+        let position = self.state.record_of(standard);
         self.last.set(Some((standard, position)));
-        self.state
-            .current_at(self.model, standard, self.now, position.ok())
+        self.state.current_at(self.model, standard, self.now, position)
     }
 
     fn set(&mut self, standard: StandardIdx, mastery: f64, before: f64, cause: ChangeCause) {
@@ -556,9 +572,9 @@ impl MasteryAccess for AtTime<'_> {
         self.state.evidenced.insert(standard.index());
         let position = match self.last.take() {
             Some((s, position)) if s == standard => position,
-            _ => self.state.record_position(standard),
+            _ => self.state.record_of(standard),
         };
-        if let Ok(i) = position {
+        if let Some(i) = position {
             // The decayed value has been materialized: decay restarts from
             // now, or from later evidence already applied (never backwards).
             let record = &mut self.state.records[i];
@@ -620,6 +636,7 @@ impl LearnerState {
             profile: Profile::default(),
             engagement: Engagement::default(),
             evidenced: FixedBitSet::with_capacity(model.curriculum().len()),
+            recorded: FixedBitSet::with_capacity(model.curriculum().len()),
             standards: Some(model.curriculum().clone()),
             ability: None,
         })
@@ -766,6 +783,7 @@ impl LearnerState {
         Ok(LearnerState {
             learner: self.learner,
             curriculum: curriculum.fingerprint(),
+            recorded: recorded_set(&records, mastery.len()),
             mastery,
             records,
             profile,
@@ -963,6 +981,16 @@ impl LearnerState {
         self.records.binary_search_by_key(&standard, |r| r.standard)
     }
 
+    /// The position of the standard's practice record, if it has one (a
+    /// search only for a standard that has one).
+    fn record_of(&self, standard: StandardIdx) -> Option<usize> {
+        if self.recorded.contains(standard.index()) {
+            self.record_position(standard).ok()
+        } else {
+            None
+        }
+    }
+
     /// The practice record of a standard, if the learner practiced it.
     ///
     /// # Errors
@@ -1130,7 +1158,7 @@ impl LearnerState {
     /// The estimate of `standard` at `now`, decayed since its last update.
     fn current(&self, model: &Model, standard: StandardIdx, now: i64) -> f64 {
         let position = match model.decay() {
-            Some(_) => self.record_position(standard).ok(),
+            Some(_) => self.record_of(standard),
             None => None,
         };
         self.current_at(model, standard, now, position)
@@ -1474,6 +1502,7 @@ impl LearnerState {
         let position = match self.record_position(standard) {
             Ok(i) => i,
             Err(i) => {
+                self.recorded.insert(standard.index());
                 self.records.insert(
                     i,
                     PracticeRecord {

@@ -13,17 +13,28 @@ use super::statement::{RawAccount, RawActor, RawObject, RawResult, RawScore, Raw
 /// Deeper nesting is left to serde (whose limit is 128).
 const MAX_DEPTH: u32 = 100;
 
-/// The statement in `json`, or `None` to read it with serde.
-pub(super) fn statement(json: &str) -> Option<RawStatement<'_>> {
+/// Reads the statement in `json` into `out` (made by
+/// [`RawStatement::empty`]); `false`: read it with serde (`out` is then
+/// partly filled, and to be replaced).
+pub(super) fn read<'a>(json: &'a str, out: &mut RawStatement<'a>) -> bool {
     let b = json.as_bytes();
     // Escapes and control characters (raw tabs and line ends included): serde.
     if b.iter().fold(false, |any, &c| any | (c < 0x20) | (c == b'\\')) {
-        return None;
+        return false;
     }
     let mut scan = Scan { text: json, at: 0 };
-    let statement = scan.statement()?;
+    if scan.statement(out).is_none() {
+        return false;
+    }
     scan.ws();
-    (scan.at == b.len()).then_some(statement)
+    scan.at == b.len()
+}
+
+/// The statement in `json`, or `None` to read it with serde.
+#[cfg(test)]
+fn statement(json: &str) -> Option<RawStatement<'_>> {
+    let mut out = RawStatement::empty();
+    read(json, &mut out).then_some(out)
 }
 
 /// Marks a property as read; `None` if it was already.
@@ -202,36 +213,34 @@ impl<'a> Scan<'a> {
         self.number_token(false)?.parse().ok().map(Some)
     }
 
-    fn statement(&mut self) -> Option<RawStatement<'a>> {
-        let mut id = None;
-        let (mut actor, mut verb, mut object) = (None, None, None);
-        let (mut result, mut context) = (None, None);
-        let (mut timestamp, mut stored) = (None, None);
+    fn statement(&mut self, out: &mut RawStatement<'a>) -> Option<()> {
         let mut seen = 0u32;
+        let mut context = None;
         self.object(|scan, key| match key {
             "id" => {
                 first(&mut seen, 1)?;
-                id = scan.optional_cow()?;
+                out.id = scan.optional_cow()?;
                 Some(())
             }
             "actor" => {
                 first(&mut seen, 2)?;
-                actor = Some(scan.actor()?);
-                Some(())
+                scan.actor(&mut out.actor)
             }
             "verb" => {
                 first(&mut seen, 4)?;
-                verb = Some(scan.verb()?);
-                Some(())
+                scan.verb(&mut out.verb)
             }
             "object" => {
                 first(&mut seen, 8)?;
-                object = Some(scan.object_ref()?);
-                Some(())
+                scan.object_ref(&mut out.object)
             }
             "result" => {
                 first(&mut seen, 16)?;
-                result = if scan.null() { None } else { Some(scan.result()?) };
+                out.result = if scan.null() {
+                    None
+                } else {
+                    Some(scan.result()?)
+                };
                 Some(())
             }
             "context" => {
@@ -248,41 +257,26 @@ impl<'a> Scan<'a> {
             }
             "timestamp" => {
                 first(&mut seen, 64)?;
-                timestamp = scan.optional_cow()?;
+                out.timestamp = scan.optional_cow()?;
                 Some(())
             }
             "stored" => {
                 first(&mut seen, 128)?;
-                stored = scan.optional_cow()?;
+                out.stored = scan.optional_cow()?;
                 Some(())
             }
             _ => scan.skip(1),
         })?;
-        let context = match context {
-            // Valid JSON, checked by `skip`: this does not fail.
+        // Valid JSON, checked by `skip`: this does not fail.
+        out.context = match context {
             Some(raw) => Some(serde_json::from_str(raw).ok()?),
             None => None,
         };
-        Some(RawStatement {
-            id,
-            actor: actor?,
-            verb: verb?,
-            object: object?,
-            result,
-            context,
-            timestamp,
-            stored,
-        })
+        // `actor`, `verb` and `object` are required.
+        (seen & 14 == 14).then_some(())
     }
 
-    fn actor(&mut self) -> Option<RawActor<'a>> {
-        let mut actor = RawActor {
-            object_type: None,
-            mbox: None,
-            mbox_sha1sum: None,
-            openid: None,
-            account: None,
-        };
+    fn actor(&mut self, actor: &mut RawActor<'a>) -> Option<()> {
         let mut seen = 0u32;
         self.object(|scan, key| match key {
             "objectType" => {
@@ -315,8 +309,7 @@ impl<'a> Scan<'a> {
                 Some(())
             }
             _ => scan.skip(2),
-        })?;
-        Some(actor)
+        })
     }
 
     fn account(&mut self) -> Option<RawAccount<'a>> {
@@ -341,25 +334,21 @@ impl<'a> Scan<'a> {
         })
     }
 
-    fn verb(&mut self) -> Option<RawVerb<'a>> {
-        let mut id = None;
+    fn verb(&mut self, verb: &mut RawVerb<'a>) -> Option<()> {
         let mut seen = 0u32;
         self.object(|scan, key| match key {
             "id" => {
                 first(&mut seen, 1)?;
-                id = Some(scan.cow()?);
+                verb.id = scan.cow()?;
                 Some(())
             }
             _ => scan.skip(2),
         })?;
-        Some(RawVerb { id: id? })
+        // `id` is required.
+        (seen == 1).then_some(())
     }
 
-    fn object_ref(&mut self) -> Option<RawObject<'a>> {
-        let mut object = RawObject {
-            object_type: None,
-            id: None,
-        };
+    fn object_ref(&mut self, object: &mut RawObject<'a>) -> Option<()> {
         let mut seen = 0u32;
         self.object(|scan, key| match key {
             "objectType" => {
@@ -373,8 +362,7 @@ impl<'a> Scan<'a> {
                 Some(())
             }
             _ => scan.skip(2),
-        })?;
-        Some(object)
+        })
     }
 
     fn result(&mut self) -> Option<RawResult> {

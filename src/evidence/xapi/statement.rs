@@ -27,6 +27,34 @@ pub(super) struct RawStatement<'a> {
     pub stored: Option<Cow<'a, str>>,
 }
 
+impl RawStatement<'_> {
+    /// A statement with every property absent (and an empty verb id), for
+    /// a reader to fill in place.
+    pub(super) fn empty() -> Self {
+        RawStatement {
+            id: None,
+            actor: RawActor {
+                object_type: None,
+                mbox: None,
+                mbox_sha1sum: None,
+                openid: None,
+                account: None,
+            },
+            verb: RawVerb {
+                id: Cow::Borrowed(""),
+            },
+            object: RawObject {
+                object_type: None,
+                id: None,
+            },
+            result: None,
+            context: None,
+            timestamp: None,
+            stored: None,
+        }
+    }
+}
+
 /// Only the id, to name a statement that does not deserialize.
 #[derive(Debug, Deserialize)]
 pub(super) struct RawId<'a> {
