@@ -1387,7 +1387,8 @@ impl LearnerState {
             if let Some(belief) = observed(before) {
                 self.ability = Some(belief);
             }
-            let (known, unknown) = model::temper(target.answer.likelihoods(outcome), weight);
+            let (known, unknown) =
+                model::temper(scratch.likelihoods(target.answer, outcome), weight);
             let after = self.practice_update(
                 model,
                 standard,

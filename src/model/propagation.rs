@@ -2,7 +2,8 @@
 
 use std::collections::VecDeque;
 
-use super::{Propagation, posterior};
+use super::{GuessSlip, Propagation, posterior};
+use crate::evidence::Outcome;
 use crate::curriculum::{Curriculum, StandardIdx, StandardSet};
 use serde::{Deserialize, Serialize};
 
@@ -51,6 +52,9 @@ pub(crate) struct PropagationScratch {
     powers: Vec<(u64, f64)>,
     /// The weight `powers` holds powers of.
     power_weight: u64,
+    /// Likelihoods of partial scores: `((guess, slip, score), likelihoods)`
+    /// as bits, by a hash of them; empty until first used.
+    partial: Vec<([u64; 3], (f64, f64))>,
 }
 
 /// Entries of the power memo (a power of two).
@@ -71,6 +75,36 @@ impl PropagationScratch {
         }
         self.prerequisites.clear();
         self.dependents.clear();
+    }
+
+    /// `answer.likelihoods(outcome)`, remembered for partial scores (four
+    /// `powf` each; the scores of a log take few values).
+    pub(crate) fn likelihoods(&mut self, answer: GuessSlip, outcome: Outcome) -> (f64, f64) {
+        let Outcome::Partial(score) = outcome else {
+            return answer.likelihoods(outcome);
+        };
+        if self.partial.is_empty() {
+            // Score 1 never is partial: an entry no look-up matches.
+            self.partial.resize(POWERS, ([0, 0, 1f64.to_bits()], (0.0, 0.0)));
+        }
+        let key = [
+            answer.guess().to_bits(),
+            answer.slip().to_bits(),
+            score.value().to_bits(),
+        ];
+        let mixed = (key[0] ^ key[1].rotate_left(21) ^ key[2].rotate_left(42))
+            .wrapping_mul(0x9e37_79b9_7f4a_7c15);
+        let slot = (mixed >> 58) as usize & (POWERS - 1);
+        match self.partial.get(slot) {
+            Some(&(k, likelihoods)) if k == key => likelihoods,
+            _ => {
+                let likelihoods = answer.likelihoods(outcome);
+                if let Some(entry) = self.partial.get_mut(slot) {
+                    *entry = (key, likelihoods);
+                }
+                likelihoods
+            }
+        }
     }
 
     /// `x.powf(weight)`, remembered.
