@@ -16,7 +16,12 @@ use proptest::prelude::*;
 mod common;
 use common::{N, curriculum, id};
 
-const LEARNERS: [&str; 4] = ["ada", "bo", "mailto:cy@example.org", "https://lms.example.org|dee"];
+const LEARNERS: [&str; 4] = [
+    "ada",
+    "bo",
+    "mailto:cy@example.org",
+    "https://lms.example.org|dee",
+];
 
 #[derive(Debug, Clone)]
 enum On {
@@ -236,13 +241,13 @@ proptest! {
 fn a_state_under_another_id_is_refused() {
     let model = Model::builder(Curriculum::ccss_math()).build().unwrap();
     let mut states = HashMap::new();
-    states.insert(
-        "ada".to_owned(),
-        LearnerState::new(&model, "bo").unwrap(),
-    );
+    states.insert("ada".to_owned(), LearnerState::new(&model, "bo").unwrap());
     let e = Evidence::on_standard("ada", "3.NF.A.1", Outcome::Correct, 1_788_256_800).unwrap();
     let err = LearnerState::apply_all(&model, &mut states, [&e]).unwrap_err();
-    assert!(matches!(err, mastery::Error::LearnerMismatch { .. }), "{err}");
+    assert!(
+        matches!(err, mastery::Error::LearnerMismatch { .. }),
+        "{err}"
+    );
     assert_eq!(states["ada"], LearnerState::new(&model, "bo").unwrap());
 }
 
@@ -267,6 +272,9 @@ fn a_state_of_another_curriculum_is_refused() {
         Evidence::on_standard("ada", "3.NF.A.1", Outcome::Correct, t).unwrap(),
     ];
     let err = LearnerState::apply_all(&model, &mut states, &batch).unwrap_err();
-    assert!(matches!(err, mastery::Error::CurriculumMismatch { .. }), "{err}");
+    assert!(
+        matches!(err, mastery::Error::CurriculumMismatch { .. }),
+        "{err}"
+    );
     assert_eq!(states.len(), 1, "bo was not added");
 }

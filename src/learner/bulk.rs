@@ -111,15 +111,11 @@ impl LearnerState {
                     let slot = match slots.get(id) {
                         Some(&slot) => slot,
                         None => {
-                            let slot = u32::try_from(learners.len()).map_err(|_| {
-                                Error::InvalidState {
+                            let slot =
+                                u32::try_from(learners.len()).map_err(|_| Error::InvalidState {
                                     what: "evidence batch",
-                                    reason: format!(
-                                        "more than {} learners in one batch",
-                                        u32::MAX
-                                    ),
-                                }
-                            })?;
+                                    reason: format!("more than {} learners in one batch", u32::MAX),
+                                })?;
                             learners.push(BatchLearner {
                                 id,
                                 new: checked_learner(model, states, id)?,

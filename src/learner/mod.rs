@@ -564,7 +564,8 @@ impl MasteryAccess for AtTime<'_> {
     fn get(&self, standard: StandardIdx) -> f64 {
         let position = self.state.record_of(standard);
         self.last.set(Some((standard, position)));
-        self.state.current_at(self.model, standard, self.now, position)
+        self.state
+            .current_at(self.model, standard, self.now, position)
     }
 
     fn set(&mut self, standard: StandardIdx, mastery: f64, before: f64, cause: ChangeCause) {
@@ -1323,6 +1324,9 @@ impl LearnerState {
             })
     }
 
+    // The evidence's parts, the optional report and the reusable buffers:
+    // a private function whose callers each hold them differently.
+    #[allow(clippy::too_many_arguments)]
     fn update(
         &mut self,
         model: &Model,

@@ -3,8 +3,8 @@
 use std::collections::VecDeque;
 
 use super::{GuessSlip, Propagation, posterior};
-use crate::evidence::Outcome;
 use crate::curriculum::{Curriculum, StandardIdx, StandardSet};
+use crate::evidence::Outcome;
 use serde::{Deserialize, Serialize};
 
 /// Why an estimate changed.
@@ -85,7 +85,8 @@ impl PropagationScratch {
         };
         if self.partial.is_empty() {
             // Score 1 never is partial: an entry no look-up matches.
-            self.partial.resize(POWERS, ([0, 0, 1f64.to_bits()], (0.0, 0.0)));
+            self.partial
+                .resize(POWERS, ([0, 0, 1f64.to_bits()], (0.0, 0.0)));
         }
         let key = [
             answer.guess().to_bits(),
@@ -183,11 +184,9 @@ pub(crate) fn propagate(
     }
     let weight = settings.dependent_weight();
     if weight > 0.0 {
-        scratch.dependents.extend(
-            sources
-                .iter()
-                .map(|s| (s.standard, s.known, s.unknown, 0)),
-        );
+        scratch
+            .dependents
+            .extend(sources.iter().map(|s| (s.standard, s.known, s.unknown, 0)));
         while let Some((standard, known, unknown, depth)) = scratch.dependents.pop_front() {
             if depth >= settings.max_depth() {
                 continue;

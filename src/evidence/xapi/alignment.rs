@@ -257,7 +257,9 @@ mod tests {
         let base = "5A1C7A3E-0b5e-4C1F-9d6A-0F3E2B1C4D5E";
         let mut cases = vec![base.to_owned(), String::new(), base[1..].to_owned()];
         for at in 0..base.len() {
-            for c in ['0', '9', 'a', 'f', 'g', 'A', 'F', 'G', '-', '/', ':', '@', '`', ' ', 'é'] {
+            for c in [
+                '0', '9', 'a', 'f', 'g', 'A', 'F', 'G', '-', '/', ':', '@', '`', ' ', 'é',
+            ] {
                 let mut s = base.to_owned();
                 s.replace_range(at..at + 1, &c.to_string());
                 cases.push(s);

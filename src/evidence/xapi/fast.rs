@@ -8,7 +8,9 @@
 
 use std::borrow::Cow;
 
-use super::statement::{RawAccount, RawActor, RawObject, RawResult, RawScore, RawStatement, RawVerb};
+use super::statement::{
+    RawAccount, RawActor, RawObject, RawResult, RawScore, RawStatement, RawVerb,
+};
 
 /// Deeper nesting is left to serde (whose limit is 128).
 const MAX_DEPTH: u32 = 100;
@@ -19,7 +21,9 @@ const MAX_DEPTH: u32 = 100;
 pub(super) fn read<'a>(json: &'a str, out: &mut RawStatement<'a>) -> bool {
     let b = json.as_bytes();
     // Escapes and control characters (raw tabs and line ends included): serde.
-    if b.iter().fold(false, |any, &c| any | (c < 0x20) | (c == b'\\')) {
+    if b.iter()
+        .fold(false, |any, &c| any | (c < 0x20) | (c == b'\\'))
+    {
         return false;
     }
     let mut scan = Scan { text: json, at: 0 };
@@ -199,7 +203,9 @@ impl<'a> Scan<'a> {
             }
         }
         // A number ends at a delimiter (serde reads `1x` as an error).
-        if b.get(i).is_some_and(|c| !matches!(c, b',' | b'}' | b']' | b' ')) {
+        if b.get(i)
+            .is_some_and(|c| !matches!(c, b',' | b'}' | b']' | b' '))
+        {
             return None;
         }
         self.at = i;
@@ -392,7 +398,11 @@ impl<'a> Scan<'a> {
             }
             "score" => {
                 first(&mut seen, 2)?;
-                result.score = if scan.null() { None } else { Some(scan.score()?) };
+                result.score = if scan.null() {
+                    None
+                } else {
+                    Some(scan.score()?)
+                };
                 Some(())
             }
             _ => scan.skip(2),
