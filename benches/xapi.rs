@@ -5,7 +5,9 @@
 //! display names, activity definitions, context, `stored`, `authority` and
 //! `version`, about 900 bytes). Applied with the default model (forgetting
 //! over time and propagation along prerequisites) and with plain BKT
-//! (`read_and_apply_plain_bkt`).
+//! (`read_and_apply_plain_bkt`): one piece of evidence at a time with
+//! `LearnerState::apply` (a report each, a map look-up each), and the whole
+//! batch at once with `LearnerState::apply_all` (`read_and_apply_all`).
 //!
 //! The `xapi` group measures wall time; `xapi_cpu` measures the thread's own
 //! CPU time (Linux `/proc/thread-self/schedstat`, nanoseconds on a CPU), which
