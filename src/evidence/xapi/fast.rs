@@ -41,6 +41,24 @@ fn statement(json: &str) -> Option<RawStatement<'_>> {
     read(json, &mut out).then_some(out)
 }
 
+/// The position of the first `"` at or after `from`, eight bytes at a time
+/// (the strings of a statement are short: a call to `memchr` costs more).
+fn find_quote(b: &[u8], from: usize) -> Option<usize> {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    let mut at = from;
+    while let Some(chunk) = b.get(at..at + 8).and_then(|c| <[u8; 8]>::try_from(c).ok()) {
+        // Zero bytes of `x` are quotes; the lowest flagged byte is the first
+        // zero (a flag can be false only above a true zero).
+        let x = u64::from_le_bytes(chunk) ^ (ONES * u64::from(b'"'));
+        let zeros = x.wrapping_sub(ONES) & !x & (ONES << 7);
+        if zeros != 0 {
+            return Some(at + (zeros.trailing_zeros() / 8) as usize);
+        }
+        at += 8;
+    }
+    b.get(at..)?.iter().position(|&c| c == b'"').map(|p| at + p)
+}
+
 /// Marks a property as read; `None` if it was already.
 fn first(seen: &mut u32, bit: u32) -> Option<()> {
     let new = *seen & bit == 0;
@@ -89,9 +107,9 @@ impl<'a> Scan<'a> {
     fn string(&mut self) -> Option<&'a str> {
         self.eat(b'"')?;
         let start = self.at;
-        let len = memchr::memchr(b'"', self.bytes().get(start..)?)?;
-        self.at = start + len + 1;
-        self.text.get(start..start + len)
+        let end = find_quote(self.bytes(), start)?;
+        self.at = end + 1;
+        self.text.get(start..end)
     }
 
     fn cow(&mut self) -> Option<Cow<'a, str>> {
@@ -493,6 +511,25 @@ mod tests {
         ] {
             assert!(statement(json).is_none(), "{json}");
         }
+    }
+
+    #[test]
+    fn quotes_are_found_where_memchr_finds_them() {
+        let text: Vec<u8> = (0..200u32)
+            .map(|i| {
+                if i % 13 == 5 || i % 29 == 0 {
+                    b'"'
+                } else {
+                    (i % 90) as u8 + 32
+                }
+            })
+            .collect();
+        for from in 0..=text.len() {
+            let expected = memchr::memchr(b'"', &text[from..]).map(|p| from + p);
+            assert_eq!(find_quote(&text, from), expected, "{from}");
+        }
+        assert_eq!(find_quote(b"abcdefghijklmnop", 0), None);
+        assert_eq!(find_quote(b"abc", 7), None);
     }
 
     /// Every single-byte edit of two statements: the direct reader either
