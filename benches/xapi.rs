@@ -5,7 +5,9 @@
 //! display names, activity definitions, context, `stored`, `authority` and
 //! `version`, about 900 bytes). Applied with the default model (forgetting
 //! over time and propagation along prerequisites) and with plain BKT
-//! (`read_and_apply_plain_bkt`).
+//! (`read_and_apply_plain_bkt`): one piece of evidence at a time with
+//! `LearnerState::apply` (a report each, a map look-up each), and the whole
+//! batch at once with `LearnerState::apply_all` (`read_and_apply_all`).
 //!
 //! The `xapi` group measures wall time; `xapi_cpu` measures the thread's own
 //! CPU time (Linux `/proc/thread-self/schedstat`, nanoseconds on a CPU), which
@@ -175,6 +177,20 @@ fn run<M: Measurement>(c: &mut Criterion<M>, name: &str) {
                             state.apply(model, &e.evidence).unwrap();
                         }
                     }
+                    black_box(states)
+                })
+            });
+            // The bulk path: each learner looked up once, no reports.
+            group.bench_function(format!("read_and_apply_all{model_name}/{shape}"), |b| {
+                b.iter(|| {
+                    let batch = XapiReader::new(&alignment).read_json_lines_str(black_box(&text));
+                    let mut states: HashMap<String, LearnerState> = HashMap::new();
+                    LearnerState::apply_all(
+                        model,
+                        &mut states,
+                        batch.evidence.iter().map(|e| &e.evidence),
+                    )
+                    .unwrap();
                     black_box(states)
                 })
             });

@@ -1,6 +1,7 @@
 //! One learner's mastery estimates and practice history, and the learner's
 //! own voice: interests, preferred kinds, session length, goals and choices.
 
+mod bulk;
 mod engagement;
 mod profile;
 mod reflection;
@@ -8,6 +9,7 @@ pub mod xapi;
 
 use std::fmt::Write as _;
 
+pub use bulk::Applied;
 pub use engagement::{Engagement, MIN_PACE_SPAN_DAYS};
 use fixedbitset::FixedBitSet;
 pub(crate) use profile::OfferedOption;
@@ -234,7 +236,7 @@ impl UpdateReport {
 /// model it is read with, so parameters refitted later reach existing
 /// learners as well as new ones.
 ///
-/// Memory: 4 bytes and 1 bit per standard (the estimate in 32-bit fixed point, a
+/// Memory: 4 bytes and 2 bits per standard (the estimate in 32-bit fixed point, a
 /// resolution of 2.3e-10) plus a 40-byte
 /// [`PracticeRecord`] per standard the learner has practiced or that
 /// propagation touched after practice, plus the learner id. Updates are
@@ -272,6 +274,9 @@ pub struct LearnerState {
     /// Standards some evidence reached (practice or propagation); the others
     /// follow the model's prior and their `mastery` entry is unused.
     evidenced: FixedBitSet,
+    /// The standards of `records`, so that a standard without a record
+    /// is known without a search (derived from `records`, not saved).
+    recorded: FixedBitSet,
     /// The curriculum the indices refer to, so the saved form can name each
     /// standard by id (an `Arc` clone). `None` only for a state deserialized
     /// by serde directly, whose saved form then carries no ids.
@@ -488,6 +493,7 @@ impl TryFrom<LearnerStateRepr> for LearnerState {
         for (i, m) in r.mastery.iter().enumerate() {
             evidenced.set(i, m.is_some());
         }
+        let recorded = recorded_set(&r.practice, r.mastery.len());
         Ok(LearnerState {
             learner: r.learner,
             curriculum,
@@ -497,6 +503,7 @@ impl TryFrom<LearnerStateRepr> for LearnerState {
                 .into_iter()
                 .map(|m| Fixed::new(m.unwrap_or(0.0)))
                 .collect(),
+            recorded,
             records: r.practice,
             profile: r.profile,
             engagement: r.engagement,
@@ -505,6 +512,18 @@ impl TryFrom<LearnerStateRepr> for LearnerState {
             ability,
         })
     }
+}
+
+/// The standards of practice records, in a set of `len` standards.
+fn recorded_set(records: &[PracticeRecord], len: usize) -> FixedBitSet {
+    let mut set = FixedBitSet::with_capacity(len);
+    for r in records {
+        // Within `len`: checked when the records were read or moved.
+        if r.standard.index() < len {
+            set.insert(r.standard.index());
+        }
+    }
+    set
 }
 
 /// A probability in 32-bit fixed point: uniform absolute resolution of
@@ -518,7 +537,11 @@ impl Fixed {
     const SCALE: f64 = u32::MAX as f64;
 
     fn new(p: f64) -> Self {
-        Fixed((p.clamp(0.0, 1.0) * Self::SCALE).round() as u32)
+        // `x.round() as u32` (halves away from zero; NaN to 0) without a
+        // call to libm's `round`: `x - trunc(x)` is exact for x >= 0.
+        let x = p.clamp(0.0, 1.0) * Self::SCALE;
+        let whole = x as u32;
+        Fixed(whole + u32::from(x - f64::from(whole) >= 0.5))
     }
 
     fn get(self) -> f64 {
@@ -532,17 +555,27 @@ struct AtTime<'a> {
     model: &'a Model,
     now: i64,
     report: Option<&'a mut Vec<MasteryChange>>,
+    /// The practice record position the last `get` found, for the `set`
+    /// that follows it (records do not move in between).
+    last: std::cell::Cell<Option<(StandardIdx, Option<usize>)>>,
 }
 
 impl MasteryAccess for AtTime<'_> {
     fn get(&self, standard: StandardIdx) -> f64 {
-        self.state.current(self.model, standard, self.now)
+        let position = self.state.record_of(standard);
+        self.last.set(Some((standard, position)));
+        self.state
+            .current_at(self.model, standard, self.now, position)
     }
 
     fn set(&mut self, standard: StandardIdx, mastery: f64, before: f64, cause: ChangeCause) {
         self.state.mastery[standard.index()] = Fixed::new(mastery);
         self.state.evidenced.insert(standard.index());
-        if let Ok(i) = self.state.record_position(standard) {
+        let position = match self.last.take() {
+            Some((s, position)) if s == standard => position,
+            _ => self.state.record_of(standard),
+        };
+        if let Some(i) = position {
             // The decayed value has been materialized: decay restarts from
             // now, or from later evidence already applied (never backwards).
             let record = &mut self.state.records[i];
@@ -557,6 +590,22 @@ impl MasteryAccess for AtTime<'_> {
             });
         }
     }
+}
+
+thread_local! {
+    /// Propagation's buffers for the one-at-a-time updates of this thread.
+    static SCRATCH: std::cell::Cell<model::PropagationScratch> =
+        std::cell::Cell::default();
+}
+
+/// Runs `f` with this thread's propagation buffers (taken out while `f`
+/// runs: empty ones, which allocate only when used, if the thread is being
+/// torn down).
+fn with_scratch<R>(f: impl FnOnce(&mut model::PropagationScratch) -> R) -> R {
+    let mut scratch = SCRATCH.try_with(std::cell::Cell::take).unwrap_or_default();
+    let result = f(&mut scratch);
+    let _ = SCRATCH.try_with(|cell| cell.set(scratch));
+    result
 }
 
 impl LearnerState {
@@ -588,6 +637,7 @@ impl LearnerState {
             profile: Profile::default(),
             engagement: Engagement::default(),
             evidenced: FixedBitSet::with_capacity(model.curriculum().len()),
+            recorded: FixedBitSet::with_capacity(model.curriculum().len()),
             standards: Some(model.curriculum().clone()),
             ability: None,
         })
@@ -734,6 +784,7 @@ impl LearnerState {
         Ok(LearnerState {
             learner: self.learner,
             curriculum: curriculum.fingerprint(),
+            recorded: recorded_set(&records, mastery.len()),
             mastery,
             records,
             profile,
@@ -931,6 +982,16 @@ impl LearnerState {
         self.records.binary_search_by_key(&standard, |r| r.standard)
     }
 
+    /// The position of the standard's practice record, if it has one (a
+    /// search only for a standard that has one).
+    fn record_of(&self, standard: StandardIdx) -> Option<usize> {
+        if self.recorded.contains(standard.index()) {
+            self.record_position(standard).ok()
+        } else {
+            None
+        }
+    }
+
     /// The practice record of a standard, if the learner practiced it.
     ///
     /// # Errors
@@ -1097,12 +1158,28 @@ impl LearnerState {
 
     /// The estimate of `standard` at `now`, decayed since its last update.
     fn current(&self, model: &Model, standard: StandardIdx, now: i64) -> f64 {
+        let position = match model.decay() {
+            Some(_) => self.record_of(standard),
+            None => None,
+        };
+        self.current_at(model, standard, now, position)
+    }
+
+    /// [`LearnerState::current`] with the standard's practice record
+    /// position (`None`: no record) already found.
+    fn current_at(
+        &self,
+        model: &Model,
+        standard: StandardIdx,
+        now: i64,
+        position: Option<usize>,
+    ) -> f64 {
         let stored = self.stored(model, standard);
         let Some(decay) = model.decay() else {
             return stored;
         };
-        match self.record_position(standard) {
-            Ok(i) => {
+        match position {
+            Some(i) => {
                 let r = &self.records[i];
                 let floor = model.all_params()[standard.index()].prior();
                 decay.decayed(
@@ -1112,7 +1189,7 @@ impl LearnerState {
                     f64::from(r.half_life_days),
                 )
             }
-            Err(_) => stored,
+            None => stored,
         }
     }
 
@@ -1151,14 +1228,17 @@ impl LearnerState {
                 timestamp,
             )?;
         }
-        self.update(
-            model,
-            model.resolve_standard(idx),
-            outcome,
-            Source::Practice,
-            timestamp,
-            None,
-        );
+        with_scratch(|scratch| {
+            self.update(
+                model,
+                model.resolve_standard(idx),
+                outcome,
+                Source::Practice,
+                timestamp,
+                None,
+                scratch,
+            );
+        });
         Ok(())
     }
 
@@ -1172,14 +1252,17 @@ impl LearnerState {
     pub fn apply(&mut self, model: &Model, evidence: &Evidence) -> Result<UpdateReport> {
         let resolved = self.validate(model, evidence, None)?;
         let mut changes = Vec::with_capacity(resolved.standards.len());
-        self.update(
-            model,
-            resolved,
-            evidence.outcome(),
-            evidence.source(),
-            evidence.timestamp(),
-            Some(&mut changes),
-        );
+        with_scratch(|scratch| {
+            self.update(
+                model,
+                resolved,
+                evidence.outcome(),
+                evidence.source(),
+                evidence.timestamp(),
+                Some(&mut changes),
+                scratch,
+            );
+        });
         Ok(UpdateReport {
             target: evidence.target().clone(),
             outcome: evidence.outcome(),
@@ -1198,19 +1281,22 @@ impl LearnerState {
         for (i, e) in evidence.iter().enumerate() {
             self.validate(model, e, Some(i))?;
         }
-        for e in evidence {
-            // Validated above, and resolving is a pure look-up: this cannot fail.
-            if let Ok(resolved) = model.resolve(e.target()) {
-                self.update(
-                    model,
-                    resolved,
-                    e.outcome(),
-                    e.source(),
-                    e.timestamp(),
-                    None,
-                );
+        with_scratch(|scratch| {
+            for e in evidence {
+                // Validated above, and resolving is a pure look-up: this cannot fail.
+                if let Ok(resolved) = model.resolve(e.target()) {
+                    self.update(
+                        model,
+                        resolved,
+                        e.outcome(),
+                        e.source(),
+                        e.timestamp(),
+                        None,
+                        scratch,
+                    );
+                }
             }
-        }
+        });
         Ok(())
     }
 
@@ -1238,6 +1324,9 @@ impl LearnerState {
             })
     }
 
+    // The evidence's parts, the optional report and the reusable buffers:
+    // a private function whose callers each hold them differently.
+    #[allow(clippy::too_many_arguments)]
     fn update(
         &mut self,
         model: &Model,
@@ -1246,6 +1335,7 @@ impl LearnerState {
         source: Source,
         now: i64,
         mut report: Option<&mut Vec<MasteryChange>>,
+        scratch: &mut model::PropagationScratch,
     ) {
         self.engagement.record(now);
         let weight = model.source_weights().weight(source);
@@ -1301,7 +1391,8 @@ impl LearnerState {
             if let Some(belief) = observed(before) {
                 self.ability = Some(belief);
             }
-            let (known, unknown) = model::temper(target.answer.likelihoods(outcome), weight);
+            let (known, unknown) =
+                model::temper(scratch.likelihoods(target.answer, outcome), weight);
             let after = self.practice_update(
                 model,
                 standard,
@@ -1373,12 +1464,14 @@ impl LearnerState {
             model,
             now,
             report,
+            last: std::cell::Cell::new(None),
         };
         model::propagate(
             model.curriculum(),
             model.propagation(),
             &sources,
             &mut access,
+            scratch,
         );
     }
 
@@ -1414,6 +1507,7 @@ impl LearnerState {
         let position = match self.record_position(standard) {
             Ok(i) => i,
             Err(i) => {
+                self.recorded.insert(standard.index());
                 self.records.insert(
                     i,
                     PracticeRecord {
@@ -1530,6 +1624,7 @@ fn predict(
     let mut states: std::collections::HashMap<&str, LearnerState> =
         std::collections::HashMap::new();
     let mut predictions = Vec::with_capacity(responses.len());
+    let mut scratch = model::PropagationScratch::default();
     for row in responses {
         let at = || crate::Location::new(file.clone(), Some(row.line));
         let standard =
@@ -1558,7 +1653,15 @@ fn predict(
         let p_correct = state
             .answer(model, resolved.answer)
             .p_correct(state.current(model, standard, 0));
-        state.update(model, resolved, row.outcome, Source::Practice, 0, None);
+        state.update(
+            model,
+            resolved,
+            row.outcome,
+            Source::Practice,
+            0,
+            None,
+            &mut scratch,
+        );
         predictions.push(Prediction {
             p_correct,
             p_mastery: state.mastery[standard.index()].get(),
@@ -1585,5 +1688,25 @@ mod tests {
             assert_eq!(Fixed::new(f.get()), f);
         }
         assert!(Fixed::new(0.3) < Fixed::new(0.300_000_01));
+    }
+
+    /// `Fixed::new` rounds as `f64::round` did (halves away from zero), on
+    /// halves, their neighbours, the ends and a sweep of the unit interval.
+    #[test]
+    fn fixed_point_rounds_as_round() {
+        let old = |p: f64| Fixed((p.clamp(0.0, 1.0) * Fixed::SCALE).round() as u32);
+        let mut cases = vec![0.0, 1.0, -0.0, -1.0, 2.0, f64::NAN, f64::INFINITY, 1e-300];
+        for k in [0u32, 1, 2, 7, 1 << 20, u32::MAX - 2, u32::MAX - 1] {
+            let half = (f64::from(k) + 0.5) / Fixed::SCALE;
+            cases.extend([half, half.next_up(), half.next_down()]);
+        }
+        let mut x: u64 = 1;
+        for _ in 0..100_000 {
+            x = x.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1);
+            cases.push((x >> 11) as f64 / (1u64 << 53) as f64);
+        }
+        for p in cases {
+            assert_eq!(Fixed::new(p), old(p), "{p:e}");
+        }
     }
 }

@@ -92,7 +92,7 @@ pub use params::{
     BktParams, Decay, GuessSlip, LevelThresholds, MasteryLevel, Propagation, SkillParams,
 };
 pub use propagation::ChangeCause;
-pub(crate) use propagation::{MasteryAccess, PropagationSource, propagate};
+pub(crate) use propagation::{MasteryAccess, PropagationScratch, PropagationSource, propagate};
 pub use skills::SkillMap;
 pub use sources::SourceWeights;
 pub(crate) use sources::{is_opportunity, temper};
@@ -101,6 +101,13 @@ use crate::catalog::{Activity, ActivityIdx, Catalog};
 use crate::curriculum::{Curriculum, StandardIdx, StandardKey};
 use crate::error::{Error, Result};
 use crate::evidence::{Outcome, Target};
+
+/// A target's standard or activity index in a model (see [`Model::target_index`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum TargetIdx {
+    Standard(StandardIdx),
+    Activity(ActivityIdx),
+}
 
 /// A resolved target: the standards it is aligned to and its answer model.
 #[derive(Debug, Clone, Copy)]
@@ -608,20 +615,28 @@ impl Model {
     }
 
     pub(crate) fn resolve(&self, target: &Target) -> Result<Resolved<'_>> {
+        Ok(self.resolve_index(self.target_index(target)?))
+    }
+
+    /// The index of a target's standard or activity: the one string look-up
+    /// of [`Model::resolve`], for callers that resolve it again later.
+    pub(crate) fn target_index(&self, target: &Target) -> Result<TargetIdx> {
+        Ok(match target {
+            Target::Standard(id) => TargetIdx::Standard(self.curriculum.index_of(id)?),
+            Target::Activity(id) => TargetIdx::Activity(self.catalog.index_of(id)?),
+        })
+    }
+
+    /// A target by index (from [`Model::target_index`] of this model).
+    pub(crate) fn resolve_index(&self, target: TargetIdx) -> Resolved<'_> {
         match target {
-            Target::Standard(id) => {
-                let idx = self.curriculum.index_of(id)?;
-                Ok(self.resolve_standard(idx))
-            }
-            Target::Activity(id) => {
-                let idx = self.catalog.index_of(id)?;
-                Ok(Resolved {
-                    standards: self.catalog.alignment(idx),
-                    answer: self.activity_answers[idx.index()],
-                    logits: self.activity_logits(idx),
-                    learn: self.activity_learn(idx),
-                })
-            }
+            TargetIdx::Standard(idx) => self.resolve_standard(idx),
+            TargetIdx::Activity(idx) => Resolved {
+                standards: self.catalog.alignment(idx),
+                answer: self.activity_answer(idx),
+                logits: self.activity_logits(idx),
+                learn: self.activity_learn(idx),
+            },
         }
     }
 

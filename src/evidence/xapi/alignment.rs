@@ -155,27 +155,37 @@ impl StatementId {
 
     /// Parses `8-4-4-4-12` hexadecimal digits.
     pub(crate) fn parse(text: &str) -> Option<Self> {
-        let b = text.as_bytes();
-        if b.len() != 36 {
+        /// The value of each hexadecimal digit, 16 for any other byte.
+        const HEX: [u8; 256] = {
+            let mut table = [16u8; 256];
+            let mut i = 0;
+            while i < 10 {
+                table[b'0' as usize + i] = i as u8;
+                i += 1;
+            }
+            let mut i = 0;
+            while i < 6 {
+                table[b'a' as usize + i] = 10 + i as u8;
+                table[b'A' as usize + i] = 10 + i as u8;
+                i += 1;
+            }
+            table
+        };
+        let b: &[u8; 36] = text.as_bytes().try_into().ok()?;
+        if b[8] != b'-' || b[13] != b'-' || b[18] != b'-' || b[23] != b'-' {
             return None;
         }
         let mut bits: u128 = 0;
+        let mut bad = 0u8;
         for (i, &c) in b.iter().enumerate() {
             if matches!(i, 8 | 13 | 18 | 23) {
-                if c != b'-' {
-                    return None;
-                }
                 continue;
             }
-            let digit = match c {
-                b'0'..=b'9' => c - b'0',
-                b'a'..=b'f' => c - b'a' + 10,
-                b'A'..=b'F' => c - b'A' + 10,
-                _ => return None,
-            };
-            bits = (bits << 4) | u128::from(digit);
+            let digit = HEX[usize::from(c)];
+            bad |= digit & 16;
+            bits = (bits << 4) | u128::from(digit & 15);
         }
-        Some(StatementId::from_u128(bits))
+        (bad == 0).then(|| StatementId::from_u128(bits))
     }
 }
 
@@ -210,5 +220,57 @@ impl fmt::Display for StatementId {
 impl Serialize for StatementId {
     fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
         s.collect_str(self)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The parse before the digit table, for comparison.
+    fn by_match(text: &str) -> Option<u128> {
+        let b = text.as_bytes();
+        if b.len() != 36 {
+            return None;
+        }
+        let mut bits: u128 = 0;
+        for (i, &c) in b.iter().enumerate() {
+            if matches!(i, 8 | 13 | 18 | 23) {
+                if c != b'-' {
+                    return None;
+                }
+                continue;
+            }
+            let digit = match c {
+                b'0'..=b'9' => c - b'0',
+                b'a'..=b'f' => c - b'a' + 10,
+                b'A'..=b'F' => c - b'A' + 10,
+                _ => return None,
+            };
+            bits = (bits << 4) | u128::from(digit);
+        }
+        Some(bits)
+    }
+
+    #[test]
+    fn statement_ids_parse_as_before() {
+        let base = "5A1C7A3E-0b5e-4C1F-9d6A-0F3E2B1C4D5E";
+        let mut cases = vec![base.to_owned(), String::new(), base[1..].to_owned()];
+        for at in 0..base.len() {
+            for c in [
+                '0', '9', 'a', 'f', 'g', 'A', 'F', 'G', '-', '/', ':', '@', '`', ' ', 'é',
+            ] {
+                let mut s = base.to_owned();
+                s.replace_range(at..at + 1, &c.to_string());
+                cases.push(s);
+            }
+        }
+        for case in cases {
+            assert_eq!(
+                StatementId::parse(&case).map(StatementId::as_u128),
+                by_match(&case),
+                "{case}"
+            );
+        }
     }
 }

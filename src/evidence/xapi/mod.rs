@@ -54,6 +54,7 @@
 
 mod actor;
 mod alignment;
+mod fast;
 mod statement;
 mod timestamp;
 
@@ -375,17 +376,21 @@ impl<'a> XapiReader<'a> {
 
     fn statement(&mut self, batch: &mut Batch, index: usize, line: Option<u64>, json: &str) {
         batch.statements += 1;
-        let raw: RawStatement<'_> = match serde_json::from_str(json) {
-            Ok(raw) => raw,
-            Err(e) => {
-                let id = serde_json::from_str::<RawId<'_>>(json)
-                    .ok()
-                    .and_then(|r| r.id);
-                let id = id.map(|id| crate::curriculum::shown_id(&id));
-                batch.skip(index, line, id, SkipReason::Malformed(e.to_string()));
-                return;
-            }
+        // The direct reader, else serde (which also says what is wrong).
+        let mut raw = RawStatement::empty();
+        let read = if fast::read(json, &mut raw) {
+            Ok(())
+        } else {
+            serde_json::from_str(json).map(|slow| raw = slow)
         };
+        if let Err(e) = read {
+            let id = serde_json::from_str::<RawId<'_>>(json)
+                .ok()
+                .and_then(|r| r.id);
+            let id = id.map(|id| crate::curriculum::shown_id(&id));
+            batch.skip(index, line, id, SkipReason::Malformed(e.to_string()));
+            return;
+        }
         let skip = |batch: &mut Batch, reason| {
             let id = raw.id.as_deref().map(crate::curriculum::shown_id);
             batch.skip(index, line, id, reason);

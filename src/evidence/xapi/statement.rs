@@ -6,7 +6,7 @@ use std::borrow::Cow;
 
 use serde::Deserialize;
 
-#[derive(Deserialize)]
+#[derive(Debug, Deserialize)]
 pub(super) struct RawStatement<'a> {
     #[serde(borrow, default)]
     pub id: Option<Cow<'a, str>>,
@@ -27,14 +27,42 @@ pub(super) struct RawStatement<'a> {
     pub stored: Option<Cow<'a, str>>,
 }
 
+impl RawStatement<'_> {
+    /// A statement with every property absent (and an empty verb id), for
+    /// a reader to fill in place.
+    pub(super) fn empty() -> Self {
+        RawStatement {
+            id: None,
+            actor: RawActor {
+                object_type: None,
+                mbox: None,
+                mbox_sha1sum: None,
+                openid: None,
+                account: None,
+            },
+            verb: RawVerb {
+                id: Cow::Borrowed(""),
+            },
+            object: RawObject {
+                object_type: None,
+                id: None,
+            },
+            result: None,
+            context: None,
+            timestamp: None,
+            stored: None,
+        }
+    }
+}
+
 /// Only the id, to name a statement that does not deserialize.
-#[derive(Deserialize)]
+#[derive(Debug, Deserialize)]
 pub(super) struct RawId<'a> {
     #[serde(borrow, default)]
     pub id: Option<Cow<'a, str>>,
 }
 
-#[derive(Deserialize)]
+#[derive(Debug, Deserialize)]
 pub(super) struct RawActor<'a> {
     #[serde(rename = "objectType", borrow, default)]
     pub object_type: Option<Cow<'a, str>>,
@@ -48,7 +76,7 @@ pub(super) struct RawActor<'a> {
     pub account: Option<RawAccount<'a>>,
 }
 
-#[derive(Deserialize)]
+#[derive(Debug, Deserialize)]
 pub(super) struct RawAccount<'a> {
     #[serde(rename = "homePage", borrow)]
     pub home_page: Cow<'a, str>,
@@ -56,13 +84,13 @@ pub(super) struct RawAccount<'a> {
     pub name: Cow<'a, str>,
 }
 
-#[derive(Deserialize)]
+#[derive(Debug, Deserialize)]
 pub(super) struct RawVerb<'a> {
     #[serde(borrow)]
     pub id: Cow<'a, str>,
 }
 
-#[derive(Deserialize)]
+#[derive(Debug, Deserialize)]
 pub(super) struct RawObject<'a> {
     #[serde(rename = "objectType", borrow, default)]
     pub object_type: Option<Cow<'a, str>>,
@@ -70,7 +98,7 @@ pub(super) struct RawObject<'a> {
     pub id: Option<Cow<'a, str>>,
 }
 
-#[derive(Deserialize)]
+#[derive(Debug, Deserialize)]
 pub(super) struct RawResult {
     #[serde(default)]
     pub success: Option<bool>,
@@ -78,7 +106,7 @@ pub(super) struct RawResult {
     pub score: Option<RawScore>,
 }
 
-#[derive(Deserialize)]
+#[derive(Debug, Deserialize)]
 pub(super) struct RawScore {
     #[serde(default)]
     pub scaled: Option<f64>,
@@ -90,13 +118,13 @@ pub(super) struct RawScore {
     pub max: Option<f64>,
 }
 
-#[derive(Deserialize)]
+#[derive(Debug, Deserialize)]
 pub(super) struct RawContext<'a> {
     #[serde(rename = "contextActivities", borrow, default)]
     pub context_activities: Option<RawContextActivities<'a>>,
 }
 
-#[derive(Deserialize)]
+#[derive(Debug, Deserialize)]
 pub(super) struct RawContextActivities<'a> {
     #[serde(borrow, default)]
     pub parent: Vec<RawActivityRef<'a>>,
@@ -108,7 +136,7 @@ pub(super) struct RawContextActivities<'a> {
     pub other: Vec<RawActivityRef<'a>>,
 }
 
-#[derive(Deserialize)]
+#[derive(Debug, Deserialize)]
 pub(super) struct RawActivityRef<'a> {
     #[serde(borrow)]
     pub id: Cow<'a, str>,
