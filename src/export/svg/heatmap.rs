@@ -6,7 +6,7 @@ use super::*;
 
 /// A learners × standards grid of mastery as SVG: one cell per value of
 /// `values` (rows = learners, columns = standards), filled from red (0)
-/// through yellow (0.5) to green (1) as in [`to_dot`](super::to_dot), row
+/// through yellow (0.5) to green (1) as in [`to_dot`](crate::export::to_dot), row
 /// labels on the left, column labels at the top rotated by -45 degrees, a
 /// color scale with 0%, 25%, ..., 100% below the grid and `title` at the top
 /// (none if empty). Hovering over a cell shows "learner, standard: 87%".
