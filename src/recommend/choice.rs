@@ -5,7 +5,9 @@ use std::ops::Deref;
 
 use serde::{Deserialize, Serialize};
 
-use super::{Candidate, Ranking, Reason, RecommendOptions, Recommender, Scored, WheelSpin};
+use super::rank::{Candidate, Ranking};
+use super::select::Scored;
+use super::{Reason, RecommendOptions, Recommender, WheelSpin};
 use crate::catalog::{ActivityIdx, ActivityKind};
 use crate::curriculum::{Curriculum, StandardIdx};
 use crate::error::{Error, Result};
