@@ -6,102 +6,14 @@
 use std::fmt;
 use std::sync::Arc;
 
+mod location;
+mod sequence;
+
+pub use location::*;
+pub use sequence::*;
+
 /// A `Result` whose error is [`Error`].
 pub type Result<T, E = Error> = std::result::Result<T, E>;
-
-/// Where a piece of input came from: a file (or other named source) and a
-/// 1-based line number, either of which may be unknown.
-///
-/// Displays as `file:line: `, `file: `, `line N: ` or nothing, so that it can
-/// prefix a message.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
-pub struct Location {
-    /// The file or named source, e.g. `standards.csv`.
-    pub file: Option<Arc<str>>,
-    /// The 1-based line, counting the header as line 1.
-    pub line: Option<u64>,
-}
-
-impl Location {
-    /// No known location: the value came from code, not from a file.
-    pub const NONE: Location = Location {
-        file: None,
-        line: None,
-    };
-
-    /// A location at `line` of `file`.
-    #[must_use]
-    pub fn new(file: Option<Arc<str>>, line: Option<u64>) -> Self {
-        Location { file, line }
-    }
-}
-
-impl fmt::Display for Location {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match (&self.file, self.line) {
-            (Some(file), Some(line)) => write!(f, "{file}:{line}: "),
-            (Some(file), None) => write!(f, "{file}: "),
-            (None, Some(line)) => write!(f, "line {line}: "),
-            (None, None) => Ok(()),
-        }
-    }
-}
-
-/// What is wrong in a file of the 3-line knowledge-tracing format
-/// ([`Error::SequenceFormat`]).
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[non_exhaustive]
-pub enum SequenceProblem {
-    /// The first line of a record is not a positive whole number.
-    #[error("expected the number of responses (a positive whole number), got {value:?}")]
-    BadCount {
-        /// The line, verbatim (cut at 40 characters).
-        value: String,
-    },
-    /// The ids or answers line has another number of entries than the count says.
-    #[error("the count line says {expected} responses but the {what} line has {found}")]
-    CountMismatch {
-        /// "ids" or "answers".
-        what: &'static str,
-        /// The count.
-        expected: usize,
-        /// The entries found.
-        found: usize,
-    },
-    /// An answer other than 0 or 1.
-    #[error("answer {position} must be 0 or 1, got {value:?}")]
-    BadAnswer {
-        /// 1-based position in the line.
-        position: usize,
-        /// The answer, verbatim (cut at 40 characters).
-        value: String,
-    },
-    /// An empty id.
-    #[error("id {position} is empty")]
-    EmptyId {
-        /// 1-based position in the line.
-        position: usize,
-    },
-    /// An id longer than [`MAX_ID_BYTES`](crate::MAX_ID_BYTES).
-    #[error(
-        "id {position} is {len} bytes long; at most {} are supported",
-        crate::MAX_ID_BYTES
-    )]
-    IdTooLong {
-        /// 1-based position in the line.
-        position: usize,
-        /// Its length in bytes.
-        len: usize,
-    },
-    /// The file ends inside a record.
-    #[error("the file ends before the {missing} line of the record that starts at line {start}")]
-    Truncated {
-        /// "ids" or "answers".
-        missing: &'static str,
-        /// The record's count line.
-        start: u64,
-    },
-}
 
 /// Everything that can go wrong in `mastery`.
 ///
