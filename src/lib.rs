@@ -63,8 +63,9 @@
 //! - [`store`]: learner states kept with a version and an evidence journal
 //!   (evidence applied exactly once, refits by replay), in memory or in an
 //!   embedded database file;
-//! - [`fit`]: fitting parameters from response logs (EM), what works (a learn
-//!   rate per activity), metrics,
+//! - [`fit`]: fitting parameters from response logs (EM), batch prediction
+//!   (of a loaded dataset, or streamed from CSV to CSV for a log in time
+//!   order), what works (a learn rate per activity), metrics,
 //!   cross-validation; a performance model beside BKT (logistic knowledge
 //!   tracing, [`fit::performance`]); the 3-line knowledge-tracing format;
 //! - [`export`]: pictures: SVG mastery maps and class heatmaps drawn by the
