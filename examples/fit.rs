@@ -82,20 +82,7 @@ fn load(path: &PathBuf, args: &Args) -> Result<Dataset, Box<dyn std::error::Erro
         options = options.item_column(col.clone());
     }
     let (data, report) = Dataset::from_path(path, &options)?;
-    if !report.skipped.is_empty() {
-        eprintln!(
-            "{}: skipped {} of {} rows:",
-            path.display(),
-            report.skipped.len(),
-            report.rows_read
-        );
-        for row in report.skipped.iter().take(20) {
-            eprintln!("  line {}: {}", row.line, row.reason);
-        }
-        if report.skipped.len() > 20 {
-            eprintln!("  ... and {} more", report.skipped.len() - 20);
-        }
-    }
+    common::report_skipped(path, &report);
     Ok(data)
 }
 

@@ -36,8 +36,8 @@ use std::time::Instant;
 
 use clap::{Parser, ValueEnum};
 use mastery::fit::{
-    CsvPredictReport, Dataset, DatasetOptions, LoadReport, PredictOptions, PredictParams,
-    Predictions, UnknownSkill, predict, predict_csv,
+    CsvPredictReport, Dataset, DatasetOptions, PredictOptions, PredictParams, Predictions,
+    UnknownSkill, predict, predict_csv,
 };
 use mastery::model::SkillParams;
 use rayon::prelude::*;
@@ -148,7 +148,7 @@ fn predict_file(args: &Args) -> Result<(), Box<dyn std::error::Error + Send + Sy
             }
             Err(e) => return Err(e.into()),
             Ok(report) => {
-                report_skipped(&args.input, &report.load);
+                common::report_skipped(&args.input, &report.load);
                 if report.unpredicted > 0 {
                     eprintln!(
                         "{} rows of skills without parameters predicted as 0.5",
@@ -161,7 +161,7 @@ fn predict_file(args: &Args) -> Result<(), Box<dyn std::error::Error + Send + Sy
         }
     }
     let (data, report) = Dataset::from_path(&args.input, &options)?;
-    report_skipped(&args.input, &report);
+    common::report_skipped(&args.input, &report);
     lap("read");
     let predictions = predict(
         &data,
@@ -224,20 +224,6 @@ fn stream(
         mastery::Error::Io { file, source } if &*file == "output" => open_error(out, source),
         other => other,
     })
-}
-
-fn report_skipped(input: &Path, report: &LoadReport) {
-    if !report.skipped.is_empty() {
-        eprintln!(
-            "{}: skipped {} of {} rows:",
-            input.display(),
-            report.skipped.len(),
-            report.rows_read
-        );
-        for row in report.skipped.iter().take(20) {
-            eprintln!("  line {}: {}", row.line, row.reason);
-        }
-    }
 }
 
 /// `field` as a CSV field: quoted (quotes doubled) when it holds a comma, a

@@ -184,3 +184,23 @@ pub fn truth_and_model_with(
     };
     Ok((truth, model))
 }
+
+/// Prints the rows a loader skipped (the first 20 and how many more) on stderr.
+#[cfg(feature = "fit")]
+pub fn report_skipped(input: &Path, report: &mastery::fit::LoadReport) {
+    if report.skipped.is_empty() {
+        return;
+    }
+    eprintln!(
+        "{}: skipped {} of {} rows:",
+        input.display(),
+        report.skipped.len(),
+        report.rows_read
+    );
+    for row in report.skipped.iter().take(20) {
+        eprintln!("  line {}: {}", row.line, row.reason);
+    }
+    if report.skipped.len() > 20 {
+        eprintln!("  ... and {} more", report.skipped.len() - 20);
+    }
+}
