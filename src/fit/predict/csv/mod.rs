@@ -28,7 +28,6 @@ use threads::{read_blocks, write_blocks};
 
 use super::{PredictOptions, PredictParams, UnknownSkill};
 use crate::error::{Error, Location, Result};
-use crate::evidence::Columns;
 use crate::fit::dataset::{
     DatasetOptions, LoadReport, SkippedRow, locate, plain_header, short_key, split_at_lines,
 };
@@ -161,10 +160,9 @@ fn predict_csv_in_blocks<R: Read + Send, W: Write + Send>(
                 .map(|_| Partition::default())
                 .collect(),
             report: CsvPredictReport::default(),
-            columns: None,
+            context: None,
             lines_before: 0,
             last_order: None,
-            first_block: true,
         };
         let result = stream.run(&blocks, &recycle_input, &to_writer, &spare_outputs);
         // Ends the reader (its sends fail) and the writer (its receive ends).
@@ -328,15 +326,14 @@ struct Stream<'a, 'p> {
     unknown: UnknownSkill,
     parts: Vec<Partition>,
     report: CsvPredictReport,
-    /// The header's column names, once read.
-    columns: Option<Vec<String>>,
+    /// How rows are parsed, once the header is read.
+    context: Option<ParseContext<'a, 'p>>,
     /// Lines of the input before the current block.
     lines_before: u64,
     last_order: Option<i64>,
-    first_block: bool,
 }
 
-impl Stream<'_, '_> {
+impl<'a, 'p> Stream<'a, 'p> {
     fn run(
         &mut self,
         blocks: &Receiver<Result<Vec<u8>>>,
@@ -348,20 +345,21 @@ impl Stream<'_, '_> {
         let mut pieces: Vec<Piece> = Vec::new();
         let mut outputs_in_flight = 0;
         let mut spare: Vec<Vec<Vec<u8>>> = Vec::new();
+        let mut first_block = true;
         for block in blocks {
             let block = block?;
             let mut body: &[u8] = &block;
-            if std::mem::take(&mut self.first_block) {
+            if std::mem::take(&mut first_block) {
                 body = strip_bom(body);
             }
-            if self.columns.is_none() {
+            if self.context.is_none() {
                 match plain_header(self.file, body)? {
                     Some((header, offset, line)) => {
                         if memchr::memchr(b'"', &body[..offset]).is_some() {
                             return Err(self.not_streamable(self.lines_before + line, Stop::Quoted));
                         }
                         self.lines_before += line;
-                        self.columns = Some(header);
+                        self.context = Some(self.parse_context(&header)?);
                         body = &body[offset..];
                     }
                     None => {
@@ -371,16 +369,12 @@ impl Stream<'_, '_> {
                     }
                 }
             }
-            let Some(header) = self.columns.clone() else {
-                continue;
-            };
-            let columns = locate(self.file, &header, self.options)?;
             let texts = split_at_lines(body, threads * PIECES_PER_THREAD);
             if pieces.len() < texts.len() {
                 pieces.resize_with(texts.len(), Piece::default);
             }
             let pieces = &mut pieces[..texts.len()];
-            self.parse(&texts, pieces, header.len(), &columns);
+            self.parse(&texts, pieces);
             self.check(pieces)?;
             self.predict(&texts, pieces);
             // Two sets of output buffers: one being written, one being filled.
@@ -412,7 +406,7 @@ impl Stream<'_, '_> {
             }
             let _ = recycle_input.try_send(block);
         }
-        if self.columns.is_none() {
+        if self.context.is_none() {
             return Err(Error::EmptyFile {
                 file: Arc::clone(self.file),
                 detail: "no header line",
@@ -440,9 +434,10 @@ impl Stream<'_, '_> {
         }
     }
 
-    /// Parses the pieces in parallel.
-    fn parse(&self, texts: &[&[u8]], pieces: &mut [Piece], width: usize, columns: &Columns<'_>) {
-        let parts = self.parts.len();
+    /// How rows are read under `header`: the columns located, and which
+    /// field of a line holds each.
+    fn parse_context(&self, header: &[String]) -> Result<ParseContext<'a, 'p>> {
+        let columns = locate(self.file, header, self.options)?;
         let needed = [
             Some(columns.order),
             Some(columns.learner),
@@ -456,19 +451,25 @@ impl Stream<'_, '_> {
                 slots[column] = slot as u8;
             }
         }
-        let ctx = ParseContext {
+        Ok(ParseContext {
             lookup: self.lookup,
             columns,
             slots,
-            width,
+            width: header.len(),
             skip: self.options.skips_bad_rows(),
             reject_unknown: self.unknown == UnknownSkill::Reject,
-            parts,
-        };
-        pieces
-            .par_iter_mut()
-            .zip(texts.par_iter())
-            .for_each(|(piece, text)| ctx.parse(text, piece));
+            parts: self.parts.len(),
+        })
+    }
+
+    /// Parses the pieces in parallel (once the header is read).
+    fn parse(&self, texts: &[&[u8]], pieces: &mut [Piece]) {
+        if let Some(ctx) = &self.context {
+            pieces
+                .par_iter_mut()
+                .zip(texts.par_iter())
+                .for_each(|(piece, text)| ctx.parse(text, piece));
+        }
     }
 
     /// In file order: the first problem ends the stream; rows must not go

@@ -10,7 +10,7 @@ use crate::io::{count_lines, terminator_at};
 
 pub(super) struct ParseContext<'a, 'p> {
     pub(super) lookup: &'a Lookup<'p>,
-    pub(super) columns: &'a Columns<'a>,
+    pub(super) columns: Columns<'a>,
     /// Per column up to the last one a row needs: which of order, learner,
     /// skill, correct and item it is ([`NOT_NEEDED`] for others).
     pub(super) slots: Vec<u8>,
@@ -68,7 +68,7 @@ impl ParseContext<'_, '_> {
             None => {
                 let all: Vec<&str> = text[start..end].split(',').collect();
                 if all.len() == self.width {
-                    parse_row(|i| all.get(i).copied(), self.columns).and_then(check_id_lengths)
+                    parse_row(|i| all.get(i).copied(), &self.columns).and_then(check_id_lengths)
                 } else {
                     Err(format!(
                         "row has {} fields but the header has {}",
