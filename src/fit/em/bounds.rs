@@ -103,13 +103,9 @@ impl Bounds {
     #[must_use]
     pub fn none() -> Self {
         Bounds {
-            prior: (0.0, 1.0),
-            learn: (0.0, 1.0),
-            forget: (0.0, 1.0),
-            guess: (0.0, 1.0),
-            slip: (0.0, 1.0),
             learn_plus_forget_at_most_one: false,
             max_guess_plus_slip: None,
+            ..Bounds::identifiable()
         }
     }
 
