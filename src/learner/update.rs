@@ -70,18 +70,26 @@ impl MasteryAccess for AtTime<'_> {
 
 thread_local! {
     /// Propagation's buffers for the one-at-a-time updates of this thread.
-    static SCRATCH: std::cell::Cell<model::PropagationScratch> =
-        std::cell::Cell::default();
+    static SCRATCH: std::cell::RefCell<model::PropagationScratch> =
+        std::cell::RefCell::default();
 }
 
-/// Runs `f` with this thread's propagation buffers (taken out while `f`
-/// runs: empty ones, which allocate only when used, if the thread is being
-/// torn down).
+/// Runs `f` with this thread's propagation buffers, borrowed in place (a
+/// move of the buffers in and out cost more than a plain update); fresh
+/// ones, which allocate only when used, in a nested call or while the thread
+/// is being torn down.
 pub(super) fn with_scratch<R>(f: impl FnOnce(&mut model::PropagationScratch) -> R) -> R {
-    let mut scratch = SCRATCH.try_with(std::cell::Cell::take).unwrap_or_default();
-    let result = f(&mut scratch);
-    let _ = SCRATCH.try_with(|cell| cell.set(scratch));
-    result
+    let mut f = Some(f);
+    let borrowed = SCRATCH.try_with(|cell| {
+        let mut scratch = cell.try_borrow_mut().ok()?;
+        f.take().map(|f| f(&mut scratch))
+    });
+    match (borrowed, f) {
+        (Ok(Some(result)), _) => result,
+        (_, Some(f)) => f(&mut model::PropagationScratch::default()),
+        // `f` ran, so `borrowed` holds its result: matched above.
+        (_, None) => unreachable!("with_scratch: f ran without a result"),
+    }
 }
 
 impl LearnerState {
