@@ -41,8 +41,14 @@
 //!
 //! ## Layout
 //!
-//! Dependencies point one way, down this list:
+//! Dependencies point one way: a module uses only the modules listed above
+//! it, and every module may use [`error`], the crate's one [`Error`] type
+//! (listed last: its variants carry the types they report). A test
+//! (`tests/layout.rs`) reads this list and checks every `crate::` path in
+//! `src/` against it.
 //!
+//! - `io`, `stats` (private): bounded line reading, shared numerics;
+//! - [`time`]: timestamps and their valid range;
 //! - [`curriculum`]: [`Standard`], [`Curriculum`] and its builder, graph
 //!   queries, CSV and JSON loading, IMS CASE packages ([`curriculum::case`]),
 //!   crosswalks between frameworks, the embedded Common Core default;
@@ -54,20 +60,22 @@
 //! - [`learner`]: [`LearnerState`], one learner's estimates, levels and
 //!   explanations, and the learner's profile (preferences, goals, choices,
 //!   self-assessments); replaying a log as pyBKT's `predict` does;
-//! - [`recommend`]: the next activities with reasons, choices among
-//!   options, wheel-spinning flags, learning paths and goal plans, early
-//!   warnings;
-//! - [`cohort`]: many learners: groupings by need or by profile, class
-//!   reports with tiers of support, progress reports for learners and families;
-//! - [`sim`]: simulated learners, policy evaluation, calibration of early warnings;
-//! - [`store`]: learner states kept with a version and an evidence journal
-//!   (evidence applied exactly once, refits by replay), in memory or in an
-//!   embedded database file;
 //! - [`fit`]: fitting parameters from response logs (EM), batch prediction
 //!   (of a loaded dataset, or streamed from CSV to CSV for a log in time
 //!   order), what works (a learn rate per activity), metrics,
 //!   cross-validation; a performance model beside BKT (logistic knowledge
 //!   tracing, [`fit::performance`]); the 3-line knowledge-tracing format;
+//! - [`recommend`]: the next activities with reasons, choices among
+//!   options, wheel-spinning flags, learning paths and goal plans, early
+//!   warnings;
+//! - `xml` (private): escaping text for SVG, HTML and XML;
+//! - [`cohort`]: many learners: groupings by need or by profile, class
+//!   reports with tiers of support, progress reports for learners and families;
+//! - [`sim`]: simulated learners, policy evaluation, calibration of early
+//!   warnings, pilot fits of simulated logs;
+//! - [`store`]: learner states kept with a version and an evidence journal
+//!   (evidence applied exactly once, refits by replay), in memory or in an
+//!   embedded database file;
 //! - [`export`]: pictures: SVG mastery maps and class heatmaps drawn by the
 //!   crate, and Graphviz DOT;
 //! - [`error`]: the crate's one [`Error`] type.
