@@ -37,6 +37,10 @@ pub fn fit(data: &Dataset, config: &ValidFitConfig) -> Result<FitReport> {
 /// expected counts; a 2M-row synthetic log has 1.22M rows in distinct
 /// sequences).
 ///
+/// Time O(restarts × iterations × responses in distinct sequences) (two
+/// hidden states, so each response costs a constant), divided among the
+/// pool's threads; memory O(responses).
+///
 /// # Errors
 /// As [`fit`].
 pub fn fit_with_progress(
@@ -371,6 +375,8 @@ pub(super) fn fit_skill(skill: &SkillData, config: &FitConfig) -> SkillFit {
 /// [`kfold_by_learner`](crate::fit::metrics::kfold_by_learner) with `seed`.
 /// A skill that appears only in a test fold has no fitted parameters: its
 /// rows are left out of that fold's metrics and counted in `rows_skipped`.
+/// Time k × a [`fit`] of (k-1)/k of the data, plus O(rows log rows) for the
+/// metrics.
 ///
 /// ```
 /// use mastery::fit::{Dataset, DatasetOptions, FitConfig, HmmParams, cross_validate, synthetic_log};

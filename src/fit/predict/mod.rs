@@ -213,7 +213,8 @@ const TASK_RESPONSES: usize = 1 << 15;
 /// One-step-ahead predictions for every row of `data` (pyBKT's `predict`):
 /// skills and, within large skills, ranges of learners in parallel on the
 /// current rayon pool. Deterministic and independent of the number of
-/// threads: each learner's pass is sequential.
+/// threads: each learner's pass is sequential. Time O(rows) (one update per
+/// row), memory O(rows) for the two output columns.
 ///
 /// ```
 /// use mastery::BktParams;
