@@ -28,16 +28,41 @@ pub(super) struct Interner {
     pub(super) last: Option<(u128, u32)>,
 }
 
-/// `bytes` (fewer than 16) packed into a `u128`, the length in the last
-/// byte (which keeps "a" and "a\0" apart). Built byte by byte: a
-/// variable-length `copy_from_slice` would call `memcpy` for every id.
+/// `bytes` (fewer than 16) packed into a `u128`: byte i at bits 8i, the
+/// length in the last byte (which keeps "a" and "a\0" apart). Built from two
+/// overlapping fixed-size loads: a variable-length `copy_from_slice` would
+/// call `memcpy` for every id, and a byte loop costs about 8 instructions a
+/// byte.
 #[inline]
 pub(in crate::fit) fn short_key(bytes: &[u8]) -> u128 {
-    let mut key = (bytes.len() as u128) << 120;
-    for (i, &b) in bytes.iter().enumerate() {
-        key |= u128::from(b) << (8 * i);
-    }
-    key
+    let n = bytes.len();
+    let word = |at: usize| {
+        let mut w = [0u8; 8];
+        w.copy_from_slice(&bytes[at..at + 8]);
+        u64::from_le_bytes(w)
+    };
+    let half = |at: usize| {
+        let mut w = [0u8; 4];
+        w.copy_from_slice(&bytes[at..at + 4]);
+        u64::from(u32::from_le_bytes(w))
+    };
+    let (low, high) = if n >= 8 {
+        // The last 8 bytes, shifted so that byte 8 lands at bit 0.
+        let high = word(n - 8)
+            .checked_shr(8 * (16 - n.min(16)) as u32)
+            .unwrap_or(0);
+        (word(0), high)
+    } else if n >= 4 {
+        // Overlapping bytes are the same bytes: OR keeps them.
+        (half(0) | (half(n - 4) << (8 * (n - 4))), 0)
+    } else {
+        let low = bytes
+            .iter()
+            .enumerate()
+            .fold(0u64, |key, (i, &b)| key | (u64::from(b) << (8 * i)));
+        (low, 0)
+    };
+    u128::from(low) | (u128::from(high) << 64) | ((n as u128) << 120)
 }
 
 impl Interner {

@@ -203,3 +203,19 @@ fn items_are_per_skill() {
     assert_eq!(a.sequence_items(1), [1]);
     assert_eq!(d.skill("B").unwrap().items(), ["t1"]);
 }
+
+#[test]
+fn short_keys_pack_bytes_little_endian_with_the_length_on_top() {
+    let bytes: Vec<u8> = (0u8..16)
+        .map(|i| i.wrapping_mul(37).wrapping_add(200))
+        .collect();
+    for n in 0..16 {
+        let id = &bytes[..n];
+        let mut expected = (n as u128) << 120;
+        for (i, &b) in id.iter().enumerate() {
+            expected |= u128::from(b) << (8 * i);
+        }
+        assert_eq!(super::read::short_key(id), expected, "length {n}");
+    }
+    assert_ne!(super::read::short_key(b"a"), super::read::short_key(b"a\0"));
+}

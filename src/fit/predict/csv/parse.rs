@@ -6,7 +6,7 @@ use std::hash::BuildHasher;
 use super::{LONG_ID, Lookup, ParsedRow, Piece, Stop, UNKNOWN};
 use crate::evidence::{Columns, Fields, parse_row};
 use crate::fit::dataset::{check_id_lengths, short_key};
-use crate::io::{count_lines, terminator_at};
+use crate::io::count_lines;
 
 pub(super) struct ParseContext<'a, 'p> {
     pub(super) lookup: &'a Lookup<'p>,
@@ -46,23 +46,48 @@ impl ParseContext<'_, '_> {
         if piece.stop.is_some() {
             return;
         }
-        // Lines split as `Dataset`'s readers split them; blank lines are not rows.
-        let (mut line, mut at) = (0u32, 0);
-        while at < bytes.len() {
-            let end = memchr::memchr2(b'\n', b'\r', &bytes[at..]).map_or(bytes.len(), |i| at + i);
-            if end > at && !self.row(text, at, end, line, piece) {
-                return;
+        // Lines split as `Dataset`'s readers split them (`\n`, `\r\n` or a
+        // lone `\r`); blank lines are not rows. One vectorized pass finds
+        // every comma and line end of the piece.
+        let mut commas: Vec<usize> = Vec::with_capacity(self.width);
+        let (mut line, mut start, mut after_cr) = (0u32, 0usize, false);
+        for at in memchr::memchr3_iter(b',', b'\n', b'\r', bytes) {
+            match bytes[at] {
+                b',' => commas.push(at),
+                b'\n' if after_cr && at == start => {
+                    // The `\n` of a `\r\n`: the line ended at the `\r`.
+                    start = at + 1;
+                    after_cr = false;
+                }
+                terminator => {
+                    if at > start && !self.row(text, start, at, &commas, line, piece) {
+                        return;
+                    }
+                    commas.clear();
+                    line += 1;
+                    start = at + 1;
+                    after_cr = terminator == b'\r';
+                }
             }
-            at = end + terminator_at(bytes, end);
-            line += 1;
+        }
+        if start < bytes.len() {
+            self.row(text, start, bytes.len(), &commas, line, piece);
         }
     }
 
-    /// Adds the row of the line `text[start..end]` to `piece`; false once
-    /// the piece stops.
-    fn row(&self, text: &str, start: usize, end: usize, line: u32, piece: &mut Piece) -> bool {
+    /// Adds the row of the line `text[start..end]`, whose commas are at
+    /// `commas`, to `piece`; false once the piece stops.
+    fn row(
+        &self,
+        text: &str,
+        start: usize,
+        end: usize,
+        commas: &[usize],
+        line: u32,
+        piece: &mut Piece,
+    ) -> bool {
         piece.rows_read += 1;
-        let fields = match self.fast_fields(text, start, end) {
+        let fields = match self.fast_fields(text, start, end, commas) {
             Some(fields) => Ok(fields),
             // Anything unusual takes the shared reader's checks, for its messages.
             None => {
@@ -145,38 +170,24 @@ impl ParseContext<'_, '_> {
     /// [`MAX_ID_BYTES`](crate::MAX_ID_BYTES)): what the shared checks would
     /// give, without their allocations. `None` for anything else.
     #[inline]
-    fn fast_fields<'t>(&self, text: &'t str, start: usize, end: usize) -> Option<Fields<'t>> {
-        let line = &text.as_bytes()[start..end];
-        let mut want: [(usize, usize); 5] = [(0, 0); 5];
-        let (mut field, mut field_start, mut rest) = (0, 0, line.len());
-        for (i, &b) in line.iter().enumerate() {
-            if b == b',' {
-                if let Some(&slot) = self.slots.get(field) {
-                    if let Some(range) = want.get_mut(usize::from(slot)) {
-                        *range = (field_start, i);
-                    }
-                }
-                field += 1;
-                field_start = i + 1;
-                if field >= self.slots.len() {
-                    rest = field_start;
-                    break;
-                }
-            }
-        }
-        if field < self.slots.len() {
-            // The last field of the line is a needed one.
-            if let Some(range) = want.get_mut(usize::from(self.slots[field])) {
-                *range = (field_start, line.len());
-            }
-            field += 1;
-        } else {
-            field += 1 + line[rest..].iter().filter(|&&b| b == b',').count();
-        }
-        if field != self.width {
+    fn fast_fields<'t>(
+        &self,
+        text: &'t str,
+        start: usize,
+        end: usize,
+        commas: &[usize],
+    ) -> Option<Fields<'t>> {
+        if commas.len() + 1 != self.width {
             return None;
         }
-        let get = |(a, b): (usize, usize)| &text[start + a..start + b];
+        let mut want: [(usize, usize); 5] = [(0, 0); 5];
+        for (i, &slot) in self.slots.iter().enumerate() {
+            if let Some(range) = want.get_mut(usize::from(slot)) {
+                let from = if i == 0 { start } else { commas[i - 1] + 1 };
+                *range = (from, commas.get(i).copied().unwrap_or(end));
+            }
+        }
+        let get = |(a, b): (usize, usize)| &text[a..b];
         let order = get(want[0]).as_bytes();
         if order.is_empty() || order.len() > 18 || !order.iter().all(u8::is_ascii_digit) {
             return None;

@@ -284,4 +284,25 @@ proptest! {
         let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().unwrap();
         pool.install(|| check_equal(&log, &[block], &DatasetOptions::default(), UnknownSkill::PredictHalf));
     }
+
+    /// Any mix of line ends (`\n`, `\r\n`, a lone `\r`, blank lines between)
+    /// splits rows and numbers lines as the dataset reader does.
+    #[test]
+    fn line_ends_of_any_mix_read_as_dataset_reads_them(
+        rows in prop::collection::vec((0u8..5, any::<bool>(), any::<bool>()), 1..60),
+        block in 1usize..200,
+    ) {
+        let ends = ["\n", "\r\n", "\r", "\n\n", "\r\r\n"];
+        let mut log = String::from("order_id,user_id,skill_name,correct");
+        for (order, (end, learner, correct)) in rows.into_iter().enumerate() {
+            log.push_str(ends[usize::from(end)]);
+            log.push_str(&format!("{order},u{},Median,{}", u8::from(learner), u8::from(correct)));
+        }
+        check_equal(&log, &[block], &DatasetOptions::default(), UnknownSkill::Reject);
+        // A bad row after such line ends is reported at the dataset's line.
+        let bad = format!("{log}\r\nx,u1,Median,1\n");
+        let err = stream(&bad, block, &DatasetOptions::default(), UnknownSkill::Reject).unwrap_err();
+        let expected = Dataset::from_reader("log.csv", bad.as_bytes(), &DatasetOptions::default()).unwrap_err();
+        prop_assert_eq!(err.to_string(), expected.to_string());
+    }
 }
