@@ -1,5 +1,6 @@
 //! Issue 20: errors that keep their place. Each precise variant, triggered
 //! through the public API, says what went wrong and where.
+#![cfg(feature = "sim")]
 
 use mastery::fit::{
     Bounds, Dataset, DatasetOptions, FitConfig, PerformanceConfig, PerformanceModel,
