@@ -139,12 +139,8 @@ fn predict_file(args: &Args) -> Result<(), Box<dyn std::error::Error + Send + Sy
             Err(mastery::Error::NotStreamable { at, reason }) => {
                 eprintln!("{at}{reason}: reading the log whole instead of streaming it");
             }
-            Err(e @ mastery::Error::UnknownStandard { .. }) => {
-                return Err(format!(
-                    "{e} (no parameters for this skill in {})",
-                    args.params.display()
-                )
-                .into());
+            Err(e @ mastery::Error::UnknownSkill { .. }) => {
+                return Err(format!("{e} in {}", args.params.display()).into());
             }
             Err(e) => return Err(e.into()),
             Ok(report) => {
@@ -168,12 +164,11 @@ fn predict_file(args: &Args) -> Result<(), Box<dyn std::error::Error + Send + Sy
         &params,
         &PredictOptions::default().unknown_skill(unknown),
     )
-    .map_err(|e| {
-        format!(
-            "{}: {e} (no parameters for this skill in {})",
-            args.input.display(),
-            args.params.display()
-        )
+    .map_err(|e| match e {
+        mastery::Error::UnknownSkill { .. } => {
+            format!("{}: {e} in {}", args.input.display(), args.params.display())
+        }
+        e => e.to_string(),
     })?;
     if predictions.unpredicted() > 0 {
         eprintln!(

@@ -276,7 +276,7 @@ fn bad_settings_and_input() {
     let report = fit(&train, &FitConfig::default().validate().unwrap()).unwrap();
     assert!(matches!(
         report.predict(&test),
-        Err(Error::UnknownStandard { .. })
+        Err(Error::UnknownSkill { .. })
     ));
     let truth = params(0.3, 0.2, 0.0, &[0.2], &[0.1]);
     assert!(

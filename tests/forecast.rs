@@ -87,7 +87,7 @@ fn no_pace_is_an_error_unless_one_is_assumed() {
             &ForecastOptions::new(1),
         )
         .unwrap_err();
-    assert!(matches!(err, Error::InvalidValue { .. }), "{err}");
+    assert!(matches!(err, Error::UnknownPace { .. }), "{err}");
     assert!(err.to_string().contains("pace of learner `new`"), "{err}");
     let assumed = ForecastOptions::new(1).assumed_per_day(5.0).unwrap();
     let f = r

@@ -50,7 +50,7 @@ fn unknown_standard_or_activity() {
         .unwrap_err();
     assert!(
         matches!(&err, Error::UnknownEvidenceTarget { source, .. }
-            if matches!(source.as_ref(), Error::UnknownActivity { id } if id == "nope")),
+            if matches!(source.as_ref(), Error::UnknownActivity { id, .. } if id == "nope")),
         "{err:?}"
     );
     assert_eq!(

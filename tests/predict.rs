@@ -208,7 +208,7 @@ fn unknown_skills_and_bad_rows_are_errors_by_default() {
     )
     .unwrap_err();
     assert!(
-        matches!(&err, Error::UnknownStandard { id, .. } if id == "no_params"),
+        matches!(&err, Error::UnknownSkill { skill: id, .. } if id == "no_params"),
         "{err}"
     );
 }

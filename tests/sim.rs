@@ -232,7 +232,7 @@ fn evaluating_against_a_truth_needs_the_same_curriculum_and_catalog() {
         .unwrap();
     assert!(matches!(
         evaluate_against(&other_catalog, &model, &Adaptive, &targets, &sim),
-        Err(mastery::Error::InvalidValue { .. })
+        Err(mastery::Error::CatalogMismatch { .. })
     ));
     let small = Curriculum::builder()
         .standard_ids(["A"])

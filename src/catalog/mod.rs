@@ -229,7 +229,10 @@ impl Catalog {
         self.ids
             .get(id)
             .copied()
-            .ok_or_else(|| Error::UnknownActivity { id: id.to_owned() })
+            .ok_or_else(|| Error::UnknownActivity {
+                id: id.to_owned(),
+                at: Location::NONE,
+            })
     }
 
     /// The activity at `idx`, if it exists.

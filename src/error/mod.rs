@@ -6,8 +6,11 @@
 use std::fmt;
 use std::sync::Arc;
 
+mod describe;
 mod location;
 mod sequence;
+
+use describe::*;
 
 pub use location::*;
 pub use sequence::*;
@@ -100,6 +103,38 @@ pub enum Error {
         at: Location,
     },
 
+    /// A skill of a response log has no fitted parameters: predicting with
+    /// [`fit::predict`](crate::fit::predict) (with the default
+    /// [`UnknownSkill::Reject`](crate::fit::UnknownSkill::Reject)),
+    /// [`fit::predict_csv`](crate::fit::predict_csv) or
+    /// [`FitReport::predict`](crate::fit::FitReport::predict), or fitting
+    /// abilities, on data with a skill the parameters do not have. A skill is
+    /// not a standard: an unknown standard is [`Error::UnknownStandard`].
+    #[error("{at}no fitted parameters for skill `{skill}`")]
+    UnknownSkill {
+        /// The skill's name, as in the data.
+        skill: String,
+        /// Where the skill was read: its first row for a streamed log
+        /// ([`fit::predict_csv`](crate::fit::predict_csv)), otherwise
+        /// [`Location::NONE`] (a [`Dataset`](crate::fit::Dataset) does not keep lines).
+        at: Location,
+    },
+
+    /// Fitted parameters are degenerate (`guess + slip >= 1` or
+    /// `learn + forget > 1`), so they cannot become
+    /// [`BktParams`](crate::model::BktParams) or
+    /// [`GuessSlip`](crate::model::GuessSlip); only a fit without bounds
+    /// ([`Bounds::none`](crate::fit::Bounds::none)) makes them.
+    #[error("fitted parameters of skill `{skill}`{}: {reason}; fit with bounds, the default, to rule out degenerate fits", item.as_ref().map(|i| format!(", item `{i}`")).unwrap_or_default())]
+    DegenerateFit {
+        /// The skill.
+        skill: String,
+        /// The item, for a KT-IDEM fit's per-item guess and slip.
+        item: Option<String>,
+        /// What is degenerate, with the values.
+        reason: String,
+    },
+
     /// Fitted skill parameters that do not reach the curriculum: skills that
     /// are neither standard ids nor mapped to standards, and mappings to
     /// standards the curriculum does not have. Lists every one at once.
@@ -146,6 +181,30 @@ pub enum Error {
         expected: &'static str,
         /// The value given.
         value: f64,
+    },
+
+    /// A forecast needs the learner's pace (activities a day), measured over
+    /// at least two active days of evidence, and none was assumed with
+    /// [`ForecastOptions::assumed_per_day`](crate::recommend::ForecastOptions::assumed_per_day).
+    #[error(
+        "pace of learner `{learner}` is unknown: {active_days} active day(s) of evidence, a forecast needs two (or ForecastOptions::assumed_per_day)"
+    )]
+    UnknownPace {
+        /// The learner.
+        learner: String,
+        /// The learner's active days so far.
+        active_days: u32,
+    },
+
+    /// An analysis of activities ([`fit::what_works`](crate::fit::what_works))
+    /// got a dataset read without an item column
+    /// ([`DatasetOptions::item_column`](crate::fit::DatasetOptions::item_column)).
+    #[error(
+        "{what} needs the response log's activity column: read it with DatasetOptions::item_column"
+    )]
+    NoItemColumn {
+        /// What needed it, e.g. "what_works".
+        what: &'static str,
     },
 
     /// A calendar date is malformed or does not exist.
@@ -288,11 +347,30 @@ pub enum Error {
         found: u64,
     },
 
-    /// An activity id is not in the catalog.
-    #[error("unknown activity `{id}`")]
+    /// An activity id is not in the catalog. In evidence, the wrapping
+    /// [`Error::UnknownEvidenceTarget`] names the learner and the position in a batch.
+    #[error("{at}unknown activity `{id}`")]
     UnknownActivity {
         /// The id that was looked up.
         id: String,
+        /// Where the id was read, when it came from a file
+        /// ([`Location::NONE`] for an id passed in code).
+        at: Location,
+    },
+
+    /// A catalog that must list the same activities in the same order as the
+    /// model's does not (the truth model's in
+    /// [`sim::evaluate_against`](crate::sim::evaluate_against)).
+    #[error("{what} differs from the model's at activity #{index}: {} where the model has {}", describe_activity(found.as_deref()), describe_activity(expected.as_deref()))]
+    CatalogMismatch {
+        /// Which catalog, e.g. "the truth model's catalog".
+        what: &'static str,
+        /// The 0-based position of the first difference.
+        index: usize,
+        /// The model's activity there (`None`: its catalog ends there).
+        expected: Option<String>,
+        /// The other catalog's activity there (`None`: it ends there).
+        found: Option<String>,
     },
 
     /// A learner took an activity that was not among the options of a choice.
@@ -484,43 +562,4 @@ pub enum Error {
         #[source]
         source: Box<dyn std::error::Error + Send + Sync>,
     },
-}
-
-fn describe_version(version: Option<u64>) -> String {
-    version.map_or_else(|| "no state".to_owned(), |v| format!("version {v}"))
-}
-
-/// " (edges read at a.csv:2, a.csv:3)" for the known locations of a cycle's edges.
-fn describe_cycle_edges(edges: &[Location]) -> String {
-    let known: Vec<String> = edges
-        .iter()
-        .filter(|at| **at != Location::NONE)
-        .map(|at| at.to_string().trim_end_matches(": ").to_owned())
-        .collect();
-    if known.is_empty() {
-        String::new()
-    } else {
-        format!(" (edges read at {})", known.join(", "))
-    }
-}
-
-fn describe_unmatched(skills: &[String], unknown: &[(String, String)]) -> String {
-    let mut parts = Vec::new();
-    if !skills.is_empty() {
-        let names: Vec<String> = skills.iter().map(|s| format!("`{s}`")).collect();
-        parts.push(format!(
-            "{} skill{} neither a standard id nor mapped to a standard ({}); map them with a SkillMap or ignore them",
-            skills.len(),
-            if skills.len() == 1 { " is" } else { "s are" },
-            names.join(", ")
-        ));
-    }
-    if !unknown.is_empty() {
-        let pairs: Vec<String> = unknown
-            .iter()
-            .map(|(skill, standard)| format!("`{skill}` -> `{standard}`"))
-            .collect();
-        parts.push(format!("mapped to unknown standards: {}", pairs.join(", ")));
-    }
-    parts.join("; ")
 }

@@ -115,7 +115,7 @@ pub const ABILITY_LEARN_WEIGHTS: [f64; 4] = [0.0, 0.5, 1.0, 2.0];
 /// ```
 ///
 /// # Errors
-/// [`Error::UnknownStandard`] for a skill of `data` without parameters.
+/// [`Error::UnknownSkill`] for a skill of `data` without parameters.
 pub fn fit_ability(data: &Dataset, params: &PredictParams) -> Result<AbilityFit> {
     let answers = resolve(data, params)?;
     let events = events(data, sample_learners(data).as_deref());
@@ -191,7 +191,7 @@ pub fn fit_ability(data: &Dataset, params: &PredictParams) -> Result<AbilityFit>
 /// (`None`: without ability, equal to [`super::predict`]'s).
 ///
 /// # Errors
-/// [`Error::UnknownStandard`] for a skill of `data` without parameters.
+/// [`Error::UnknownSkill`] for a skill of `data` without parameters.
 pub fn predict_with_ability(
     data: &Dataset,
     params: &PredictParams,
@@ -274,8 +274,8 @@ fn resolve(data: &Dataset, params: &PredictParams) -> Result<Vec<Prepared>> {
             params
                 .answers_for(skill)
                 .map(|answers| Prepared::of(&answers, skill.items().len()))
-                .ok_or_else(|| Error::UnknownStandard {
-                    id: skill.name().to_owned(),
+                .ok_or_else(|| Error::UnknownSkill {
+                    skill: skill.name().to_owned(),
                     at: Location::NONE,
                 })
         })

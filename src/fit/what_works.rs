@@ -215,7 +215,7 @@ impl WhatWorks {
 /// ```
 ///
 /// # Errors
-/// [`Error::InvalidValue`] if the dataset has no item column (every skill
+/// [`Error::NoItemColumn`] if the dataset has no item column (every skill
 /// has one unnamed item).
 pub fn what_works(data: &Dataset, options: &WhatWorksOptions) -> Result<WhatWorks> {
     if data
@@ -223,11 +223,7 @@ pub fn what_works(data: &Dataset, options: &WhatWorksOptions) -> Result<WhatWork
         .iter()
         .all(|s| s.items().len() == 1 && s.items()[0].is_empty())
     {
-        return Err(Error::InvalidValue {
-            what: "the response log's activity column".into(),
-            expected: "an item column with activity ids (DatasetOptions::item_column)",
-            value: 0.0,
-        });
+        return Err(Error::NoItemColumn { what: "what_works" });
     }
     let skills = data
         .skills()

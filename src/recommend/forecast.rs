@@ -74,10 +74,15 @@ impl ForecastOptions {
     /// [`Error::InvalidValue`] unless `0 < low <= high` and both are finite.
     pub fn ability_range(mut self, low: f64, high: f64) -> Result<Self> {
         if !(low > 0.0 && low <= high && high.is_finite()) {
+            let (what, value) = if low > 0.0 && low <= high {
+                ("high end of the ability range", high)
+            } else {
+                ("low end of the ability range", low)
+            };
             return Err(Error::InvalidValue {
-                what: "ability range".into(),
+                what: what.into(),
                 expected: "0 < low <= high, finite",
-                value: low,
+                value,
             });
         }
         self.ability = (low, high);
@@ -184,10 +189,9 @@ pub(super) fn forecast(
         (Some(p), _) => (p, true),
         (None, Some(p)) => (p, false),
         (None, None) => {
-            return Err(Error::InvalidValue {
-                what: format!("pace of learner `{}`", learner.learner()),
-                expected: "two active days of evidence, or ForecastOptions::assumed_per_day",
-                value: learner.engagement().active_days as f64,
+            return Err(Error::UnknownPace {
+                learner: learner.learner().to_owned(),
+                active_days: learner.engagement().active_days,
             });
         }
     };

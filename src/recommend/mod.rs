@@ -356,7 +356,7 @@ impl<M: Deref<Target = Model>> Recommender<M> {
     /// # Errors
     /// [`Error::CurriculumMismatch`](crate::Error::CurriculumMismatch),
     /// [`Error::UnknownStandard`](crate::Error::UnknownStandard), or
-    /// [`Error::InvalidValue`](crate::Error::InvalidValue) when the learner's
+    /// [`Error::UnknownPace`](crate::Error::UnknownPace) when the learner's
     /// pace is not known (fewer than two active days) and no pace is assumed.
     pub fn forecast(
         &self,

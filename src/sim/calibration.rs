@@ -112,20 +112,45 @@ pub fn calibrate_forecasts(
     forecast: &ForecastOptions,
 ) -> Result<CalibrationReport> {
     let c = calibration;
-    let valid = c.learners > 0
-        && c.horizon_days.0 >= 1
-        && c.horizon_days.0 <= c.horizon_days.1
-        && c.per_day.0 >= 1
-        && c.per_day.0 <= c.per_day.1
-        && c.attendance.0 > 0.0
-        && c.attendance.0 <= c.attendance.1
-        && c.attendance.1 <= 1.0
-        && c.warmup_days >= 2;
-    if !valid {
+    let (horizon, per_day, attendance) = (c.horizon_days, c.per_day, c.attendance);
+    let checks = [
+        ("learners", c.learners > 0, c.learners as f64, "at least 1"),
+        (
+            "warm-up days",
+            c.warmup_days >= 2,
+            f64::from(c.warmup_days),
+            "at least 2",
+        ),
+        (
+            "shortest horizon (days)",
+            horizon.0 >= 1 && horizon.0 <= horizon.1,
+            f64::from(horizon.0),
+            "at least 1 and at most the longest",
+        ),
+        (
+            "fewest activities a day",
+            per_day.0 >= 1 && per_day.0 <= per_day.1,
+            f64::from(per_day.0),
+            "at least 1 and at most the most",
+        ),
+        (
+            "lowest attendance",
+            attendance.0 > 0.0 && attendance.0 <= attendance.1,
+            attendance.0,
+            "above 0 and at most the highest",
+        ),
+        (
+            "highest attendance",
+            attendance.1 <= 1.0,
+            attendance.1,
+            "at most 1",
+        ),
+    ];
+    if let Some(&(what, _, value, expected)) = checks.iter().find(|check| !check.1) {
         return Err(Error::InvalidValue {
-            what: "forecast calibration settings".into(),
-            expected: "learners > 0, warm-up >= 2 days, ranges low <= high, horizon and activities >= 1, attendance in (0, 1]",
-            value: c.learners as f64,
+            what: format!("forecast calibration: {what}"),
+            expected,
+            value,
         });
     }
     model.curriculum().standard(goal)?;
@@ -209,7 +234,7 @@ fn one_learner(
                 forecast.with_seed(forecast.seed() ^ (index as u64).wrapping_mul(0xbf58_476d));
             match Recommender::new(model).forecast(&estimate, goal, due, day, &options) {
                 Ok(f) => forecast_chance = Some(f.probability),
-                Err(Error::InvalidValue { .. }) => return Ok(None),
+                Err(Error::UnknownPace { .. }) => return Ok(None),
                 Err(e) => return Err(e),
             }
         }

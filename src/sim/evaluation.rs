@@ -90,8 +90,8 @@ pub fn evaluate(
 ///
 /// # Errors
 /// As [`evaluate`]; [`Error::CurriculumMismatch`] if the two models have
-/// different curricula, [`Error::InvalidValue`] if their catalogs list
-/// different activities.
+/// different curricula, [`Error::CatalogMismatch`] if their catalogs do
+/// not list the same activities in the same order.
 pub fn evaluate_against(
     truth: &Model,
     model: &Model,
@@ -114,11 +114,18 @@ pub fn evaluate_against(
             .map(|a| a.id().to_owned())
             .collect()
     };
-    if ids(truth) != ids(model) {
-        return Err(Error::InvalidValue {
-            what: "the truth model's catalog (activities)".into(),
-            expected: "the same activities as the model's",
-            value: truth.catalog().len() as f64,
+    let (found, expected) = (ids(truth), ids(model));
+    if found != expected {
+        let index = found
+            .iter()
+            .zip(&expected)
+            .take_while(|(a, b)| a == b)
+            .count();
+        return Err(Error::CatalogMismatch {
+            what: "the truth model's catalog",
+            index,
+            expected: expected.get(index).cloned(),
+            found: found.get(index).cloned(),
         });
     }
     let runs: Vec<LearnerRun> = (0..simulation.learners)

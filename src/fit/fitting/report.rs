@@ -31,9 +31,11 @@ impl SkillFit {
     /// Skill-level BKT parameters (item guesses and slips averaged by responses).
     ///
     /// # Errors
-    /// [`Error::InvalidValue`] for degenerate parameters (only without bounds).
+    /// [`Error::DegenerateFit`] for degenerate parameters (only without bounds).
     pub fn bkt_params(&self) -> Result<BktParams> {
-        self.params.to_bkt(&self.item_responses)
+        self.params
+            .to_bkt(&self.item_responses)
+            .map_err(|e| degenerate(&self.skill, None, e))
     }
 }
 
@@ -76,23 +78,12 @@ impl FitReport {
     /// gives.
     ///
     /// # Errors
-    /// [`Error::InvalidValue`] naming the first degenerate skill or item
+    /// [`Error::DegenerateFit`] naming the first degenerate skill or item
     /// (only without bounds).
     pub fn skill_params(&self) -> Result<SkillParams> {
         let mut out = SkillParams::default();
         for s in &self.skills {
-            let params = s.bkt_params().map_err(|_| {
-                let mean = |v: &[f64]| v.iter().sum::<f64>() / v.len().max(1) as f64;
-                let (guess, slip) = (mean(&s.params.guess), mean(&s.params.slip));
-                Error::InvalidValue {
-                    what: format!(
-                        "fitted parameters of skill `{}` (learn {:.4}, forget {:.4}, guess {guess:.4}, slip {slip:.4}): guess + slip",
-                        s.skill, s.params.learn, s.params.forget
-                    ),
-                    expected: "below 1 (and learn + forget at most 1); fit with bounds, the default, to rule out degenerate fits",
-                    value: guess + slip,
-                }
-            })?;
+            let params = s.bkt_params()?;
             out.params.insert(s.skill.clone(), params);
             if s.items.len() > 1 && s.items.len() == s.params.guess.len() {
                 let items = s
@@ -102,14 +93,7 @@ impl FitReport {
                     .map(|(item, (&guess, &slip))| {
                         GuessSlip::new(guess, slip)
                             .map(|answer| (item.clone(), answer))
-                            .map_err(|_| Error::InvalidValue {
-                                what: format!(
-                                    "fitted guess {guess:.4} and slip {slip:.4} of item `{item}` of skill `{}`: guess + slip",
-                                    s.skill
-                                ),
-                                expected: "below 1; fit with bounds, the default, to rule out degenerate fits",
-                                value: guess + slip,
-                            })
+                            .map_err(|e| degenerate(&s.skill, Some(item), e))
                     })
                     .collect::<Result<_>>()?;
                 out.items.insert(s.skill.clone(), items);
@@ -125,7 +109,7 @@ impl FitReport {
     /// and slip.
     ///
     /// # Errors
-    /// [`Error::UnknownStandard`] for a skill of `data` the fit does not have.
+    /// [`Error::UnknownSkill`] for a skill of `data` the fit does not have.
     pub fn predict(&self, data: &Dataset) -> Result<Vec<f64>> {
         let params = crate::fit::predict::PredictParams::from_fit(self);
         crate::fit::predict::predict(
@@ -134,5 +118,18 @@ impl FitReport {
             &crate::fit::predict::PredictOptions::default(),
         )
         .map(crate::fit::predict::Predictions::into_p_correct)
+    }
+}
+
+/// [`Error::DegenerateFit`] for the check of fitted parameters that failed
+/// (any other error as it is).
+fn degenerate(skill: &str, item: Option<&String>, error: Error) -> Error {
+    match error {
+        Error::InvalidValue { .. } => Error::DegenerateFit {
+            skill: skill.to_owned(),
+            item: item.cloned(),
+            reason: error.to_string(),
+        },
+        other => other,
     }
 }

@@ -398,8 +398,9 @@ impl PerformanceModel {
     ///
     /// # Errors
     /// [`Error::Json`] for malformed JSON, [`Error::UnsupportedFormat`] for
-    /// another format version, [`Error::InvalidValue`] for weights that do
-    /// not match the layout or are not finite.
+    /// another format version, [`Error::InvalidState`] for weights, skills
+    /// or items that do not match the layout, [`Error::InvalidValue`] for a
+    /// weight that is not finite or a decay rate outside `[0, 1)`.
     pub fn from_json(json: &str) -> Result<PerformanceModel> {
         let saved: SavedModel = serde_json::from_str(json).map_err(|source| Error::Json {
             what: "performance model JSON".into(),
@@ -437,12 +438,14 @@ impl SavedModel {
             && self.weights.len() == layout.dim()
             && self.skills.windows(2).all(|w| w[0] < w[1]);
         if !shape_ok {
-            return Err(Error::InvalidValue {
-                what:
-                    "performance model JSON: number of weights (for its skills, items and features)"
-                        .into(),
-                expected: "consistent with the layout",
-                value: self.weights.len() as f64,
+            return Err(Error::InvalidState {
+                what: "performance model JSON",
+                reason: format!(
+                    "its {} weights, {} skills (sorted, unique) and items do not match its layout ({} weights)",
+                    self.weights.len(),
+                    self.skills.len(),
+                    layout.dim()
+                ),
             });
         }
         if let Some(&w) = self.weights.iter().find(|w| !w.is_finite()) {

@@ -144,7 +144,7 @@ impl From<&SkillParams> for PredictParams {
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum UnknownSkill {
-    /// Fail with [`Error::UnknownStandard`] naming the skill (the default).
+    /// Fail with [`Error::UnknownSkill`] naming the skill (the default).
     #[default]
     Reject,
     /// Predict 0.5 for both P(correct) and mastery, as pyBKT's `predict`
@@ -235,7 +235,7 @@ const TASK_RESPONSES: usize = 1 << 15;
 /// ```
 ///
 /// # Errors
-/// [`Error::UnknownStandard`] for a skill without parameters, with
+/// [`Error::UnknownSkill`] for a skill without parameters, with
 /// [`UnknownSkill::Reject`].
 pub fn predict(
     data: &Dataset,
@@ -252,8 +252,8 @@ pub fn predict(
                 models.push(None);
             }
             None => {
-                return Err(Error::UnknownStandard {
-                    id: skill.name().to_owned(),
+                return Err(Error::UnknownSkill {
+                    skill: skill.name().to_owned(),
                     at: Location::NONE,
                 });
             }

@@ -116,7 +116,7 @@ pub struct CsvPredictReport {
 ///   for a bad header, a bad row (unless skipped), invalid UTF-8 or a line
 ///   over [`MAX_LINE_BYTES`](crate::MAX_LINE_BYTES); the total size is not
 ///   capped, as memory does not grow with it.
-/// - [`Error::UnknownStandard`] for a skill without parameters, with
+/// - [`Error::UnknownSkill`] for a skill without parameters, with
 ///   [`UnknownSkill::Reject`], at its first row.
 /// - [`Error::Io`] when reading or writing fails (`output` for the latter).
 pub fn predict_csv<R: Read + Send, W: Write + Send>(
@@ -431,7 +431,7 @@ impl<'a, 'p> Stream<'a, 'p> {
                     "order_id {order} comes after {before}: the log is not in order_id order"
                 ),
             },
-            Stop::UnknownSkill(id) => Error::UnknownStandard { id, at },
+            Stop::UnknownSkill(skill) => Error::UnknownSkill { skill, at },
         }
     }
 

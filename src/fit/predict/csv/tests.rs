@@ -149,7 +149,7 @@ fn skills_without_parameters_are_an_error_at_their_line_or_a_half() {
     assert!(out.lines().nth(2).unwrap().ends_with(",0.5,0.5"));
     let err = stream(log, 7, &DatasetOptions::default(), UnknownSkill::Reject).unwrap_err();
     assert!(
-        matches!(&err, Error::UnknownStandard { id, at } if id == "Mode" && at.line == Some(3)),
+        matches!(&err, Error::UnknownSkill { skill: id, at } if id == "Mode" && at.line == Some(3)),
         "{err:?}"
     );
 }
