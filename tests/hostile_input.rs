@@ -262,9 +262,13 @@ fn an_unterminated_quote_is_an_error_at_the_line_where_it_opened() {
     check(err, "c.csv", 3);
     #[cfg(feature = "fit")]
     {
-        use mastery::fit::{Dataset, DatasetOptions};
+        use mastery::fit::{BadRows, Dataset, DatasetOptions};
         for skip in [false, true] {
-            let options = DatasetOptions::default().skip_bad_rows(skip);
+            let options = DatasetOptions::default().bad_rows(if skip {
+                BadRows::Skip
+            } else {
+                BadRows::Fail
+            });
             let err = Dataset::from_reader("log.csv", log.as_bytes(), &options).unwrap_err();
             check(err, "log.csv", 3);
         }

@@ -69,7 +69,7 @@ use serde::{Deserialize, Serialize};
 
 pub use choice::{Appeal, Choice, ChoiceOption, Choices};
 pub use forecast::{EarlyWarnings, Forecast, ForecastOptions, Warning};
-pub use options::RecommendOptions;
+pub use options::{Placement, RecommendOptions};
 pub use path::{GoalPlan, LearningPath, PathStep};
 pub use reason::Reason;
 pub use shortfall::Shortfall;

@@ -14,7 +14,7 @@ use mastery::curriculum::case::{CaseOptions, DanglingAssociations};
 use mastery::evidence::xapi::{Alignment, XapiBatch, XapiReader};
 use mastery::evidence::{ResponseColumns, read_responses};
 use mastery::fit::{
-    Dataset, DatasetOptions, PredictOptions, PredictParams, UnknownSkill, predict_csv,
+    BadRows, Dataset, DatasetOptions, PredictOptions, PredictParams, UnknownSkill, predict_csv,
 };
 use mastery::model::SkillParams;
 use mastery::time::Date;
@@ -191,7 +191,11 @@ pub fn dataset_csv(data: &[u8]) {
         return;
     };
     let mut options = DatasetOptions::default()
-        .skip_bad_rows(flags & 1 != 0)
+        .bad_rows(if flags & 1 != 0 {
+            BadRows::Skip
+        } else {
+            BadRows::Fail
+        })
         .keep_row_keys(flags & 2 != 0);
     if flags & 4 != 0 {
         options = options.item_column("item");
