@@ -114,7 +114,7 @@ fn predict_file(args: &Args) -> Result<(), Box<dyn std::error::Error + Send + Sy
             phase = now;
         }
     };
-    let skill_params = SkillParams::read(&args.params)?;
+    let skill_params = SkillParams::from_path(&args.params)?;
     if args.item_col.is_none() && !skill_params.items.is_empty() {
         eprintln!(
             "{}: per-item guess and slip for {} skills are not used without --item-col \

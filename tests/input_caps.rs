@@ -37,7 +37,7 @@ fn endless_zeros_are_an_error_not_an_out_of_memory() {
         "zeros.csv",
     );
     assert_too_large(
-        Catalog::from_csv(&Curriculum::ccss_math(), "zeros.csv", zeros()).unwrap_err(),
+        Catalog::from_csv_reader(&Curriculum::ccss_math(), "zeros.csv", zeros()).unwrap_err(),
         "zeros.csv",
     );
     assert_too_large(

@@ -128,7 +128,7 @@ pub fn catalog_json(data: &[u8]) {
 /// Catalog CSV against [`small_curriculum`]; a loaded catalog must survive
 /// the JSON round trip.
 pub fn catalog_csv(data: &[u8]) {
-    if let Ok(catalog) = Catalog::from_csv(small_curriculum(), "catalog.csv", data) {
+    if let Ok(catalog) = Catalog::from_csv_reader(small_curriculum(), "catalog.csv", data) {
         catalog_round_trip(&catalog);
     }
 }
