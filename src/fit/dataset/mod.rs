@@ -116,6 +116,7 @@ impl RowKey {
 
 /// A row that was skipped, and why.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct SkippedRow {
     /// The 1-based line (the header is line 1).
     pub line: u64,
@@ -126,6 +127,7 @@ pub struct SkippedRow {
 /// What loading read: rows used and rows skipped (only with
 /// [`DatasetOptions::bad_rows`]).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct LoadReport {
     /// Data rows in the file.
     pub rows_read: usize,

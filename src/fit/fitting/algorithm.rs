@@ -423,6 +423,7 @@ pub fn cross_validate(
 
 /// The outcome of one cross-validation fold.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct FoldResult {
     /// The fold, 0-based.
     pub fold: usize,
