@@ -4,7 +4,7 @@ use std::hint::black_box;
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use mastery::fit::{
-    Dataset, DatasetOptions, ExpectedCounts, FitConfig, HmmParams, SequenceBlocks, fit,
+    Dataset, DatasetOptions, ExpectedCounts, FitConfig, Forgetting, HmmParams, SequenceBlocks, fit,
     synthetic_log,
 };
 use rayon::prelude::*;
@@ -96,8 +96,11 @@ fn whole_fit(c: &mut Criterion) {
     let mut group = c.benchmark_group("fit");
     group.sample_size(10);
     group.throughput(Throughput::Elements(data.len() as u64));
-    for (name, forgets) in [("bkt_5_restarts", false), ("forgets_5_restarts", true)] {
-        let config = FitConfig::default().forgets(forgets).validate().unwrap();
+    for (name, forgets) in [
+        ("bkt_5_restarts", Forgetting::None),
+        ("forgets_5_restarts", Forgetting::Fitted),
+    ] {
+        let config = FitConfig::default().forgetting(forgets).validate().unwrap();
         group.bench_function(name, |b| b.iter(|| fit(&data, &config).unwrap()));
     }
     group.bench_function("load_csv", |b| {

@@ -31,8 +31,8 @@ use std::time::Instant;
 use clap::{Parser, ValueEnum};
 use mastery::fit::metrics::{Metrics, kfold_by_learner};
 use mastery::fit::{
-    Blend, Dataset, DatasetOptions, FitConfig, PerformanceConfig, PerformanceModel, PredictParams,
-    fit, fit_ability, predict_with_ability,
+    Blend, Dataset, DatasetOptions, FitConfig, Forgetting, PerformanceConfig, PerformanceModel,
+    PredictParams, fit, fit_ability, predict_with_ability,
 };
 
 /// mimalloc, as the other examples (see `examples/common`, which needs the
@@ -229,7 +229,7 @@ fn models(args: &Args) -> Result<Vec<Entry>, Box<dyn std::error::Error>> {
         Entry {
             name: "BKT + forgets",
             needs_items: false,
-            fit: bkt(base.clone().forgets(true))?,
+            fit: bkt(base.clone().forgetting(Forgetting::Fitted))?,
         },
         Entry {
             name: "BKT + per-item guess/slip",
@@ -244,7 +244,7 @@ fn models(args: &Args) -> Result<Vec<Entry>, Box<dyn std::error::Error>> {
         Entry {
             name: "BKT + forgets + ability",
             needs_items: false,
-            fit: bkt_with_ability(base.clone().forgets(true))?,
+            fit: bkt_with_ability(base.clone().forgetting(Forgetting::Fitted))?,
         },
         Entry {
             name: "performance (logistic)",
@@ -254,7 +254,11 @@ fn models(args: &Args) -> Result<Vec<Entry>, Box<dyn std::error::Error>> {
         Entry {
             name: "blend (BKT + forgets, performance)",
             needs_items: false,
-            fit: blend(bkt(base.forgets(true))?, performance(perf)?, args.seed),
+            fit: blend(
+                bkt(base.forgetting(Forgetting::Fitted))?,
+                performance(perf)?,
+                args.seed,
+            ),
         },
     ])
 }

@@ -24,8 +24,8 @@ use std::time::Instant;
 
 use clap::Parser;
 use mastery::fit::{
-    Bounds, Dataset, DatasetOptions, FitConfig, PredictParams, fit_ability, fit_with_progress,
-    metrics::Metrics, predict_with_ability,
+    BadRows, Bounds, Dataset, DatasetOptions, FitConfig, Forgetting, PredictParams, fit_ability,
+    fit_with_progress, metrics::Metrics, predict_with_ability,
 };
 
 #[derive(Parser)]
@@ -76,7 +76,11 @@ fn main() -> ExitCode {
 
 fn load(path: &PathBuf, args: &Args) -> Result<Dataset, Box<dyn std::error::Error>> {
     let mut options = DatasetOptions::default()
-        .skip_bad_rows(args.skip_bad_rows)
+        .bad_rows(if args.skip_bad_rows {
+            BadRows::Skip
+        } else {
+            BadRows::Fail
+        })
         .keep_row_keys(args.ability);
     if let Some(col) = &args.item_col {
         options = options.item_column(col.clone());
@@ -98,7 +102,11 @@ fn run(args: Args) -> Result<(), Box<dyn std::error::Error>> {
     let mut config = FitConfig::default()
         .restarts(args.restarts)
         .seed(args.seed)
-        .forgets(args.forgets)
+        .forgetting(if args.forgets {
+            Forgetting::Fitted
+        } else {
+            Forgetting::None
+        })
         .item_guess_slip(args.item_col.is_some());
     if args.unbounded {
         config = config.bounds(Bounds::none());

@@ -36,7 +36,7 @@ use std::time::Instant;
 
 use clap::{Parser, ValueEnum};
 use mastery::fit::{
-    CsvPredictReport, Dataset, DatasetOptions, PredictOptions, PredictParams, Predictions,
+    BadRows, CsvPredictReport, Dataset, DatasetOptions, PredictOptions, PredictParams, Predictions,
     UnknownSkill, predict, predict_csv,
 };
 use mastery::model::SkillParams;
@@ -114,7 +114,7 @@ fn predict_file(args: &Args) -> Result<(), Box<dyn std::error::Error + Send + Sy
             phase = now;
         }
     };
-    let skill_params = SkillParams::read(&args.params)?;
+    let skill_params = SkillParams::from_path(&args.params)?;
     if args.item_col.is_none() && !skill_params.items.is_empty() {
         eprintln!(
             "{}: per-item guess and slip for {} skills are not used without --item-col \
@@ -125,7 +125,11 @@ fn predict_file(args: &Args) -> Result<(), Box<dyn std::error::Error + Send + Sy
     }
     let params = PredictParams::from(&skill_params);
     let mut options = DatasetOptions::default()
-        .skip_bad_rows(args.skip_bad_rows)
+        .bad_rows(if args.skip_bad_rows {
+            BadRows::Skip
+        } else {
+            BadRows::Fail
+        })
         .keep_row_keys(true);
     if let Some(col) = &args.item_col {
         options = options.item_column(col.clone());

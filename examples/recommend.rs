@@ -74,13 +74,13 @@ fn run(args: Args) -> Result<(), Box<dyn std::error::Error>> {
             if path.extension().is_some_and(|e| e == "json") {
                 Catalog::from_json(&curriculum, &text)?
             } else {
-                Catalog::from_csv(&curriculum, &path.display().to_string(), text.as_bytes())?
+                Catalog::from_csv_reader(&curriculum, &path.display().to_string(), text.as_bytes())?
             }
         }
     };
     let mut builder = Model::builder(curriculum.clone()).catalog(catalog);
     if let Some(path) = &args.params {
-        for (standard, p) in SkillParams::read(path)?.params {
+        for (standard, p) in SkillParams::from_path(path)?.params {
             builder = builder.standard_params(standard, p);
         }
     }

@@ -78,7 +78,7 @@ fn run(args: Args) -> Result<(), Box<dyn std::error::Error>> {
     let curriculum = args.curriculum.load()?;
     let mut builder = Model::builder(curriculum.clone());
     if let Some(path) = &args.params {
-        for (standard, p) in SkillParams::read(path)?.params {
+        for (standard, p) in SkillParams::from_path(path)?.params {
             builder = builder.standard_params(standard, p);
         }
     }

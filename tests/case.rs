@@ -273,7 +273,7 @@ fn crosswalks_carry_evidence_and_mastery_and_report_the_unmatched() {
     // A CSV of pairs onto the embedded Common Core; one standard matching two.
     let embedded = Curriculum::ccss_math();
     let csv = include_str!("fixtures/case/state_to_ccss.csv");
-    let walk = Crosswalk::from_csv(
+    let walk = Crosswalk::from_reader(
         "state_to_ccss.csv",
         csv.as_bytes(),
         state.curriculum(),

@@ -37,7 +37,7 @@ fn duplicate_alignment_in_csv_is_rejected_with_file_and_line() {
     let c = small();
     for standards in ["X;X", "X:0.5;X", "Y;X;X:2"] {
         let csv = format!("id,standards\nok,Y\ntwice,{standards}\n");
-        let err = Catalog::from_csv(&c, "catalog.csv", csv.as_bytes()).unwrap_err();
+        let err = Catalog::from_csv_reader(&c, "catalog.csv", csv.as_bytes()).unwrap_err();
         assert!(
             matches!(&err, Error::DuplicateAlignment { activity, standard, .. }
                 if activity == "twice" && standard == "X"),
@@ -76,7 +76,7 @@ fn activity_ids_follow_the_rules_of_standard_ids() {
     assert!(matches!(err, Error::InvalidActivityId { .. }), "{err:?}");
 }
 
-/// Issue 21.6: `Catalog::from_csv` lost the file and line of every error it
+/// Issue 21.6: `Catalog::from_csv_reader` lost the file and line of every error it
 /// left to `Catalog::new`.
 #[test]
 fn csv_catalog_errors_name_file_and_line() {
@@ -102,7 +102,7 @@ fn csv_catalog_errors_name_file_and_line() {
         ),
     ] {
         let csv = format!("id,standards,prerequisites\n{rows}");
-        let err = Catalog::from_csv(&c, "catalog.csv", csv.as_bytes()).unwrap_err();
+        let err = Catalog::from_csv_reader(&c, "catalog.csv", csv.as_bytes()).unwrap_err();
         assert_eq!(err.to_string(), expected, "{rows:?}");
     }
 }

@@ -3,7 +3,7 @@
 //! scenarios on the Common Core default.
 
 use mastery::learner::{GoalSetter, Preferences};
-use mastery::recommend::{Appeal, Reason, RecommendOptions, Recommender};
+use mastery::recommend::{Appeal, Placement, Reason, RecommendOptions, Recommender};
 use mastery::{ActivityKind, Catalog, Curriculum, Error, Evidence, LearnerState, Model, Outcome};
 use proptest::prelude::*;
 
@@ -293,7 +293,12 @@ fn learner_and_teacher_goals_steer_recommendations_with_a_plan_each() {
     .unwrap();
     // The goals of the profile steer recommendations without being passed in.
     let list = recommender
-        .recommend(&ada, &RecommendOptions::new(NOW).count(3).placement(false))
+        .recommend(
+            &ada,
+            &RecommendOptions::new(NOW)
+                .count(3)
+                .placement(Placement::Skip),
+        )
         .unwrap();
     let k_cc_a_3 = ccss.closure_of_goal("K.CC.A.3");
     let one_oa = ccss.closure_of_goal("1.OA.A.1");

@@ -3,8 +3,8 @@
 
 use mastery::Error;
 use mastery::fit::{
-    Bounds, Dataset, DatasetOptions, ExpectedCounts, FitConfig, FitReport, HmmParams, fit,
-    synthetic_log,
+    Bounds, Dataset, DatasetOptions, ExpectedCounts, FitConfig, FitReport, Forgetting, HmmParams,
+    fit, synthetic_log,
 };
 
 fn params(prior: f64, learn: f64, forget: f64, guess: &[f64], slip: &[f64]) -> HmmParams {
@@ -38,11 +38,11 @@ fn assert_close(what: &str, got: f64, want: f64) {
     );
 }
 
-fn recover(truth: &[(String, HmmParams)], forgets: bool, items: bool) -> FitReport {
+fn recover(truth: &[(String, HmmParams)], forgetting: Forgetting, items: bool) -> FitReport {
     let csv = synthetic_log(truth, 1_500, 10..=30, 11).unwrap();
     let data = load(&csv, items);
     let config = FitConfig::default()
-        .forgets(forgets)
+        .forgetting(forgetting)
         .item_guess_slip(items)
         .seed(3)
         .validate()
@@ -108,13 +108,13 @@ fn recovers_plain_bkt() {
             params(0.1, 0.25, 0.0, &[0.25], &[0.08]),
         ),
     ];
-    recover(&truth, false, false);
+    recover(&truth, Forgetting::None, false);
 }
 
 #[test]
 fn recovers_forgetting() {
     let truth = vec![("ratios".to_owned(), params(0.4, 0.2, 0.08, &[0.2], &[0.1]))];
-    recover(&truth, true, false);
+    recover(&truth, Forgetting::Fitted, false);
 }
 
 #[test]
@@ -123,7 +123,7 @@ fn recovers_per_item_guess_and_slip() {
         "area".to_owned(),
         params(0.25, 0.2, 0.0, &[0.1, 0.35, 0.2], &[0.05, 0.15, 0.1]),
     )];
-    let report = recover(&truth, false, true);
+    let report = recover(&truth, Forgetting::None, true);
     assert_eq!(report.skill("area").unwrap().items.len(), 3);
 }
 
@@ -132,7 +132,7 @@ fn same_seed_same_fit_whatever_the_threads() {
     let truth = vec![("s".to_owned(), params(0.3, 0.2, 0.05, &[0.2], &[0.1]))];
     let data = load(&synthetic_log(&truth, 300, 5..=15, 5).unwrap(), false);
     let config = FitConfig::default()
-        .forgets(true)
+        .forgetting(Forgetting::Fitted)
         .seed(9)
         .validate()
         .unwrap();
@@ -150,7 +150,7 @@ fn same_seed_same_fit_whatever_the_threads() {
     let other = fit(
         &data,
         &FitConfig::default()
-            .forgets(true)
+            .forgetting(Forgetting::Fitted)
             .seed(10)
             .validate()
             .unwrap(),

@@ -253,7 +253,7 @@ fn an_unterminated_quote_is_an_error_at_the_line_where_it_opened() {
     check(err, "e.csv", 3);
     let log = "order_id,user_id,skill_name,correct\n1,u1,A,1\n2,u1,A,\"1\n3,u1,A,0\n";
     check(read_log(log).unwrap_err(), "log.csv", 3);
-    let err = Catalog::from_csv(
+    let err = Catalog::from_csv_reader(
         &six_standards(),
         "c.csv",
         "id,standards\na1,A\na2,\"A\na3,B\n".as_bytes(),
@@ -262,9 +262,13 @@ fn an_unterminated_quote_is_an_error_at_the_line_where_it_opened() {
     check(err, "c.csv", 3);
     #[cfg(feature = "fit")]
     {
-        use mastery::fit::{Dataset, DatasetOptions};
+        use mastery::fit::{BadRows, Dataset, DatasetOptions};
         for skip in [false, true] {
-            let options = DatasetOptions::default().skip_bad_rows(skip);
+            let options = DatasetOptions::default().bad_rows(if skip {
+                BadRows::Skip
+            } else {
+                BadRows::Fail
+            });
             let err = Dataset::from_reader("log.csv", log.as_bytes(), &options).unwrap_err();
             check(err, "log.csv", 3);
         }
@@ -334,7 +338,7 @@ fn recommending_at_the_ends_of_time_does_not_overflow() {
 fn a_character_split_over_two_fields_is_invalid_utf8_not_a_panic() {
     let curriculum = six_standards();
     let csv = b"id,kind,standards\np1,\xEF,\xBB\xBFpractice,A\n";
-    let err = mastery::Catalog::from_csv(&curriculum, "catalog.csv", &csv[..]).unwrap_err();
+    let err = mastery::Catalog::from_csv_reader(&curriculum, "catalog.csv", &csv[..]).unwrap_err();
     assert!(matches!(err, Error::InvalidUtf8 { .. }), "{err}");
     assert_eq!(
         err.to_string().split(':').take(2).collect::<Vec<_>>(),

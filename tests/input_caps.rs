@@ -37,7 +37,7 @@ fn endless_zeros_are_an_error_not_an_out_of_memory() {
         "zeros.csv",
     );
     assert_too_large(
-        Catalog::from_csv(&Curriculum::ccss_math(), "zeros.csv", zeros()).unwrap_err(),
+        Catalog::from_csv_reader(&Curriculum::ccss_math(), "zeros.csv", zeros()).unwrap_err(),
         "zeros.csv",
     );
     assert_too_large(
@@ -154,7 +154,7 @@ fn evidence_with_an_over_long_learner_standard_or_activity_id_is_refused() {
 #[cfg(feature = "fit")]
 #[test]
 fn an_over_long_id_in_a_response_log_is_a_bad_row_with_its_line() {
-    use mastery::fit::{Dataset, DatasetOptions};
+    use mastery::fit::{BadRows, Dataset, DatasetOptions};
     let log = format!(
         "order_id,user_id,skill_name,correct\n1,ada,add,1\n2,{},add,0\n3,bob,add,1\n",
         long_id()
@@ -171,7 +171,7 @@ fn an_over_long_id_in_a_response_log_is_a_bad_row_with_its_line() {
     let (data, report) = Dataset::from_reader(
         "log.csv",
         log.as_bytes(),
-        &DatasetOptions::default().skip_bad_rows(true),
+        &DatasetOptions::default().bad_rows(BadRows::Skip),
     )
     .unwrap();
     assert_eq!(data.len(), 2);

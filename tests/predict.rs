@@ -7,8 +7,8 @@ use std::collections::HashMap;
 
 use mastery::evidence::{ResponseColumns, read_responses};
 use mastery::fit::{
-    Dataset, DatasetOptions, FitReport, HmmParams, PredictOptions, PredictParams, SkillFit,
-    UnknownSkill, predict, predict_csv, synthetic_log,
+    BadRows, Dataset, DatasetOptions, FitReport, HmmParams, PredictOptions, PredictParams,
+    SkillFit, UnknownSkill, predict, predict_csv, synthetic_log,
 };
 use mastery::learner::predict_responses;
 use mastery::model::SkillParams;
@@ -107,7 +107,7 @@ fn replay(params: &SkillParams, lines: &[String]) -> HashMap<i64, (f64, f64)> {
 fn batch_equals_the_exact_replay_and_the_per_row_path() {
     let (params, lines, file) = generated_log();
     let options = DatasetOptions::default()
-        .skip_bad_rows(true)
+        .bad_rows(BadRows::Skip)
         .keep_row_keys(true);
     let (data, report) = Dataset::from_reader("log.csv", file.as_bytes(), &options).unwrap();
     assert!(report.skipped.len() >= 8, "{}", report.skipped.len());
@@ -176,7 +176,7 @@ fn batch_equals_the_exact_replay_and_the_per_row_path() {
 #[test]
 fn results_do_not_depend_on_the_number_of_threads() {
     let (params, _, file) = generated_log();
-    let options = DatasetOptions::default().skip_bad_rows(true);
+    let options = DatasetOptions::default().bad_rows(BadRows::Skip);
     let (data, _) = Dataset::from_reader("log.csv", file.as_bytes(), &options).unwrap();
     let params = PredictParams::from(&params);
     let options = PredictOptions::default().unknown_skill(UnknownSkill::PredictHalf);
@@ -199,7 +199,7 @@ fn unknown_skills_and_bad_rows_are_errors_by_default() {
         read_responses("log.csv", file.as_bytes(), &ResponseColumns::default()).unwrap_err();
     assert_eq!(err.to_string(), per_row.to_string());
 
-    let options = DatasetOptions::default().skip_bad_rows(true);
+    let options = DatasetOptions::default().bad_rows(BadRows::Skip);
     let (data, _) = Dataset::from_reader("log.csv", file.as_bytes(), &options).unwrap();
     let err = predict(
         &data,
@@ -386,7 +386,7 @@ fn fitted_items_become_activity_answers() {
 #[test]
 fn a_sorted_log_streams_to_the_exact_replay() {
     let (params, mut lines, file) = generated_log();
-    let options = DatasetOptions::default().skip_bad_rows(true);
+    let options = DatasetOptions::default().bad_rows(BadRows::Skip);
     let predict_options = PredictOptions::default().unknown_skill(UnknownSkill::PredictHalf);
     let predict_params = PredictParams::from(&params);
 

@@ -22,7 +22,7 @@ struct Expected {
 }
 
 fn fixture() -> (Model, Vec<mastery::evidence::Response>, Vec<Expected>) {
-    let params = SkillParams::read(format!("{FIXTURE}/params.json")).unwrap();
+    let params = SkillParams::from_path(format!("{FIXTURE}/params.json")).unwrap();
     assert!(params.params.values().filter(|p| p.forget() > 0.0).count() >= 2);
     let skills = Curriculum::builder()
         .standard_ids(params.params.keys().cloned())
@@ -105,7 +105,7 @@ fn mastery_after_each_row_is_pybkts_next_state() {
 fn batch_predict_matches_pybkt_predict() {
     use mastery::fit::{Dataset, DatasetOptions, PredictOptions, PredictParams, predict};
     let (_, rows, expected) = fixture();
-    let params = SkillParams::read(format!("{FIXTURE}/params.json")).unwrap();
+    let params = SkillParams::from_path(format!("{FIXTURE}/params.json")).unwrap();
     let options = DatasetOptions::default().keep_row_keys(true);
     let (data, _) = Dataset::from_path(format!("{FIXTURE}/responses.csv"), &options).unwrap();
     assert_eq!(data.len(), rows.len());

@@ -1,7 +1,7 @@
 //! Recommendations: invariants on random curricula, catalogs and evidence;
 //! scenarios on the Common Core default; explanations.
 
-use mastery::recommend::{Reason, RecommendOptions, Recommender};
+use mastery::recommend::{Placement, Reason, RecommendOptions, Recommender};
 use mastery::{
     Catalog, Curriculum, Evidence, LearnerState, Model, Outcome, Propagation, StandardIdx,
 };
@@ -658,7 +658,7 @@ fn placement_checks_come_first_and_mastery_implies_prerequisites() {
     let off = Recommender::new(&model)
         .recommend(
             &LearnerState::new(&model, "x").unwrap(),
-            &options.placement(false),
+            &options.placement(Placement::Skip),
         )
         .unwrap();
     assert!(

@@ -119,13 +119,13 @@ fn weights_are_configurable_and_uniform_weights_count_feelings_as_answers() {
     assert!((f - a).abs() < 1e-9, "{f} vs {a}");
     // Any source can be down-weighted; weights outside (0, 1] are errors.
     let light = SourceWeights::default()
-        .with(Source::TeacherObservation, 0.5)
+        .with_weight(Source::TeacherObservation, 0.5)
         .unwrap();
     assert_eq!(light.weight(Source::TeacherObservation), 0.5);
     for bad in [0.0, -0.1, 1.5, f64::NAN] {
         assert!(
             SourceWeights::default()
-                .with(Source::Assessment, bad)
+                .with_weight(Source::Assessment, bad)
                 .is_err()
         );
     }

@@ -47,12 +47,12 @@ impl Catalog {
     ///
     /// let ccss = Curriculum::ccss_math();
     /// let csv = "id,kind,standards,minutes,tags\nfrac-video,video,3.NF.A.1,5,pizza\nfrac-game,practice,3.NF.A.1;3.NF.A.2:0.5,12,\n";
-    /// let catalog = Catalog::from_csv(&ccss, "catalog.csv", csv.as_bytes())?;
+    /// let catalog = Catalog::from_csv_reader(&ccss, "catalog.csv", csv.as_bytes())?;
     /// assert_eq!(catalog.len(), 2);
     /// assert_eq!(catalog.activities()[1].weights(), [1.0, 0.5]);
     /// let bad = "id,kind,standards\nx,podcast,3.NF.A.1\n";
     /// assert_eq!(
-    ///     Catalog::from_csv(&ccss, "catalog.csv", bad.as_bytes()).unwrap_err().to_string(),
+    ///     Catalog::from_csv_reader(&ccss, "catalog.csv", bad.as_bytes()).unwrap_err().to_string(),
     ///     "catalog.csv:2: column `kind`: unknown activity kind \"podcast\""
     /// );
     /// # Ok::<(), mastery::Error>(())
@@ -65,7 +65,7 @@ impl Catalog {
     /// [`Error::Csv`] for an unparsable field,
     /// [`Error::UnterminatedQuote`] for a quote that never closes, or as
     /// [`Catalog::new`]; every error names the file and the activity's line.
-    pub fn from_csv(
+    pub fn from_csv_reader(
         curriculum: &Curriculum,
         name: &str,
         reader: impl std::io::Read,

@@ -12,6 +12,7 @@ use crate::error::{Error, Result};
 
 /// Learners to teach together, what to teach them, and why.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct Group {
     /// Learner rows of the cohort.
     pub learners: Vec<usize>,
@@ -23,6 +24,7 @@ pub struct Group {
 
 /// A partition of a cohort's learners into groups: every learner is in exactly one.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct Grouping {
     /// The groups.
     pub groups: Vec<Group>,

@@ -248,6 +248,7 @@ impl TierEvidence {
 
 /// One learner's tier and the evidence for it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct TierPlacement {
     /// The learner's row in the cohort.
     pub learner: usize,
@@ -263,6 +264,7 @@ pub struct TierPlacement {
 
 /// Tier 2 learners who share a first gap.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct TierGroup {
     /// The gap to work on together.
     pub standard: StandardIdx,
@@ -272,6 +274,7 @@ pub struct TierGroup {
 
 /// Every learner's tier, tier 2 groups, and the rules used.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct Tiers {
     /// One per learner, in cohort order.
     pub placements: Vec<TierPlacement>,

@@ -99,7 +99,7 @@ impl Crosswalk {
     ///
     /// let state = Curriculum::builder().standard_ids(["ST.1"])?.build()?;
     /// let csv = "state,ccss\nST.1,3.NF.A.1\nST.2,3.NF.A.2\n";
-    /// let err = Crosswalk::from_csv("pairs.csv", csv.as_bytes(), &state, &Curriculum::ccss_math(), "state", "ccss")
+    /// let err = Crosswalk::from_reader("pairs.csv", csv.as_bytes(), &state, &Curriculum::ccss_math(), "state", "ccss")
     ///     .unwrap_err();
     /// assert_eq!(err.to_string(), "pairs.csv:3: unknown standard `ST.2`");
     /// # Ok::<(), mastery::Error>(())
@@ -109,7 +109,7 @@ impl Crosswalk {
     /// The CSV errors of the other readers ([`Error::MissingColumn`],
     /// [`Error::Csv`], ...), and [`Error::UnknownStandard`] with file and line
     /// for an id that is not in its curriculum.
-    pub fn from_csv(
+    pub fn from_reader(
         name: &str,
         reader: impl Read,
         from: &Curriculum,

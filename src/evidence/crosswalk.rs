@@ -7,6 +7,7 @@ use crate::evidence::{Evidence, Target};
 
 /// Evidence mapped across a crosswalk, and what could not be.
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct MappedEvidence {
     /// The mapped evidence in input order; evidence on a standard that
     /// matches several gives one piece per match.

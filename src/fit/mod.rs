@@ -21,11 +21,11 @@ pub use ability::{
     predict_with_ability,
 };
 pub use blocks::SequenceBlocks;
-pub use dataset::{Dataset, DatasetOptions, LoadReport, RowKey, SkillData, SkippedRow};
+pub use dataset::{BadRows, Dataset, DatasetOptions, LoadReport, RowKey, SkillData, SkippedRow};
 pub use em::{Bounds, DEFAULT_GUESS_CAP, ExpectedCounts, GUESS_PLUS_SLIP_MARGIN, HmmParams};
 pub use fitting::{
-    FitConfig, FitProgress, FitReport, FoldResult, SkillFit, ValidFitConfig, cross_validate, fit,
-    fit_with_progress,
+    Acceleration, FitConfig, FitProgress, FitReport, FoldResult, Forgetting, SkillFit,
+    ValidFitConfig, cross_validate, fit, fit_with_progress,
 };
 pub use performance::{
     Blend, PerformanceConfig, PerformanceModel, PerformancePredictions, PerformanceState,

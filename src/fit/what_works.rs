@@ -80,6 +80,7 @@ impl WhatWorksOptions {
 
 /// One activity's learning effect on one skill.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct ActivityEffect {
     /// The activity id (the log's item column).
     pub activity: String,
@@ -101,6 +102,7 @@ pub struct ActivityEffect {
 
 /// The fit of one skill: shared prior, guess and slip, and a learn rate per activity.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct SkillEffects {
     /// The skill (standard id).
     pub skill: String,
@@ -121,6 +123,7 @@ pub struct SkillEffects {
 
 /// Every skill's activity effects: what works, per standard.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct WhatWorks {
     /// By skill name.
     pub skills: Vec<SkillEffects>,

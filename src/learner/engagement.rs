@@ -10,6 +10,7 @@ const DAY: i64 = 86_400;
 /// when to when.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
+#[non_exhaustive]
 pub struct Engagement {
     /// Pieces of evidence applied.
     pub evidence: u64,

@@ -25,6 +25,7 @@ pub enum GapKind {
 
 /// A standard where the learner's self-assessment and the answers disagree.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct ConfidenceGap {
     /// The standard.
     pub standard: StandardIdx,

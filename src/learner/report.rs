@@ -4,6 +4,7 @@ use super::*;
 
 /// One estimate changed by one piece of evidence.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct MasteryChange {
     /// The standard.
     pub standard: StandardIdx,
@@ -17,6 +18,7 @@ pub struct MasteryChange {
 
 /// What one piece of evidence changed; [`UpdateReport::explain`] says it in words.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct UpdateReport {
     /// What was attempted.
     pub target: Target,

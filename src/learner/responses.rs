@@ -5,6 +5,7 @@ use super::*;
 /// The prediction for one response of a log: the chance of a correct answer
 /// made before seeing it, and the mastery estimate after it.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct Prediction {
     /// P(correct) from the evidence before this response (pyBKT's `correct_predictions`).
     pub p_correct: f64,

@@ -20,10 +20,10 @@ use crate::evidence::Source;
 /// use mastery::Source;
 /// use mastery::model::SourceWeights;
 ///
-/// let weights = SourceWeights::default().with(Source::TeacherObservation, 0.8)?;
+/// let weights = SourceWeights::default().with_weight(Source::TeacherObservation, 0.8)?;
 /// assert_eq!(weights.weight(Source::SelfReport), 0.25);
 /// assert_eq!(weights.weight(Source::TeacherObservation), 0.8);
-/// assert!(SourceWeights::default().with(Source::Practice, 0.0).is_err());
+/// assert!(SourceWeights::default().with_weight(Source::Practice, 0.0).is_err());
 /// # Ok::<(), mastery::Error>(())
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
@@ -60,7 +60,7 @@ impl SourceWeights {
     ///
     /// # Errors
     /// [`Error::InvalidValue`] unless `weight` is in (0, 1].
-    pub fn with(mut self, source: Source, weight: f64) -> Result<Self> {
+    pub fn with_weight(mut self, source: Source, weight: f64) -> Result<Self> {
         if !(weight > 0.0 && weight <= 1.0) {
             return Err(Error::InvalidValue {
                 what: format!("weight of {source:?} evidence"),

@@ -51,6 +51,7 @@ impl Appeal {
 
 /// One activity a learner may pick for a need.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct ChoiceOption {
     /// The activity's index in the model's catalog.
     pub activity: ActivityIdx,
@@ -82,6 +83,7 @@ impl ChoiceOption {
 
 /// A need (one standard, with its reason) and the options that serve it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct Choice {
     /// The standard the options work on.
     pub standard: StandardIdx,
@@ -165,6 +167,7 @@ impl Choice {
 
 /// Choices for a learner, most pressing need first, and the wheel-spinning flags.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct Choices {
     /// One per need, best first.
     pub choices: Vec<Choice>,

@@ -122,6 +122,7 @@ impl ForecastOptions {
 
 /// The chance of reaching a goal by a date, and what stands in the way.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct Forecast {
     /// The goal.
     pub goal: StandardIdx,
@@ -321,6 +322,7 @@ mod tests {
 
 /// A learner's forecast for one goal, for a class list sorted by risk.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct Warning {
     /// The learner's id.
     pub learner: String,
@@ -330,6 +332,7 @@ pub struct Warning {
 
 /// Early warnings for a class: every goal with a due date, most at risk first.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct EarlyWarnings {
     /// Lowest chance first (ties by learner id, then goal).
     pub warnings: Vec<Warning>,

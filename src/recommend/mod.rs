@@ -69,7 +69,7 @@ use serde::{Deserialize, Serialize};
 
 pub use choice::{Appeal, Choice, ChoiceOption, Choices};
 pub use forecast::{EarlyWarnings, Forecast, ForecastOptions, Warning};
-pub use options::RecommendOptions;
+pub use options::{Placement, RecommendOptions};
 pub use path::{GoalPlan, LearningPath, PathStep};
 pub use reason::Reason;
 pub use shortfall::Shortfall;
@@ -82,6 +82,7 @@ use crate::model::Model;
 
 /// One recommended activity.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct Recommendation {
     /// The activity's index in the model's catalog.
     pub activity: ActivityIdx,
@@ -109,6 +110,7 @@ pub struct Recommendation {
 /// A standard the learner is wheel-spinning on (for a teacher: a candidate
 /// for tiered intervention).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct WheelSpin {
     /// The standard.
     pub standard: StandardIdx,
@@ -120,6 +122,7 @@ pub struct WheelSpin {
 
 /// The recommendations for a learner and the wheel-spinning flags.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct Recommendations {
     /// Best first.
     pub items: Vec<Recommendation>,

@@ -3,6 +3,19 @@
 use crate::catalog::ActivityKind;
 use crate::error::{Error, Result};
 
+/// Whether a recommendation toward goals starts by placing the learner:
+/// a few checks that find where along the goals' prerequisites the
+/// learner stands (see [`Reason::Placement`](super::Reason::Placement)).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+#[non_exhaustive]
+pub enum Placement {
+    /// With goals, start with placement checks until placement is over.
+    #[default]
+    Check,
+    /// No placement checks: rank from the current estimates alone.
+    Skip,
+}
+
 /// What to recommend: how many, toward which goals, within what time, with
 /// which preferences.
 ///
@@ -30,7 +43,7 @@ pub struct RecommendOptions {
     pub(super) mastered_threshold: Option<f64>,
     pub(super) success_band: (f64, f64),
     pub(super) wheel_spin_attempts: u32,
-    pub(super) placement: bool,
+    pub(super) placement: Placement,
     pub(super) review_threshold: f64,
     pub(super) goal_check_days: f64,
     pub(super) use_profile: bool,
@@ -54,7 +67,7 @@ impl RecommendOptions {
             mastered_threshold: None,
             success_band: (0.7, 0.85),
             wheel_spin_attempts: 10,
-            placement: true,
+            placement: Placement::Check,
             review_threshold: 0.85,
             goal_check_days: 1.0,
             use_profile: true,
@@ -98,8 +111,9 @@ impl RecommendOptions {
         self
     }
 
-    /// With goals, start with a placement check (default `true`): see [`Reason::Placement`](super::Reason::Placement).
-    pub fn placement(mut self, placement: bool) -> Self {
+    /// With goals, start with placement checks ([`Placement::Check`], the
+    /// default) or not ([`Placement::Skip`]).
+    pub fn placement(mut self, placement: Placement) -> Self {
         self.placement = placement;
         self
     }

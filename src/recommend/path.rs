@@ -13,6 +13,7 @@ use crate::stats::quantile;
 
 /// One standard on a learning path.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct PathStep {
     /// The standard.
     pub standard: StandardIdx,
@@ -56,6 +57,7 @@ pub struct PathStep {
 /// other standards the recommender picks) is not
 /// in the estimate. O(steps x 200 x opportunities per step).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct LearningPath {
     /// The goal.
     pub goal: StandardIdx,
@@ -77,6 +79,7 @@ pub struct LearningPath {
 
 /// A goal of the learner's profile with its path and the learner's pace.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct GoalPlan {
     /// The goal: standard, who set it, when it is due.
     pub goal: Goal,

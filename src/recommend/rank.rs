@@ -7,7 +7,7 @@ use std::ops::Deref;
 use super::ancestor::WeakestReadyAncestor;
 use super::options::validate;
 use super::placement::placement_probe;
-use super::{Reason, RecommendOptions, Recommender, WheelSpin};
+use super::{Placement, Reason, RecommendOptions, Recommender, WheelSpin};
 use crate::catalog::{ActivityIdx, ActivityKind};
 use crate::curriculum::{Curriculum, StandardIdx, StandardKey, StandardSet};
 use crate::error::Result;
@@ -339,7 +339,7 @@ impl Scoring<'_> {
     /// The next placement check toward the goals, if placement is on and not over.
     fn placement(&mut self, learner: &LearnerState, options: &RecommendOptions, needs: &GoalNeeds) {
         let standing = self.standing;
-        if let (Some(needed), true) = (&needs.needed, options.placement) {
+        if let (Some(needed), Placement::Check) = (&needs.needed, options.placement) {
             if let Some(probe) = placement_probe(
                 self.curriculum,
                 needed,

@@ -12,6 +12,7 @@ use crate::model::Model;
 
 /// Why a list came back shorter than asked for.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct Shortfall {
     /// Activities asked for.
     pub requested: usize,

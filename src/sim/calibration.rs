@@ -38,6 +38,7 @@ pub struct ForecastCalibration {
 
 /// One bin of a reliability table.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct ReliabilityBin {
     /// Forecasts with a chance in `[low, low + 0.1)` (the last bin includes 1).
     pub low: f64,
@@ -51,6 +52,7 @@ pub struct ReliabilityBin {
 
 /// How well forecasts matched what happened.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct CalibrationReport {
     /// Learners forecast (those already past the goal at the forecast, or
     /// without a pace, are not counted).

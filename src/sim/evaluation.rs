@@ -15,6 +15,7 @@ use crate::model::Model;
 
 /// The outcome of one simulated learner.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct LearnerRun {
     /// Activities until every target was truly known, if that happened within the budget.
     pub activities_to_mastery: Option<usize>,
@@ -30,6 +31,7 @@ pub struct LearnerRun {
 
 /// Aggregate results of a policy over a population.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct Evaluation {
     /// The policy.
     pub policy: String,

@@ -18,6 +18,7 @@ use crate::stats::quantile;
 
 /// What one simulated learner was told and what it took.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct PaceOutcome {
     /// Predicted opportunities (activities) to the goal.
     pub predicted_activities: f64,
@@ -34,6 +35,7 @@ pub struct PaceOutcome {
 
 /// How pace predictions compared with what simulated learners took.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct PaceReport {
     /// The goal.
     pub goal: StandardIdx,

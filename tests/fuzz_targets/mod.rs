@@ -14,7 +14,7 @@ use mastery::curriculum::case::{CaseOptions, DanglingAssociations};
 use mastery::evidence::xapi::{Alignment, XapiBatch, XapiReader};
 use mastery::evidence::{ResponseColumns, read_responses};
 use mastery::fit::{
-    Dataset, DatasetOptions, PredictOptions, PredictParams, UnknownSkill, predict_csv,
+    BadRows, Dataset, DatasetOptions, PredictOptions, PredictParams, UnknownSkill, predict_csv,
 };
 use mastery::model::SkillParams;
 use mastery::time::Date;
@@ -128,7 +128,7 @@ pub fn catalog_json(data: &[u8]) {
 /// Catalog CSV against [`small_curriculum`]; a loaded catalog must survive
 /// the JSON round trip.
 pub fn catalog_csv(data: &[u8]) {
-    if let Ok(catalog) = Catalog::from_csv(small_curriculum(), "catalog.csv", data) {
+    if let Ok(catalog) = Catalog::from_csv_reader(small_curriculum(), "catalog.csv", data) {
         catalog_round_trip(&catalog);
     }
 }
@@ -191,7 +191,11 @@ pub fn dataset_csv(data: &[u8]) {
         return;
     };
     let mut options = DatasetOptions::default()
-        .skip_bad_rows(flags & 1 != 0)
+        .bad_rows(if flags & 1 != 0 {
+            BadRows::Skip
+        } else {
+            BadRows::Fail
+        })
         .keep_row_keys(flags & 2 != 0);
     if flags & 4 != 0 {
         options = options.item_column("item");

@@ -18,6 +18,7 @@ pub const MOST_BLOCKED: usize = 5;
 
 /// Where a class stands on one standard.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct StandardSummary {
     /// The standard.
     pub standard: StandardIdx,
@@ -36,6 +37,7 @@ pub struct StandardSummary {
 
 /// A learner a teacher should look at, and why.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct LearnerFlag {
     /// The learner's row in the cohort.
     pub learner: usize,
@@ -47,6 +49,7 @@ pub struct LearnerFlag {
 
 /// Where a class stands on a set of standards.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct ClassReport {
     /// Learners in the class.
     pub learners: usize,

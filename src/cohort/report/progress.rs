@@ -17,6 +17,7 @@ use crate::time::Period;
 
 /// A learner's progress over a period, for the learner or a parent: no jargon.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct ProgressReport {
     /// The learner.
     pub learner: String,

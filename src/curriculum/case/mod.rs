@@ -193,6 +193,7 @@ impl CaseOptions {
 /// A reference to a CASE item, as an association holds it: the item's
 /// identifier, and its URI and title when the package gave them.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[non_exhaustive]
 pub struct NodeRef {
     /// The item's `identifier`.
     pub identifier: String,
@@ -214,6 +215,7 @@ pub enum LinkKind {
 
 /// An `exactMatchOf` or `isRelatedTo` association, kept for crosswalks.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[non_exhaustive]
 pub struct CaseLink {
     /// The association's identifier.
     pub identifier: String,
@@ -232,6 +234,7 @@ pub struct CaseLink {
 /// An association left out under [`DanglingAssociations::SkipAndReport`] (or
 /// a `precedes` between items that are not standards).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[non_exhaustive]
 pub struct SkippedAssociation {
     /// The association's identifier.
     pub identifier: String,

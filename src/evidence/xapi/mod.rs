@@ -81,6 +81,7 @@ pub const ADL_VERBS: &str = "http://adlnet.gov/expapi/verbs/";
 
 /// A statement that became evidence.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct XapiEvidence {
     /// The statement's 0-based position in the input.
     pub index: usize,
@@ -140,6 +141,7 @@ impl fmt::Display for SkipReason {
 
 /// A statement that gave no evidence, and why.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct Skipped {
     /// The statement's 0-based position in the input.
     pub index: usize,
@@ -154,6 +156,7 @@ pub struct Skipped {
 /// What one read produced: evidence in input order, and an account of every
 /// other statement.
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct XapiBatch {
     /// Statements read (evidence, skipped, ignored verbs and voiding statements).
     pub statements: usize,

@@ -30,7 +30,7 @@ impl<'a> XapiReader<'a> {
 
     /// The source of the evidence made (default [`Source::Practice`]).
     #[must_use]
-    pub fn with_source(mut self, source: Source) -> Self {
+    pub fn source(mut self, source: Source) -> Self {
         self.source = source;
         self
     }

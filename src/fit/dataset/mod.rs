@@ -22,12 +22,23 @@ pub(crate) use read::from_parsed_rows;
 use read::{Rows, read};
 pub(super) use read::{check_id_lengths, locate, plain_header, short_key, split_at_lines};
 
+/// What reading a response log does with a malformed row.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+#[non_exhaustive]
+pub enum BadRows {
+    /// The first malformed row fails the load with an error naming its line.
+    #[default]
+    Fail,
+    /// Malformed rows are skipped and listed in the [`LoadReport`].
+    Skip,
+}
+
 /// How to read a response log into a [`Dataset`].
 ///
 /// ```
-/// use mastery::fit::DatasetOptions;
+/// use mastery::fit::{BadRows, DatasetOptions};
 ///
-/// let options = DatasetOptions::default().item_column("template_id").skip_bad_rows(true);
+/// let options = DatasetOptions::default().item_column("template_id").bad_rows(BadRows::Skip);
 /// # let _ = options;
 /// ```
 #[derive(Debug, Clone, Default)]
@@ -35,14 +46,14 @@ pub(super) use read::{check_id_lengths, locate, plain_header, short_key, split_a
 pub struct DatasetOptions {
     columns: ResponseColumns,
     item: Option<String>,
-    skip_bad_rows: bool,
+    bad_rows: BadRows,
     keep_row_keys: bool,
 }
 
 impl DatasetOptions {
     /// Whether bad rows are skipped (and reported) instead of failing.
     pub(crate) fn skips_bad_rows(&self) -> bool {
-        self.skip_bad_rows
+        self.bad_rows == BadRows::Skip
     }
 
     /// The column names (default: pyBKT's `order_id`, `user_id`, `skill_name`, `correct`).
@@ -58,10 +69,10 @@ impl DatasetOptions {
         self
     }
 
-    /// When `true`, malformed rows are skipped and listed in the
-    /// [`LoadReport`] instead of failing the load. Default `false`.
-    pub fn skip_bad_rows(mut self, skip: bool) -> Self {
-        self.skip_bad_rows = skip;
+    /// What a malformed row does: [`BadRows::Skip`] skips it and lists it
+    /// in the [`LoadReport`]; the default, [`BadRows::Fail`], fails the load.
+    pub fn bad_rows(mut self, bad_rows: BadRows) -> Self {
+        self.bad_rows = bad_rows;
         self
     }
 
@@ -105,6 +116,7 @@ impl RowKey {
 
 /// A row that was skipped, and why.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct SkippedRow {
     /// The 1-based line (the header is line 1).
     pub line: u64,
@@ -113,8 +125,9 @@ pub struct SkippedRow {
 }
 
 /// What loading read: rows used and rows skipped (only with
-/// [`DatasetOptions::skip_bad_rows`]).
+/// [`DatasetOptions::bad_rows`]).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct LoadReport {
     /// Data rows in the file.
     pub rows_read: usize,

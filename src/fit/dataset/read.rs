@@ -335,7 +335,7 @@ fn read_quoted(file: &Arc<str>, bytes: &[u8], options: &DatasetOptions) -> Resul
             Err(err) => {
                 // Only row-shape problems are skippable; UTF-8 errors and an
                 // unterminated quote (the rest of the file) are not.
-                match (&err, options.skip_bad_rows) {
+                match (&err, options.skips_bad_rows()) {
                     (Error::Csv { at, message }, true) => {
                         rows.skip(at.line.unwrap_or(0), message.clone());
                         continue;
@@ -345,7 +345,7 @@ fn read_quoted(file: &Arc<str>, bytes: &[u8], options: &DatasetOptions) -> Resul
             }
         }
         let parsed = parse_row(|i| record.get(i), &columns);
-        if let Some(row) = rows.intern(parsed, record.line(), &file, options.skip_bad_rows)? {
+        if let Some(row) = rows.intern(parsed, record.line(), &file, options.skips_bad_rows())? {
             rows.rows.push(row);
         }
     }
@@ -449,7 +449,7 @@ fn read_plain(file: &Arc<str>, bytes: &[u8], options: &DatasetOptions) -> Result
                 header.len(),
                 &columns,
                 file,
-                options.skip_bad_rows,
+                options.skips_bad_rows(),
                 slot,
             )
         })

@@ -9,7 +9,7 @@ fn load(body: &str, skip: bool) -> Result<(Dataset, LoadReport)> {
     Dataset::from_reader(
         "r.csv",
         format!("{HEAD}{body}").as_bytes(),
-        &DatasetOptions::default().skip_bad_rows(skip),
+        &DatasetOptions::default().bad_rows(if skip { BadRows::Skip } else { BadRows::Fail }),
     )
 }
 
@@ -155,7 +155,7 @@ fn chunks_merge_as_one_pass_reads() {
     let quoted = plain.replacen("0,u0,S0", "\"0\",u0,S0", 1);
     let options = DatasetOptions::default()
         .item_column("item")
-        .skip_bad_rows(true);
+        .bad_rows(BadRows::Skip);
     let (a, report_a) = Dataset::from_reader("r.csv", plain.as_bytes(), &options).unwrap();
     let (b, report_b) = Dataset::from_reader("r.csv", quoted.as_bytes(), &options).unwrap();
     assert_eq!(a, b);

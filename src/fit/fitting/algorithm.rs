@@ -99,7 +99,7 @@ pub(super) fn initial(config: &FitConfig, items: usize, seed: u64) -> HmmParams 
     let mut p = HmmParams {
         prior: 1.0 - u.powf(0.01),
         learn: rng.random::<f64>() * 0.4,
-        forget: if config.forgets {
+        forget: if config.forgetting == Forgetting::Fitted {
             rng.random::<f64>()
         } else {
             0.0
@@ -171,7 +171,11 @@ pub(super) fn plain_em(
             return (params, ll, iterations, converged);
         }
         previous = ll;
-        params = counts.maximize(&params, config.forgets, &config.bounds);
+        params = counts.maximize(
+            &params,
+            config.forgetting == Forgetting::Fitted,
+            &config.bounds,
+        );
     }
 }
 
@@ -205,7 +209,9 @@ pub(super) fn squarem(
     config: &FitConfig,
 ) -> (HmmParams, f64, usize, bool) {
     let items = params.guess.len();
-    let m = |c: &ExpectedCounts, p: &HmmParams| c.maximize(p, config.forgets, &config.bounds);
+    let m = |c: &ExpectedCounts, p: &HmmParams| {
+        c.maximize(p, config.forgetting == Forgetting::Fitted, &config.bounds)
+    };
     let mut counts = e(&params);
     let mut iterations = 1;
     let mut previous = f64::NEG_INFINITY;
@@ -285,7 +291,7 @@ pub(super) fn restarts(
         .into_par_iter()
         .map(|r| {
             let start = initial(config, items, mix(base.wrapping_add(r as u64)));
-            if config.accelerate {
+            if config.acceleration == Acceleration::Squarem {
                 squarem(start, e, config)
             } else {
                 plain_em(start, e, config)
@@ -423,6 +429,7 @@ pub fn cross_validate(
 
 /// The outcome of one cross-validation fold.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct FoldResult {
     /// The fold, 0-based.
     pub fold: usize,

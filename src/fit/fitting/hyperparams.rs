@@ -2,6 +2,32 @@
 
 use super::*;
 
+/// Whether a fit estimates BKT's forget probability P(F) or fixes it at 0.
+///
+/// This is the per-opportunity forget of the fitted model (pyBKT's
+/// `forgets`), not forgetting over time ([`Decay`](crate::model::Decay)).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+#[non_exhaustive]
+pub enum Forgetting {
+    /// Forget is 0: standard BKT, pyBKT's default.
+    #[default]
+    None,
+    /// Forget is fitted like the other parameters (pyBKT's `forgets=True`).
+    Fitted,
+}
+
+/// How EM climbs to the maximum likelihood.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+#[non_exhaustive]
+pub enum Acceleration {
+    /// EM accelerated with SQUAREM (Varadhan & Roland 2008): usually fewer
+    /// E-steps to the same tolerance.
+    #[default]
+    Squarem,
+    /// Plain EM, one E-step and one M-step an iteration, as pyBKT does.
+    Plain,
+}
+
 /// Settings of a fit, before validation ([`FitConfig::validate`] checks them
 /// into a [`ValidFitConfig`], the only form [`fit`] accepts).
 ///
@@ -10,9 +36,9 @@ use super::*;
 /// no forgetting; one guess/slip per skill; [`Bounds::default`].
 ///
 /// ```
-/// use mastery::fit::{Bounds, FitConfig};
+/// use mastery::fit::{Bounds, FitConfig, Forgetting};
 ///
-/// let config = FitConfig::default().restarts(20).forgets(true).seed(7).validate()?;
+/// let config = FitConfig::default().restarts(20).forgetting(Forgetting::Fitted).seed(7).validate()?;
 /// assert_eq!(config.restarts(), 20);
 /// assert!(FitConfig::default().restarts(0).validate().is_err());
 /// let pybkt_like = FitConfig::default().bounds(Bounds::none()).validate()?;
@@ -26,11 +52,11 @@ pub struct FitConfig {
     pub(super) seed: u64,
     pub(super) max_iterations: usize,
     pub(super) tolerance: f64,
-    pub(super) forgets: bool,
+    pub(super) forgetting: Forgetting,
     pub(super) item_guess_slip: bool,
     pub(super) bounds: Bounds,
     pub(super) shard_responses: usize,
-    pub(super) accelerate: bool,
+    pub(super) acceleration: Acceleration,
 }
 
 impl Default for FitConfig {
@@ -40,11 +66,11 @@ impl Default for FitConfig {
             seed: 0,
             max_iterations: 100,
             tolerance: 1e-3,
-            forgets: false,
+            forgetting: Forgetting::None,
             item_guess_slip: false,
             bounds: Bounds::default(),
             shard_responses: 50_000,
-            accelerate: true,
+            acceleration: Acceleration::Squarem,
         }
     }
 }
@@ -74,9 +100,10 @@ impl FitConfig {
         self
     }
 
-    /// Fit a forget probability too (otherwise forget is 0).
-    pub fn forgets(mut self, forgets: bool) -> Self {
-        self.forgets = forgets;
+    /// Whether a forget probability is fitted too (default
+    /// [`Forgetting::None`]: forget is 0).
+    pub fn forgetting(mut self, forgetting: Forgetting) -> Self {
+        self.forgetting = forgetting;
         self
     }
 
@@ -99,11 +126,11 @@ impl FitConfig {
         self
     }
 
-    /// Accelerate EM with SQUAREM (default `true`); `false` runs plain EM,
-    /// as pyBKT does. Both stop on the same tolerance; SQUAREM usually needs
-    /// fewer E-steps to get there.
-    pub fn accelerate(mut self, accelerate: bool) -> Self {
-        self.accelerate = accelerate;
+    /// EM accelerated with SQUAREM (default [`Acceleration::Squarem`]) or
+    /// plain EM ([`Acceleration::Plain`]), as pyBKT runs. Both stop on the
+    /// same tolerance; SQUAREM usually needs fewer E-steps to get there.
+    pub fn acceleration(mut self, acceleration: Acceleration) -> Self {
+        self.acceleration = acceleration;
         self
     }
 
@@ -158,8 +185,8 @@ impl ValidFitConfig {
 
     /// Whether forget is fitted.
     #[must_use]
-    pub fn forgets(&self) -> bool {
-        self.0.forgets
+    pub fn forgetting(&self) -> Forgetting {
+        self.0.forgetting
     }
 
     /// The bounds.

@@ -50,6 +50,7 @@ pub struct FitReport {
 
 /// Progress of a running fit, reported after each skill.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct FitProgress {
     /// Skills finished.
     pub skills_done: usize,

@@ -15,6 +15,7 @@ use super::*;
 /// # Ok::<(), mastery::Error>(())
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct Metrics {
     /// The number of rows (predictions) evaluated.
     pub rows: usize,

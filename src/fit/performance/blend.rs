@@ -38,6 +38,7 @@ fn logit(p: f64) -> f64 {
 /// # Ok::<(), mastery::Error>(())
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct Blend {
     /// Intercept, weight of the first predictor's logit, weight of the second's.
     pub weights: [f64; 3],

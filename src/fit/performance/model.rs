@@ -28,6 +28,7 @@ pub struct PerfItem(pub(crate) u32);
 
 /// How the fit went.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct PerformanceFitSummary {
     /// Training responses.
     pub responses: usize,

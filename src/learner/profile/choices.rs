@@ -6,6 +6,7 @@ use super::*;
 /// random among the options would give.
 #[derive(Debug, Clone, Copy, PartialEq, Default, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
+#[non_exhaustive]
 pub struct Tally {
     /// Choices in which it was among the options.
     pub offered: u32,
@@ -40,6 +41,7 @@ impl Tally {
 /// One choice the learner made.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
+#[non_exhaustive]
 pub struct ChoiceRecord {
     /// When (seconds since the Unix epoch).
     pub at: i64,

@@ -140,6 +140,7 @@ pub struct Profile {
 /// A learner's latest self-assessment of a standard.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
+#[non_exhaustive]
 pub struct Reflection {
     /// The standard.
     pub standard: StandardIdx,

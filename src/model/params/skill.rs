@@ -111,7 +111,7 @@ impl SkillParams {
     /// [`Error::Io`] if the file cannot be read, [`Error::InputTooLarge`]
     /// past [`MAX_INPUT_BYTES`](crate::MAX_INPUT_BYTES), else as
     /// [`SkillParams::from_json`], the file named in a JSON error.
-    pub fn read(path: impl AsRef<std::path::Path>) -> Result<Self> {
+    pub fn from_path(path: impl AsRef<std::path::Path>) -> Result<Self> {
         use std::io::Read;
         let path = path.as_ref();
         let name: std::sync::Arc<str> = path.display().to_string().into();

@@ -59,7 +59,7 @@ const UNKNOWN: u32 = u32::MAX;
 #[non_exhaustive]
 pub struct CsvPredictReport {
     /// Rows read, rows predicted (one output line each) and rows skipped
-    /// (only with [`DatasetOptions::skip_bad_rows`]).
+    /// (only with [`DatasetOptions::bad_rows`]).
     pub load: LoadReport,
     /// Rows of skills without parameters, written with 0.5
     /// ([`UnknownSkill::PredictHalf`]).

@@ -4,7 +4,7 @@
 use proptest::prelude::*;
 
 use super::*;
-use crate::fit::{Dataset, predict};
+use crate::fit::{BadRows, Dataset, predict};
 use crate::model::{BktParams, SkillParams};
 
 fn params() -> PredictParams {
@@ -118,7 +118,7 @@ fn other_columns_and_column_orders_are_read() {
 fn bad_rows_fail_at_their_line_or_are_reported_as_dataset_reports_them() {
     let log = "order_id,user_id,skill_name,correct\n1,u1,Median,1\n2,u1,Median,maybe\n\
                3,u1,Median\n4, u1 ,Median,1\nx,u1,Median,1\n5,u1,Median,0\n";
-    let skip = DatasetOptions::default().skip_bad_rows(true);
+    let skip = DatasetOptions::default().bad_rows(BadRows::Skip);
     check_equal(log, &BLOCKS, &skip, UnknownSkill::Reject);
     for block in BLOCKS {
         let err = stream(log, block, &DatasetOptions::default(), UnknownSkill::Reject).unwrap_err();

@@ -5,7 +5,7 @@ Run by hand (not in CI), from the repository root, in a venv that has pyBKT with
 extensions (see DEVELOPERS.md):
 
     . /work/pybkt-venv/bin/activate
-    python benches/compare_pybkt.py \
+    python tools/compare_pybkt.py \
         --train /work/shared/data/assistments2009/train.csv \
         --test /work/shared/data/assistments2009/test.csv \
         [--forgets] [--restarts 5] [--seed 0] [--repeat 1] [--json-out cmp.json]

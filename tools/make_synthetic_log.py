@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Generate a synthetic BKT response log (pyBKT's columns) from known parameters.
 
-    python benches/make_synthetic_log.py --rows 2000000 --skills 50 --seed 0 \
+    python tools/make_synthetic_log.py --rows 2000000 --skills 50 --seed 0 \
         --out /tmp/synth.csv --params-out /tmp/synth-params.json [--forgets]
 
 Writes `order_id,user_id,skill_name,correct` (LF line endings, one row per response,
