@@ -197,7 +197,7 @@ fn catalog_csv_errors_keep_their_line() {
         .build()
         .unwrap();
     let csv = "id,standards,minutes,guess,slip\na,X,5,,\nb,Y,-1,,\n";
-    let err = Catalog::from_csv(&c, "catalog.csv", csv.as_bytes()).unwrap_err();
+    let err = Catalog::from_csv_reader(&c, "catalog.csv", csv.as_bytes()).unwrap_err();
     assert!(
         matches!(&err, Error::Csv { at, .. } if at.line == Some(3)),
         "{err:?}"
@@ -208,7 +208,7 @@ fn catalog_csv_errors_keep_their_line() {
         "{err}"
     );
     let csv = "id,standards,minutes,guess,slip\na,X,5,,\nb,Y,,0.7,0.4\n";
-    let err = Catalog::from_csv(&c, "catalog.csv", csv.as_bytes()).unwrap_err();
+    let err = Catalog::from_csv_reader(&c, "catalog.csv", csv.as_bytes()).unwrap_err();
     assert!(
         err.to_string()
             .starts_with("catalog.csv:3: guess + slip of activity `b`"),
