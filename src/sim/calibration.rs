@@ -103,7 +103,8 @@ impl CalibrationReport {
 ///
 /// # Errors
 /// [`Error::InvalidValue`] for zero learners, empty or reversed ranges, or
-/// an attendance outside (0, 1]; as [`Recommender::forecast`].
+/// an attendance outside (0, 1], or a population that
+/// [`Population::validate`] rejects; as [`Recommender::forecast`].
 pub fn calibrate_forecasts(
     truth: &Model,
     model: &Model,
@@ -128,6 +129,7 @@ pub fn calibrate_forecasts(
             value: c.learners as f64,
         });
     }
+    c.population.clone().validate()?;
     model.curriculum().standard(goal)?;
     let outcomes: Vec<Option<(f64, bool)>> = (0..c.learners)
         .into_par_iter()

@@ -70,6 +70,7 @@ mod pace;
 mod pilot;
 mod policies;
 mod population;
+mod valid;
 
 pub use calibration::{
     CalibrationReport, ForecastCalibration, ReliabilityBin, calibrate_forecasts,
@@ -79,6 +80,7 @@ pub use pace::{PaceOutcome, PaceReport, calibrate_pace};
 pub use pilot::{pilot_params, pilot_params_with_ability, response_log, varied_learn_rates};
 pub use policies::{Adaptive, Context, FixedSequence, Policy, RandomReady};
 pub use population::{LearnerModel, Population, SimLearner};
+pub use valid::{ValidPopulation, ValidSimulation};
 
 /// The first time of every simulation (2024-09-02, a school year's start).
 pub const START: i64 = 1_725_235_200;

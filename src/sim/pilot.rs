@@ -126,7 +126,7 @@ pub fn response_log(
     targets: &StandardSet,
     simulation: &Simulation,
 ) -> Result<String> {
-    check(simulation, targets)?;
+    let simulation = &check(simulation, targets)?;
     let histories: Vec<Vec<(ActivityIdx, bool)>> = (0..simulation.learners)
         .into_par_iter()
         .map(|i| run_one(model, model, policy, targets, simulation, i).map(|(_, history)| history))

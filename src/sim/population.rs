@@ -95,6 +95,12 @@ impl Population {
 }
 impl SimLearner {
     /// Learner `index` of `population` for `model`, deterministic by `seed`.
+    /// O(standards) for the prerequisite closure of `targets`.
+    ///
+    /// The population is not checked here (the simulator's entry points
+    /// check it with [`Population::validate`] first); an ability bound that
+    /// is not a positive, finite number is taken as the nearest one, so the
+    /// ability is never NaN.
     #[must_use]
     pub fn draw(
         model: &Model,
@@ -107,7 +113,15 @@ impl SimLearner {
         let mut rng = Xoshiro256PlusPlus::seed_from_u64(
             seed ^ (index as u64).wrapping_mul(0x9e37_79b9_7f4a_7c15),
         );
-        let ability = crate::stats::log_uniform(&mut rng, population.ability);
+        let positive = |x: f64| {
+            if x > 0.0 {
+                x.min(f64::MAX)
+            } else {
+                f64::MIN_POSITIVE
+            }
+        };
+        let (low, high) = population.ability;
+        let ability = crate::stats::log_uniform(&mut rng, (positive(low), positive(high)));
         let closure = curriculum.prerequisite_closure(targets).unwrap_or_default();
         let order: Vec<StandardIdx> = curriculum.in_order(&closure);
         let start =
@@ -124,6 +138,13 @@ impl SimLearner {
             ability,
             rng,
         }
+    }
+
+    /// The learner's ability: the multiplier of its learn rates, drawn
+    /// log-uniformly from the population's range.
+    #[must_use]
+    pub fn ability(&self) -> f64 {
+        self.ability
     }
 
     /// Whether the learner truly knows `standard`.
@@ -215,7 +236,7 @@ impl SimLearner {
         targets: &StandardSet,
         history: &mut Vec<(ActivityIdx, bool)>,
         now: i64,
-        rng: &mut Xoshiro256PlusPlus,
+        rng: &mut dyn rand::Rng,
     ) -> Result<Option<ActivityIdx>> {
         let context = Context {
             model,
