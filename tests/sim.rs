@@ -423,3 +423,26 @@ proptest::proptest! {
         }
     }
 }
+
+/// The simulator's rows read as the same dataset as their CSV text.
+#[test]
+fn simulated_rows_are_the_dataset_of_their_log() {
+    use mastery::fit::{Dataset, DatasetOptions};
+    use mastery::sim::responses;
+    let (model, targets) = setup();
+    let sim = simulation(LearnerModel::Gated, 9);
+    let rows = responses(&model, &RandomReady, &targets, &sim).unwrap();
+    let log = response_log(&model, &RandomReady, &targets, &sim).unwrap();
+    assert_eq!(
+        log,
+        mastery::evidence::responses_csv(&rows, Some("activity"))
+    );
+    for options in [
+        DatasetOptions::default().keep_row_keys(true),
+        DatasetOptions::default().item_column("activity"),
+    ] {
+        let (a, _) = Dataset::from_responses("pilot", &rows, &options).unwrap();
+        let (b, _) = Dataset::from_reader("pilot.csv", log.as_bytes(), &options).unwrap();
+        assert_eq!(a, b);
+    }
+}

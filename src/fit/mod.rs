@@ -35,5 +35,5 @@ pub use predict::{
     CsvPredictReport, PredictOptions, PredictParams, Predictions, UnknownSkill, predict,
     predict_csv,
 };
-pub use synthetic::synthetic_log;
+pub use synthetic::{synthetic_log, synthetic_responses};
 pub use what_works::{ActivityEffect, SkillEffects, WhatWorks, WhatWorksOptions, what_works};

@@ -86,7 +86,7 @@ pub fn evaluate(
 
 /// Like [`evaluate`], but the simulated learners' truth (learn rates,
 /// guess and slip) comes from `truth` while the policy and the estimates use
-/// `model`: e.g. a model fitted to a pilot cohort's [`response_log`](super::response_log),
+/// `model`: e.g. a model fitted to a pilot cohort's [`responses`](super::responses),
 /// judged against the population that produced it.
 ///
 /// # Errors

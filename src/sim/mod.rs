@@ -20,8 +20,8 @@
 //! over-practice and calibration.
 //!
 //! A fair comparison gives the policies' model what a real deployment would
-//! have: parameters fitted to earlier learners. [`response_log`] records a
-//! pilot cohort's answers, [`pilot_params`] fits them, and
+//! have: parameters fitted to earlier learners. [`responses`] records a
+//! pilot cohort's answers ([`response_log`] as CSV text), [`pilot_params`] fits them, and
 //! [`evaluate_against`] judges the calibrated model against the untrained
 //! truth the learners were drawn from. [`Population::decay`] is the
 //! forgetting such a fit would find.
@@ -77,7 +77,9 @@ pub use calibration::{
 };
 pub use evaluation::{Evaluation, LearnerRun, Simulation, evaluate, evaluate_against};
 pub use pace::{PaceOutcome, PaceReport, calibrate_pace};
-pub use pilot::{pilot_params, pilot_params_with_ability, response_log, varied_learn_rates};
+pub use pilot::{
+    pilot_params, pilot_params_with_ability, response_log, responses, varied_learn_rates,
+};
 pub use policies::{Adaptive, Context, FixedSequence, Policy, RandomReady};
 pub use population::{LearnerModel, Population, SimLearner};
 pub use valid::{ValidPopulation, ValidSimulation};
