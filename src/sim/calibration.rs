@@ -99,7 +99,8 @@ impl CalibrationReport {
 /// toward `goal` under the crate's recommender (estimates by `model`),
 /// forecasts each after the warm-up with `forecast`'s settings, and reports
 /// how the chances compare with who mastered the goal (the estimate reached
-/// the model's mastery bar) by the due date.
+/// the model's mastery bar) by the due date. O(learners x (activities
+/// done x a recommendation + a forecast)), parallel over learners.
 ///
 /// # Errors
 /// [`Error::InvalidValue`] for zero learners, empty or reversed ranges, or

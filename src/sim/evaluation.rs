@@ -71,6 +71,8 @@ pub struct Simulation {
     pub seed: u64,
 }
 /// Runs `simulation.learners` learners under `policy` toward `targets`.
+/// O(learners x budget x a policy's choice), parallel over learners (the
+/// [`Adaptive`](super::Adaptive) policy's choice is a recommendation).
 ///
 /// # Errors
 /// [`Error::InvalidValue`] for settings that [`Simulation::validate`]
@@ -87,7 +89,8 @@ pub fn evaluate(
 /// Like [`evaluate`], but the simulated learners' truth (learn rates,
 /// guess and slip) comes from `truth` while the policy and the estimates use
 /// `model`: e.g. a model fitted to a pilot cohort's [`responses`](super::responses),
-/// judged against the population that produced it.
+/// judged against the population that produced it. O(learners x budget x
+/// a policy's choice), parallel over learners.
 ///
 /// # Errors
 /// As [`evaluate`]; [`Error::CurriculumMismatch`] if the two models have

@@ -21,7 +21,9 @@ use crate::model::{AbilityParams, Model, SkillParams};
 /// is fitted with [`crate::fit::fit`] (default settings). The priors then say
 /// how many learners of this population already know each standard, which
 /// untrained defaults cannot. Use a seed other than the evaluation's, so the
-/// learners evaluated are not the ones fitted.
+/// learners evaluated are not the ones fitted. O(learners x budget x a
+/// fixed-sequence choice) to simulate, then O(restarts x iterations x
+/// responses) to fit.
 ///
 /// # Errors
 /// As [`responses`] and [`crate::fit::fit`].
@@ -74,7 +76,8 @@ fn pilot_fit(
 
 /// [`pilot_params`], and the population's learner ability parameters chosen
 /// on the same pilot log ([`crate::fit::fit_ability`]): what a model with
-/// ability on ([`crate::ModelBuilder::ability`]) is built from.
+/// ability on ([`crate::ModelBuilder::ability`]) is built from. As
+/// [`pilot_params`], plus [`fit_ability`]'s passes over the log.
 ///
 /// # Errors
 /// As [`pilot_params`].
@@ -90,6 +93,7 @@ pub fn pilot_params_with_ability(
 /// [`responses`] as CSV text ([`responses_csv`]) in pyBKT's columns plus
 /// the activity done (`order_id,user_id,skill_name,correct,activity`, for
 /// [`crate::fit::what_works`]): a pilot cohort's log as a file would hold it.
+/// As [`responses`], plus O(rows) to write.
 ///
 /// # Errors
 /// As [`responses`].
@@ -201,7 +205,7 @@ pub fn responses(
 /// teach better than others: each activity of `model`'s catalog gets its
 /// first standard's learn rate times a factor drawn log-uniformly from
 /// `factors` (e.g. 0.2 to 3), seeded. Feed them to
-/// [`crate::ModelBuilder::activity_learn_rates`].
+/// [`crate::ModelBuilder::activity_learn_rates`]. O(activities).
 ///
 /// ```
 /// use mastery::{Catalog, Curriculum, Model};

@@ -155,6 +155,7 @@ impl SimLearner {
 
     /// Does an activity: answers (guess/slip on the conjunction of its
     /// standards), then maybe learns each standard. Returns whether the answer was correct.
+    /// O(the activity's standards x their prerequisites).
     pub fn practice(
         &mut self,
         model: &Model,
@@ -254,7 +255,7 @@ impl SimLearner {
     }
 
     /// Forgets over `days` without practice: each known standard is lost with
-    /// probability `1 - 2^(-days / half_life)`.
+    /// probability `1 - 2^(-days / half_life)`. O(standards known).
     pub fn forget(&mut self, population: &Population, days: f64) {
         let p = 1.0 - (-days / population.half_life_days).exp2();
         let known: Vec<StandardIdx> = self.known.iter().collect();
