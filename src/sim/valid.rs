@@ -107,7 +107,7 @@ impl Population {
                 self.prior_beyond,
             ));
         }
-        if !(self.half_life_days > 0.0) {
+        if self.half_life_days.is_nan() || self.half_life_days <= 0.0 {
             return Err(invalid(
                 "Population::half_life_days",
                 "a positive number of days",
