@@ -338,7 +338,7 @@ fn run(args: Args) -> Result<(), Box<dyn std::error::Error>> {
     std::fs::create_dir_all(&args.out).map_err(|e| format!("{}: {e}", args.out.display()))?;
     let columns: Vec<_> = ccss.in_order(&grade4);
     let values = Array2::from_shape_fn((LEARNERS, columns.len()), |(l, j)| {
-        f64::from(class.mastery()[[l, columns[j].index()]])
+        class.mastery()[[l, columns[j].index()]]
     });
     let labels: Vec<String> = columns.iter().map(|&s| ccss[s].id().to_owned()).collect();
     write(

@@ -148,7 +148,7 @@ fn run(args: Args) -> Result<(), Box<dyn std::error::Error>> {
     // Pictures: the class heatmap, and per learner the map of the focus and its prerequisites.
     let columns: Vec<_> = curriculum.in_order(&focus);
     let values = Array2::from_shape_fn((class.len(), columns.len()), |(l, j)| {
-        f64::from(class.mastery()[[l, columns[j].index()]])
+        class.mastery()[[l, columns[j].index()]]
     });
     let column_labels: Vec<String> = columns
         .iter()

@@ -350,3 +350,99 @@ fn recommending_with_what_works_needs_fewer_activities() {
         );
     }
 }
+
+/// A number for a setting: ordinary values, and the edges and non-numbers
+/// that validation must catch.
+fn setting() -> impl proptest::strategy::Strategy<Value = f64> {
+    use proptest::prelude::*;
+    prop_oneof![
+        Just(0.0),
+        Just(1.0),
+        Just(-1.0),
+        Just(f64::NAN),
+        Just(f64::INFINITY),
+        0.0..3.0f64,
+    ]
+}
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig::with_cases(64))]
+
+    /// Random settings either fail validation (and the simulator returns
+    /// that error) or run without a NaN anywhere; a learner drawn even from
+    /// an unchecked population has a finite ability.
+    #[test]
+    fn random_settings_validate_or_err_and_never_give_nan(
+        ability in proptest::option::of((setting(), setting())),
+        start in proptest::option::of((setting(), setting())),
+        prior_beyond in proptest::option::of(setting()),
+        half_life_days in proptest::option::of(setting()),
+        budget in 0usize..12,
+        per_day in 0usize..6,
+        learners in 0usize..4,
+        seed in 0u64..1_000,
+    ) {
+        let (model, targets) = setup();
+        // Each field random or left at its default (so that some settings are valid).
+        let mut population = Population::new(LearnerModel::Bkt);
+        population.ability = ability.unwrap_or(population.ability);
+        population.start = start.unwrap_or(population.start);
+        population.prior_beyond = prior_beyond.unwrap_or(population.prior_beyond);
+        population.half_life_days = half_life_days.unwrap_or(population.half_life_days);
+        let learner = SimLearner::draw(&model, &population, &targets, seed, 0);
+        proptest::prop_assert!(learner.ability().is_finite() && learner.ability() > 0.0);
+        let simulation = Simulation { population, budget, per_day, learners, seed };
+        let valid = simulation.clone().validate();
+        let run = evaluate(&model, &FixedSequence { per_standard: 4 }, &targets, &simulation);
+        match (valid, run) {
+            (Err(_), Err(_)) => {}
+            (Ok(_), Ok((evaluation, runs))) => {
+                let e = &evaluation;
+                for x in [
+                    e.mean_activities_to_mastery,
+                    e.median_activities_to_mastery,
+                    e.p90_activities_to_mastery,
+                    e.finished_within_budget,
+                    e.mastered_share_after_budget,
+                    e.over_practice_share,
+                    e.calibration_brier,
+                ] {
+                    proptest::prop_assert!(x.is_finite(), "{e:?}");
+                }
+                for r in runs {
+                    proptest::prop_assert!(r.calibration_brier.is_finite());
+                    proptest::prop_assert!(r.mastered_share_after_budget.is_finite());
+                }
+            }
+            (valid, run) => proptest::prop_assert!(
+                false,
+                "validation {:?} but the run {:?}",
+                valid.err(),
+                run.err()
+            ),
+        }
+    }
+}
+
+/// The simulator's rows read as the same dataset as their CSV text.
+#[test]
+fn simulated_rows_are_the_dataset_of_their_log() {
+    use mastery::fit::{Dataset, DatasetOptions};
+    use mastery::sim::responses;
+    let (model, targets) = setup();
+    let sim = simulation(LearnerModel::Gated, 9);
+    let rows = responses(&model, &RandomReady, &targets, &sim).unwrap();
+    let log = response_log(&model, &RandomReady, &targets, &sim).unwrap();
+    assert_eq!(
+        log,
+        mastery::evidence::responses_csv(&rows, Some("activity"))
+    );
+    for options in [
+        DatasetOptions::default().keep_row_keys(true),
+        DatasetOptions::default().item_column("activity"),
+    ] {
+        let (a, _) = Dataset::from_responses("pilot", &rows, &options).unwrap();
+        let (b, _) = Dataset::from_reader("pilot.csv", log.as_bytes(), &options).unwrap();
+        assert_eq!(a, b);
+    }
+}

@@ -321,7 +321,7 @@ fn learner_map(curriculum: &Curriculum, values: &[f64], title: &str) -> String {
 fn grade4_heatmap(learners: usize) -> (String, usize, usize) {
     let (sub, columns) = grade4();
     let all = class_mastery(&sub, learners);
-    let values = all.select(ndarray::Axis(1), &columns);
+    let values = all.select(ndarray::Axis(1), &columns).mapv(|v| v as f32);
     let rows: Vec<String> = (1..=learners).map(|i| format!("Learner {i:02}")).collect();
     let labels: Vec<String> = columns
         .iter()
@@ -625,7 +625,7 @@ fn heatmap_errors() {
     );
     let err = export::heatmap_svg(&rows, &columns, ok.t(), "").unwrap_err();
     assert!(matches!(err, Error::SizeMismatch { .. }), "{err}");
-    for bad in [f64::NAN, -0.01, 1.01, f64::NEG_INFINITY] {
+    for bad in [f32::NAN, -0.01, 1.01, f32::NEG_INFINITY] {
         let mut values = ok.clone();
         values[[1, 2]] = bad;
         let err = export::heatmap_svg(&rows, &columns, values.view(), "").unwrap_err();

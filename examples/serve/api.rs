@@ -533,7 +533,8 @@ impl App {
             columns
                 .get(j)
                 .and_then(|s| mastery.get([l, s.index()]))
-                .map_or(0.0, |&m| f64::from(m))
+                .copied()
+                .unwrap_or(0.0)
         });
         let labels: Vec<String> = columns
             .iter()

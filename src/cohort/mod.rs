@@ -93,6 +93,7 @@ pub struct Cohort {
 
 impl Cohort {
     /// The cohort of `states` at time `now` (decay applied), in parallel.
+    /// O(learners x standards + practice records), parallel over learners.
     ///
     /// # Errors
     /// [`Error::CurriculumMismatch`] for a state of another curriculum.
@@ -142,7 +143,7 @@ impl Cohort {
     ///
     /// This is where attempts from outside (deserialized, say) meet the
     /// curriculum: every standard index is checked here, once, so that the
-    /// reports never index out of bounds.
+    /// reports never index out of bounds. O(learners x standards + attempts).
     ///
     /// # Errors
     /// [`Error::SizeMismatch`] if the matrix does not have one row per learner

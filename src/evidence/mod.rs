@@ -3,12 +3,14 @@
 
 mod crosswalk;
 mod log;
+mod rows;
 pub mod xapi;
 
 pub use crosswalk::MappedEvidence;
 #[cfg(feature = "fit")]
 pub(crate) use log::{Columns, Fields, parse_clean_row, parse_row};
 pub use log::{Response, ResponseColumns, read_responses, read_responses_path};
+pub use rows::{ResponseRow, responses_csv};
 
 use std::fmt;
 

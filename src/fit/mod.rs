@@ -20,7 +20,6 @@ pub use ability::{
     ABILITY_LEARN_WEIGHTS, ABILITY_SAMPLE_RESPONSES, ABILITY_SPREADS, AbilityFit, fit_ability,
     predict_with_ability,
 };
-pub use blocks::SequenceBlocks;
 pub use dataset::{BadRows, Dataset, DatasetOptions, LoadReport, RowKey, SkillData, SkippedRow};
 pub use em::{Bounds, DEFAULT_GUESS_CAP, ExpectedCounts, GUESS_PLUS_SLIP_MARGIN, HmmParams};
 pub use fitting::{
@@ -35,5 +34,32 @@ pub use predict::{
     CsvPredictReport, PredictOptions, PredictParams, Predictions, UnknownSkill, predict,
     predict_csv,
 };
-pub use synthetic::synthetic_log;
+pub use synthetic::{synthetic_log, synthetic_responses};
 pub use what_works::{ActivityEffect, SkillEffects, WhatWorks, WhatWorksOptions, what_works};
+
+/// Internals of the EM fit that the crate's own benchmarks (`benches/fit.rs`)
+/// time on their own: **not part of the API**, hidden from the docs, and
+/// free to change in any release. Fit through [`fit`] and
+/// [`ExpectedCounts`] instead.
+#[doc(hidden)]
+pub mod __bench {
+    pub use super::blocks::SequenceBlocks;
+    use super::{ExpectedCounts, HmmParams};
+    use crate::error::Result;
+
+    /// The E-step over blocks `range` of `blocks`: the counts
+    /// [`ExpectedCounts::compute`] gives over the blocks' sequences, to
+    /// rounding, several times faster (what [`fit`](super::fit) runs).
+    ///
+    /// # Errors
+    /// [`Error::IndexOutOfRange`](crate::Error::IndexOutOfRange) if `range`
+    /// exceeds the blocks; [`Error::SizeMismatch`](crate::Error::SizeMismatch)
+    /// unless `params` has one guess and one slip.
+    pub fn compute_blocks(
+        blocks: &SequenceBlocks,
+        params: &HmmParams,
+        range: std::ops::Range<usize>,
+    ) -> Result<ExpectedCounts> {
+        ExpectedCounts::compute_blocks(blocks, params, range)
+    }
+}

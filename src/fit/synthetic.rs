@@ -1,17 +1,16 @@
 //! Synthetic response logs drawn from known BKT parameters: for testing that
 //! fitting recovers them, and for benchmarks at any size.
 
-use std::fmt::Write as _;
-
 use rand::{RngExt, SeedableRng};
 
 use super::em::HmmParams;
 use crate::error::{Error, Result};
+use crate::evidence::{ResponseRow, responses_csv};
 
-/// Writes a response log in pyBKT's columns (`order_id,user_id,skill_name,correct`,
-/// plus `item` when a skill has several items) drawn from the BKT model:
-/// each learner practices every skill for a number of responses drawn
-/// uniformly from `responses`, items chosen uniformly. Deterministic by seed.
+/// [`synthetic_responses`] as CSV text in pyBKT's columns
+/// (`order_id,user_id,skill_name,correct`, plus `item` when a skill has
+/// several items; see [`responses_csv`]), for files, other tools and
+/// [`Dataset::from_reader`](super::Dataset::from_reader).
 ///
 /// ```
 /// use mastery::fit::{Dataset, DatasetOptions, HmmParams, synthetic_log};
@@ -25,15 +24,46 @@ use crate::error::{Error, Result};
 /// ```
 ///
 /// # Errors
-/// [`Error::InvalidValue`] for a probability outside [0, 1], a skill without
-/// items or with guess and slip lists of different lengths, or an empty range
-/// of responses.
+/// As [`synthetic_responses`].
 pub fn synthetic_log(
     skills: &[(String, HmmParams)],
     learners: usize,
     responses: std::ops::RangeInclusive<usize>,
     seed: u64,
 ) -> Result<String> {
+    let rows = synthetic_responses(skills, learners, responses, seed)?;
+    let with_items = skills.iter().any(|(_, p)| p.guess.len() > 1);
+    Ok(responses_csv(&rows, with_items.then_some("item")))
+}
+
+/// A response log drawn from the BKT model: each learner (`learner0`,
+/// `learner1`, ...) practices every skill for a number of responses drawn
+/// uniformly from `responses`, items chosen uniformly (`item0`, `item1`,
+/// ...; every row has its item when a skill has several, none otherwise),
+/// `order_id` from 1 up. Deterministic by seed. O(learners x skills x
+/// responses).
+///
+/// ```
+/// use mastery::fit::{Dataset, DatasetOptions, HmmParams, synthetic_responses};
+///
+/// let truth = HmmParams { prior: 0.2, learn: 0.15, forget: 0.0, guess: vec![0.2], slip: vec![0.1] };
+/// let rows = synthetic_responses(&[("fractions".into(), truth)], 50, 5..=10, 7)?;
+/// assert!(rows.len() >= 250 && rows[0].learner == "learner0" && rows[0].item.is_none());
+/// let (data, _) = Dataset::from_responses("synthetic", &rows, &DatasetOptions::default())?;
+/// assert_eq!(data.skills()[0].sequence_count(), 50);
+/// # Ok::<(), mastery::Error>(())
+/// ```
+///
+/// # Errors
+/// [`Error::InvalidValue`] for a probability outside [0, 1], a skill without
+/// items or with guess and slip lists of different lengths, or an empty range
+/// of responses.
+pub fn synthetic_responses(
+    skills: &[(String, HmmParams)],
+    learners: usize,
+    responses: std::ops::RangeInclusive<usize>,
+    seed: u64,
+) -> Result<Vec<ResponseRow>> {
     if responses.is_empty() {
         return Err(Error::InvalidValue {
             what: "responses per learner".into(),
@@ -64,12 +94,8 @@ pub fn synthetic_log(
         with_items |= p.guess.len() > 1;
     }
     let mut rng = rand::rngs::Xoshiro256PlusPlus::seed_from_u64(seed);
-    let mut out = String::from(if with_items {
-        "order_id,user_id,skill_name,correct,item\n"
-    } else {
-        "order_id,user_id,skill_name,correct\n"
-    });
-    let mut order = 0u64;
+    let mut out = Vec::new();
+    let mut order = 0i64;
     for learner in 0..learners {
         for (name, p) in skills {
             let n = rng.random_range(responses.clone());
@@ -82,16 +108,13 @@ pub fn synthetic_log(
                     rng.random::<f64>() < p.guess[item]
                 };
                 order += 1;
-                // Writing to a String cannot fail.
-                let _ = if with_items {
-                    writeln!(
-                        out,
-                        "{order},learner{learner},{name},{},item{item}",
-                        u8::from(correct)
-                    )
-                } else {
-                    writeln!(out, "{order},learner{learner},{name},{}", u8::from(correct))
-                };
+                out.push(ResponseRow {
+                    order,
+                    learner: format!("learner{learner}"),
+                    skill: name.clone(),
+                    correct,
+                    item: with_items.then(|| format!("item{item}")),
+                });
                 known = if known {
                     rng.random::<f64>() >= p.forget
                 } else {

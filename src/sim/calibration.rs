@@ -101,11 +101,13 @@ impl CalibrationReport {
 /// toward `goal` under the crate's recommender (estimates by `model`),
 /// forecasts each after the warm-up with `forecast`'s settings, and reports
 /// how the chances compare with who mastered the goal (the estimate reached
-/// the model's mastery bar) by the due date.
+/// the model's mastery bar) by the due date. O(learners x (activities
+/// done x a recommendation + a forecast)), parallel over learners.
 ///
 /// # Errors
 /// [`Error::InvalidValue`] for zero learners, empty or reversed ranges, or
-/// an attendance outside (0, 1]; as [`Recommender::forecast`].
+/// an attendance outside (0, 1], or a population that
+/// [`Population::validate`] rejects; as [`Recommender::forecast`].
 pub fn calibrate_forecasts(
     truth: &Model,
     model: &Model,
@@ -155,6 +157,7 @@ pub fn calibrate_forecasts(
             value,
         });
     }
+    c.population.clone().validate()?;
     model.curriculum().standard(goal)?;
     let outcomes: Vec<Option<(f64, bool)>> = (0..c.learners)
         .into_par_iter()

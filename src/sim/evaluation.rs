@@ -6,7 +6,7 @@ use rand::rngs::Xoshiro256PlusPlus;
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
-use super::{Context, Policy, Population, START, SimLearner};
+use super::{Context, Policy, Population, START, SimLearner, ValidSimulation};
 use crate::catalog::ActivityIdx;
 use crate::curriculum::StandardSet;
 use crate::error::{Error, Result};
@@ -73,9 +73,12 @@ pub struct Simulation {
     pub seed: u64,
 }
 /// Runs `simulation.learners` learners under `policy` toward `targets`.
+/// O(learners x budget x a policy's choice), parallel over learners (the
+/// [`Adaptive`](super::Adaptive) policy's choice is a recommendation).
 ///
 /// # Errors
-/// [`Error::InvalidValue`] for a zero budget or `per_day`, or empty targets.
+/// [`Error::InvalidValue`] for settings that [`Simulation::validate`]
+/// rejects (naming the field), or empty targets.
 pub fn evaluate(
     model: &Model,
     policy: &dyn Policy,
@@ -87,8 +90,9 @@ pub fn evaluate(
 
 /// Like [`evaluate`], but the simulated learners' truth (learn rates,
 /// guess and slip) comes from `truth` while the policy and the estimates use
-/// `model`: e.g. a model fitted to a pilot cohort's [`response_log`](super::response_log),
-/// judged against the population that produced it.
+/// `model`: e.g. a model fitted to a pilot cohort's [`responses`](super::responses),
+/// judged against the population that produced it. O(learners x budget x
+/// a policy's choice), parallel over learners.
 ///
 /// # Errors
 /// As [`evaluate`]; [`Error::CurriculumMismatch`] if the two models have
@@ -101,7 +105,7 @@ pub fn evaluate_against(
     targets: &StandardSet,
     simulation: &Simulation,
 ) -> Result<(Evaluation, Vec<LearnerRun>)> {
-    check(simulation, targets)?;
+    let simulation = &check(simulation, targets)?;
     if truth.curriculum() != model.curriculum() {
         return Err(Error::CurriculumMismatch {
             what: "the truth model",
@@ -168,17 +172,18 @@ pub fn evaluate_against(
         runs,
     ))
 }
-/// Checks the settings before a run: a budget, activities per day and
-/// targets, all non-zero.
-pub(super) fn check(simulation: &Simulation, targets: &StandardSet) -> Result<()> {
-    if simulation.budget == 0 || simulation.per_day == 0 || targets.is_empty() {
+/// Checks the settings before a run ([`Simulation::validate`]) and the
+/// targets (not empty).
+pub(super) fn check(simulation: &Simulation, targets: &StandardSet) -> Result<ValidSimulation> {
+    let simulation = simulation.clone().validate()?;
+    if targets.is_empty() {
         return Err(Error::InvalidValue {
-            what: "simulation budget, activities per day and targets".into(),
-            expected: "all non-zero",
+            what: "simulation targets".into(),
+            expected: "at least one standard",
             value: 0.0,
         });
     }
-    Ok(())
+    Ok(simulation)
 }
 
 /// Runs learner `index` of `sim` under `policy`: its outcome and history
@@ -188,7 +193,7 @@ pub(super) fn run_one(
     model: &Model,
     policy: &dyn Policy,
     targets: &StandardSet,
-    sim: &Simulation,
+    sim: &ValidSimulation,
     index: usize,
 ) -> Result<(LearnerRun, Vec<(ActivityIdx, bool)>)> {
     let mut learner = SimLearner::draw(truth, &sim.population, targets, sim.seed, index);

@@ -20,8 +20,8 @@
 //! over-practice and calibration.
 //!
 //! A fair comparison gives the policies' model what a real deployment would
-//! have: parameters fitted to earlier learners. [`response_log`] records a
-//! pilot cohort's answers, [`pilot_params`] fits them, and
+//! have: parameters fitted to earlier learners. [`responses`] records a
+//! pilot cohort's answers ([`response_log`] as CSV text), [`pilot_params`] fits them, and
 //! [`evaluate_against`] judges the calibrated model against the untrained
 //! truth the learners were drawn from. [`Population::decay`] is the
 //! forgetting such a fit would find.
@@ -70,15 +70,19 @@ mod pace;
 mod pilot;
 mod policies;
 mod population;
+mod valid;
 
 pub use calibration::{
     CalibrationReport, ForecastCalibration, ReliabilityBin, calibrate_forecasts,
 };
 pub use evaluation::{Evaluation, LearnerRun, Simulation, evaluate, evaluate_against};
 pub use pace::{PaceOutcome, PaceReport, calibrate_pace};
-pub use pilot::{pilot_params, pilot_params_with_ability, response_log, varied_learn_rates};
+pub use pilot::{
+    pilot_params, pilot_params_with_ability, response_log, responses, varied_learn_rates,
+};
 pub use policies::{Adaptive, Context, FixedSequence, Policy, RandomReady};
 pub use population::{LearnerModel, Population, SimLearner};
+pub use valid::{ValidPopulation, ValidSimulation};
 
 /// The first time of every simulation (2024-09-02, a school year's start).
 pub const START: i64 = 1_725_235_200;

@@ -8,9 +8,9 @@ use rand::rngs::Xoshiro256PlusPlus;
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
-use super::{START, SimLearner, Simulation};
+use super::{START, SimLearner, Simulation, ValidSimulation};
 use crate::curriculum::{Curriculum, StandardIdx, StandardSet};
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::learner::LearnerState;
 use crate::model::Model;
 use crate::recommend::Recommender;
@@ -104,7 +104,9 @@ impl PaceReport {
 /// activities are done. O(learners x (warm-up + budget) x a recommendation).
 ///
 /// # Errors
-/// [`Error::InvalidValue`] for zero learners, budget or activities a day; as
+/// [`Error::InvalidValue`](crate::Error::InvalidValue) for settings that [`Simulation::validate`]
+/// rejects (zero learners, budget or activities a day, an invalid
+/// population); as
 /// [`Recommender::recommend`] otherwise.
 ///
 /// ```
@@ -131,13 +133,7 @@ pub fn calibrate_pace(
     simulation: &Simulation,
     warmup: usize,
 ) -> Result<PaceReport> {
-    if simulation.learners == 0 || simulation.budget == 0 || simulation.per_day == 0 {
-        return Err(Error::InvalidValue {
-            what: "pace calibration settings".into(),
-            expected: "learners, budget and activities a day all above 0",
-            value: 0.0,
-        });
-    }
+    let simulation = &simulation.clone().validate()?;
     model.curriculum().standard(goal)?;
     truth.curriculum().standard(goal)?;
     let outcomes: Vec<Option<PaceOutcome>> = (0..simulation.learners)
@@ -178,7 +174,7 @@ fn one_learner(
     truth: &Model,
     model: &Model,
     goal: StandardIdx,
-    sim: &Simulation,
+    sim: &ValidSimulation,
     warmup: usize,
     index: usize,
 ) -> Result<Option<PaceOutcome>> {

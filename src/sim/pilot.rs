@@ -10,20 +10,23 @@ use super::{FixedSequence, Policy, Simulation};
 use crate::catalog::ActivityIdx;
 use crate::curriculum::StandardSet;
 use crate::error::Result;
+use crate::evidence::{ResponseRow, responses_csv};
 use crate::fit::{Dataset, DatasetOptions, FitConfig, PredictParams, fit, fit_ability};
 use crate::model::{AbilityParams, Model, SkillParams};
 
 /// BKT parameters per standard fitted to a pilot cohort, the way a district
 /// would calibrate before recommending: `pilot.learners` learners of
 /// `pilot.population` work through the fixed sequence ([`FixedSequence`],
-/// 8 activities per standard) toward `targets`, and their [`response_log`]
+/// 8 activities per standard) toward `targets`, and their [`responses`]
 /// is fitted with [`crate::fit::fit`] (default settings). The priors then say
 /// how many learners of this population already know each standard, which
 /// untrained defaults cannot. Use a seed other than the evaluation's, so the
-/// learners evaluated are not the ones fitted.
+/// learners evaluated are not the ones fitted. O(learners x budget x a
+/// fixed-sequence choice) to simulate, then O(restarts x iterations x
+/// responses) to fit.
 ///
 /// # Errors
-/// As [`response_log`] and [`crate::fit::fit`].
+/// As [`responses`] and [`crate::fit::fit`].
 ///
 /// ```
 /// use mastery::sim::{LearnerModel, Population, Simulation, pilot_params};
@@ -64,16 +67,17 @@ fn pilot_fit(
     targets: &StandardSet,
     pilot: &Simulation,
 ) -> Result<(Dataset, crate::fit::FitReport)> {
-    let log = response_log(model, &FixedSequence { per_standard: 8 }, targets, pilot)?;
+    let rows = responses(model, &FixedSequence { per_standard: 8 }, targets, pilot)?;
     let options = DatasetOptions::default().keep_row_keys(true);
-    let (data, _) = Dataset::from_reader("pilot.csv", log.as_bytes(), &options)?;
+    let (data, _) = Dataset::from_responses("pilot", &rows, &options)?;
     let report = fit(&data, &FitConfig::default().validate()?)?;
     Ok((data, report))
 }
 
 /// [`pilot_params`], and the population's learner ability parameters chosen
 /// on the same pilot log ([`crate::fit::fit_ability`]): what a model with
-/// ability on ([`crate::ModelBuilder::ability`]) is built from.
+/// ability on ([`crate::ModelBuilder::ability`]) is built from. As
+/// [`pilot_params`], plus [`fit_ability`]'s passes over the log.
 ///
 /// # Errors
 /// As [`pilot_params`].
@@ -86,18 +90,13 @@ pub fn pilot_params_with_ability(
     let ability = fit_ability(&data, &PredictParams::from_fit(&report))?;
     Ok((report.skill_params()?, ability.params))
 }
-/// The answers of `simulation.learners` learners under `policy`, as a
-/// response log in pyBKT's columns plus the activity done
-/// (`order_id,user_id,skill_name,correct,activity`, for
-/// [`crate::fit::what_works`];
-/// an activity aligned to several standards gives one row per standard, as
-/// pyBKT takes multi-skill rows): what a pilot cohort would leave behind, to
-/// fit a model with [`crate::fit`] before recommending to new learners.
-/// Learners are `sim-<index>`; each runs until the budget or until it truly
-/// knows every target.
+/// [`responses`] as CSV text ([`responses_csv`]) in pyBKT's columns plus
+/// the activity done (`order_id,user_id,skill_name,correct,activity`, for
+/// [`crate::fit::what_works`]): a pilot cohort's log as a file would hold it.
+/// As [`responses`], plus O(rows) to write.
 ///
 /// # Errors
-/// As [`evaluate`](super::evaluate).
+/// As [`responses`].
 ///
 /// ```
 /// use mastery::fit::{Dataset, DatasetOptions};
@@ -126,35 +125,87 @@ pub fn response_log(
     targets: &StandardSet,
     simulation: &Simulation,
 ) -> Result<String> {
-    check(simulation, targets)?;
+    let rows = responses(model, policy, targets, simulation)?;
+    Ok(responses_csv(&rows, Some("activity")))
+}
+
+/// The answers of `simulation.learners` learners under `policy`, as
+/// response rows (the activity done as each row's item, for
+/// [`crate::fit::what_works`]; an activity aligned to several standards
+/// gives one row per standard, as pyBKT takes multi-skill rows): what a
+/// pilot cohort would leave behind, to fit a model with [`crate::fit`]
+/// ([`Dataset::from_responses`]) before recommending to new learners.
+/// Learners are `sim-<index>`, `order_id`s run from 1 over the whole log;
+/// each learner runs until the budget or until it truly knows every target.
+/// O(learners x budget x a policy's choice).
+///
+/// # Errors
+/// As [`evaluate`](super::evaluate).
+///
+/// ```
+/// use mastery::fit::{Dataset, DatasetOptions};
+/// use mastery::sim::{FixedSequence, LearnerModel, Population, Simulation, responses};
+/// use mastery::{Catalog, Curriculum, Model};
+///
+/// let ccss = Curriculum::ccss_math();
+/// let model = Model::builder(ccss.clone()).catalog(Catalog::demo(&ccss, 1)).build()?;
+/// let targets = ccss.set_of(["3.NF.A.1"])?;
+/// let pilot = Simulation {
+///     population: Population::new(LearnerModel::Bkt),
+///     budget: 50,
+///     per_day: 6,
+///     learners: 4,
+///     seed: 7,
+/// };
+/// let rows = responses(&model, &FixedSequence { per_standard: 8 }, &targets, &pilot)?;
+/// assert!(rows.iter().all(|r| r.learner.starts_with("sim-") && r.item.is_some()));
+/// let options = DatasetOptions::default().item_column("activity");
+/// let (data, _) = Dataset::from_responses("pilot", &rows, &options)?;
+/// assert_eq!(data.len(), rows.len());
+/// # Ok::<(), mastery::Error>(())
+/// ```
+pub fn responses(
+    model: &Model,
+    policy: &dyn Policy,
+    targets: &StandardSet,
+    simulation: &Simulation,
+) -> Result<Vec<ResponseRow>> {
+    let simulation = &check(simulation, targets)?;
     let histories: Vec<Vec<(ActivityIdx, bool)>> = (0..simulation.learners)
         .into_par_iter()
         .map(|i| run_one(model, model, policy, targets, simulation, i).map(|(_, history)| history))
         .collect::<Result<_>>()?;
     let curriculum = model.curriculum();
-    let mut log = String::from("order_id,user_id,skill_name,correct,activity\n");
-    let mut order = 0u64;
+    let mut rows = Vec::new();
+    let mut order = 0i64;
     for (i, history) in histories.iter().enumerate() {
         for &(activity, correct) in history {
             for &s in model.catalog().alignment(activity) {
                 order += 1;
-                log += &format!(
-                    "{order},sim-{i},{},{},{}\n",
-                    curriculum[s].id(),
-                    u8::from(correct),
-                    model.catalog().get(activity).map_or("", |a| a.id())
-                );
+                rows.push(ResponseRow {
+                    order,
+                    learner: format!("sim-{i}"),
+                    skill: curriculum[s].id().to_owned(),
+                    correct,
+                    item: Some(
+                        model
+                            .catalog()
+                            .get(activity)
+                            .map_or("", |a| a.id())
+                            .to_owned(),
+                    ),
+                });
             }
         }
     }
-    Ok(log)
+    Ok(rows)
 }
 
 /// Learn rates that differ by activity, for a truth in which some activities
 /// teach better than others: each activity of `model`'s catalog gets its
 /// first standard's learn rate times a factor drawn log-uniformly from
 /// `factors` (e.g. 0.2 to 3), seeded. Feed them to
-/// [`crate::ModelBuilder::activity_learn_rates`].
+/// [`crate::ModelBuilder::activity_learn_rates`]. O(activities).
 ///
 /// ```
 /// use mastery::{Catalog, Curriculum, Model};

@@ -1,7 +1,6 @@
 //! Policies: what chooses each next activity, from what the system can see.
 
-use rand::RngExt;
-use rand::rngs::Xoshiro256PlusPlus;
+use rand::{Rng, RngExt};
 
 use crate::catalog::{ActivityIdx, ActivityKind};
 use crate::curriculum::{StandardIdx, StandardSet};
@@ -24,11 +23,16 @@ pub struct Context<'a> {
 }
 
 /// Chooses the next activity for a learner.
+///
+/// `rng` is any random number generator ([`rand::Rng`], the object-safe core
+/// trait of rand 0.10), so a policy can be driven by the caller's RNG. The
+/// simulator seeds one per learner from [`Simulation::seed`](super::Simulation::seed):
+/// same seed, same choices.
 pub trait Policy: Send + Sync {
     /// A short name, e.g. `adaptive`.
     fn name(&self) -> &str;
     /// The next activity, or `None` to stop.
-    fn next(&self, context: &Context<'_>, rng: &mut Xoshiro256PlusPlus) -> Option<ActivityIdx>;
+    fn next(&self, context: &Context<'_>, rng: &mut dyn Rng) -> Option<ActivityIdx>;
 }
 
 /// The crate's recommender: the top recommendation toward the targets.
@@ -40,7 +44,7 @@ impl Policy for Adaptive {
         "adaptive"
     }
 
-    fn next(&self, c: &Context<'_>, _: &mut Xoshiro256PlusPlus) -> Option<ActivityIdx> {
+    fn next(&self, c: &Context<'_>, _: &mut dyn Rng) -> Option<ActivityIdx> {
         let curriculum = c.model.curriculum();
         let mut options = RecommendOptions::new(c.now).count(1);
         for t in c.targets.iter() {
@@ -72,7 +76,7 @@ impl Policy for FixedSequence {
         "fixed"
     }
 
-    fn next(&self, c: &Context<'_>, _: &mut Xoshiro256PlusPlus) -> Option<ActivityIdx> {
+    fn next(&self, c: &Context<'_>, _: &mut dyn Rng) -> Option<ActivityIdx> {
         let curriculum = c.model.curriculum();
         let catalog = c.model.catalog();
         let closure = curriculum.prerequisite_closure(c.targets).ok()?;
@@ -128,7 +132,7 @@ impl Policy for RandomReady {
         "random"
     }
 
-    fn next(&self, c: &Context<'_>, rng: &mut Xoshiro256PlusPlus) -> Option<ActivityIdx> {
+    fn next(&self, c: &Context<'_>, rng: &mut dyn Rng) -> Option<ActivityIdx> {
         let curriculum = c.model.curriculum();
         let mastered = c.estimate.mastered_at(c.model, c.now).ok()?;
         let mut ready = curriculum.ready_to_learn(&mastered).ok()?;

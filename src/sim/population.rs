@@ -95,6 +95,12 @@ impl Population {
 }
 impl SimLearner {
     /// Learner `index` of `population` for `model`, deterministic by `seed`.
+    /// O(standards) for the prerequisite closure of `targets`.
+    ///
+    /// The population is not checked here (the simulator's entry points
+    /// check it with [`Population::validate`] first); an ability bound that
+    /// is not a positive, finite number is taken as the nearest one, so the
+    /// ability is never NaN.
     #[must_use]
     pub fn draw(
         model: &Model,
@@ -107,7 +113,15 @@ impl SimLearner {
         let mut rng = Xoshiro256PlusPlus::seed_from_u64(
             seed ^ (index as u64).wrapping_mul(0x9e37_79b9_7f4a_7c15),
         );
-        let ability = crate::stats::log_uniform(&mut rng, population.ability);
+        let positive = |x: f64| {
+            if x > 0.0 {
+                x.min(f64::MAX)
+            } else {
+                f64::MIN_POSITIVE
+            }
+        };
+        let (low, high) = population.ability;
+        let ability = crate::stats::log_uniform(&mut rng, (positive(low), positive(high)));
         let closure = curriculum.prerequisite_closure(targets).unwrap_or_default();
         let order: Vec<StandardIdx> = curriculum.in_order(&closure);
         let start =
@@ -126,6 +140,13 @@ impl SimLearner {
         }
     }
 
+    /// The learner's ability: the multiplier of its learn rates, drawn
+    /// log-uniformly from the population's range.
+    #[must_use]
+    pub fn ability(&self) -> f64 {
+        self.ability
+    }
+
     /// Whether the learner truly knows `standard`.
     #[must_use]
     pub fn knows(&self, standard: StandardIdx) -> bool {
@@ -134,6 +155,7 @@ impl SimLearner {
 
     /// Does an activity: answers (guess/slip on the conjunction of its
     /// standards), then maybe learns each standard. Returns whether the answer was correct.
+    /// O(the activity's standards x their prerequisites).
     pub fn practice(
         &mut self,
         model: &Model,
@@ -215,7 +237,7 @@ impl SimLearner {
         targets: &StandardSet,
         history: &mut Vec<(ActivityIdx, bool)>,
         now: i64,
-        rng: &mut Xoshiro256PlusPlus,
+        rng: &mut dyn rand::Rng,
     ) -> Result<Option<ActivityIdx>> {
         let context = Context {
             model,
@@ -233,7 +255,7 @@ impl SimLearner {
     }
 
     /// Forgets over `days` without practice: each known standard is lost with
-    /// probability `1 - 2^(-days / half_life)`.
+    /// probability `1 - 2^(-days / half_life)`. O(standards known).
     pub fn forget(&mut self, population: &Population, days: f64) {
         let p = 1.0 - (-days / population.half_life_days).exp2();
         let known: Vec<StandardIdx> = self.known.iter().collect();

@@ -14,6 +14,9 @@ use super::*;
 /// Labels wider than 200 px (rows) or 160 px (columns) are cut with an
 /// ellipsis; the tooltips keep them whole. O(rows × columns).
 ///
+/// Values are `f32`, the element type of the crate's matrices (a cohort's
+/// mastery matrix, `Cohort::mastery`, goes in as it is).
+///
 /// ```
 /// use mastery::export;
 /// use ndarray::array;
@@ -38,7 +41,7 @@ use super::*;
 pub fn heatmap_svg(
     row_labels: &[String],
     column_labels: &[String],
-    values: ArrayView2<'_, f64>,
+    values: ArrayView2<'_, f32>,
     title: &str,
 ) -> Result<String> {
     let (rows, columns) = values.dim();
@@ -56,15 +59,16 @@ pub fn heatmap_svg(
             found: column_labels.len(),
         });
     }
-    for ((i, j), v) in values.indexed_iter() {
-        if !(0.0..=1.0).contains(v) {
+    for ((i, j), &v) in values.indexed_iter() {
+        let v = f64::from(v);
+        if !(0.0..=1.0).contains(&v) {
             return Err(Error::InvalidValue {
                 what: format!(
                     "heatmap value of `{}` for `{}`",
                     row_labels[i], column_labels[j]
                 ),
                 expected: "a number in [0, 1]",
-                value: *v,
+                value: v,
             });
         }
     }
@@ -160,6 +164,7 @@ pub fn heatmap_svg(
     }
     out.push_str("</g>\n<g class=\"cells\" stroke=\"#ffffff\" stroke-width=\"1\">\n");
     for ((i, j), &v) in values.indexed_iter() {
+        let v = f64::from(v);
         let _ = writeln!(
             out,
             "<rect class=\"cell\" x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\" fill=\"{}\"><title>{}, {}: {:.0}%</title></rect>",

@@ -110,7 +110,7 @@ fn invalid_heatmap_value_names_row_and_column() {
     let rows = vec!["ada".to_owned(), "bo".to_owned()];
     let columns = vec!["X".to_owned()];
     let mut values = Array2::from_elem((2, 1), 0.5);
-    values[[1, 0]] = f64::NAN;
+    values[[1, 0]] = f32::NAN;
     let err = heatmap_svg(&rows, &columns, values.view(), "").unwrap_err();
     assert!(matches!(err, Error::InvalidValue { .. }));
     let message = err.to_string();

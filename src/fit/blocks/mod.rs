@@ -42,16 +42,18 @@ const RESCALE: usize = 8;
 /// One skill's sequences (one guess/slip for the skill) laid out for the
 /// E-step, built once per fit and reused by every EM iteration of every
 /// restart: sorted by length, in blocks of lanes stored time-major.
+/// Internal to the fit; the benchmarks reach it through `fit::__bench`.
 ///
 /// ```
-/// use mastery::fit::{Dataset, DatasetOptions, ExpectedCounts, HmmParams, SequenceBlocks};
+/// use mastery::fit::__bench::{SequenceBlocks, compute_blocks};
+/// use mastery::fit::{Dataset, DatasetOptions, ExpectedCounts, HmmParams};
 ///
 /// let csv = "order_id,user_id,skill_name,correct\n1,a,S,0\n2,a,S,1\n3,b,S,1\n4,c,S,0\n5,c,S,1\n";
 /// let (data, _) = Dataset::from_reader("log.csv", csv.as_bytes(), &DatasetOptions::default())?;
 /// let skill = &data.skills()[0];
 /// let params = HmmParams { prior: 0.3, learn: 0.2, forget: 0.05, guess: vec![0.2], slip: vec![0.1] };
 /// let blocks = SequenceBlocks::new(skill);
-/// let fast = ExpectedCounts::compute_blocks(&blocks, &params, 0..blocks.len())?;
+/// let fast = compute_blocks(&blocks, &params, 0..blocks.len())?;
 /// let plain = ExpectedCounts::compute(skill, &params, 0..skill.sequence_count())?;
 /// assert!((fast.log_likelihood - plain.log_likelihood).abs() < 1e-12);
 /// assert!((fast.learned - plain.learned).abs() < 1e-12);

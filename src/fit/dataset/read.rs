@@ -321,6 +321,22 @@ pub(crate) fn from_parsed_rows<'a>(
     build(file, rows, keep_row_keys)
 }
 
+/// A dataset from rows given as values (see [`Dataset::from_responses`]):
+/// `(line, fields)` in order, bad rows skipped as `options` say.
+pub(super) fn from_rows<'a>(
+    file: Arc<str>,
+    parsed: impl IntoIterator<Item = (u64, Fields<'a>)>,
+    options: &DatasetOptions,
+) -> Result<(Dataset, LoadReport)> {
+    let mut rows = Rows::default();
+    for (line, fields) in parsed {
+        if let Some(row) = rows.intern(Ok(fields), line, &file, options.skips_bad_rows())? {
+            rows.rows.push(row);
+        }
+    }
+    build(file, rows, options.keep_row_keys)
+}
+
 fn read_quoted(file: &Arc<str>, bytes: &[u8], options: &DatasetOptions) -> Result<Rows> {
     let file = Arc::clone(file);
     let mut csv = CsvReader::new(Arc::clone(&file), bytes, false);

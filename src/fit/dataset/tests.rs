@@ -219,3 +219,36 @@ fn short_keys_pack_bytes_little_endian_with_the_length_on_top() {
     }
     assert_ne!(super::read::short_key(b"a"), super::read::short_key(b"a\0"));
 }
+
+#[test]
+fn rows_given_as_values_read_the_same_as_their_csv_text() {
+    use crate::evidence::responses_csv;
+    use crate::fit::{HmmParams, synthetic_responses};
+    let skill = |items: usize| HmmParams {
+        prior: 0.3,
+        learn: 0.2,
+        forget: 0.05,
+        guess: vec![0.2; items],
+        slip: vec![0.1; items],
+    };
+    // Enough rows for the plain reader's parallel chunks.
+    let skills = [("b".to_owned(), skill(1)), ("a".to_owned(), skill(3))];
+    let rows = synthetic_responses(&skills, 3_000, 5..=30, 3).unwrap();
+    let csv = responses_csv(&rows, Some("item"));
+    assert!(csv.len() > 1 << 20, "{} bytes", csv.len());
+    for options in [
+        DatasetOptions::default(),
+        DatasetOptions::default().keep_row_keys(true),
+        DatasetOptions::default().item_column("item"),
+    ] {
+        let text = Dataset::from_reader("r.csv", csv.as_bytes(), &options).unwrap();
+        let values = Dataset::from_responses("r", &rows, &options).unwrap();
+        assert_eq!(values.0, text.0);
+        assert_eq!(values.1.rows_read, text.1.rows_read);
+        assert_eq!(values.1.rows_used, text.1.rows_used);
+    }
+    assert!(matches!(
+        Dataset::from_responses("r", &[], &DatasetOptions::default()),
+        Err(Error::EmptyFile { .. })
+    ));
+}

@@ -106,7 +106,7 @@ impl ExpectedCounts {
     /// # Errors
     /// [`Error::IndexOutOfRange`] if `range` exceeds the blocks;
     /// [`Error::SizeMismatch`] unless `params` has one guess and one slip.
-    pub fn compute_blocks(
+    pub(crate) fn compute_blocks(
         blocks: &SequenceBlocks,
         params: &HmmParams,
         range: std::ops::Range<usize>,
