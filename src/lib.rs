@@ -53,8 +53,9 @@
 //!   queries, CSV and JSON loading, IMS CASE packages ([`curriculum::case`]),
 //!   crosswalks between frameworks, the embedded Common Core default;
 //! - [`catalog`]: [`Activity`] and [`Catalog`], activities aligned to standards;
-//! - [`evidence`]: [`Evidence`] and [`Outcome`]; response logs in pyBKT's columns;
-//!   xAPI statements ([`evidence::xapi`]);
+//! - [`evidence`]: [`Evidence`] and [`Outcome`]; response logs in pyBKT's columns
+//!   (read, and written from [`evidence::ResponseRow`]s); xAPI statements
+//!   ([`evidence::xapi`]);
 //! - [`model`]: [`BktParams`], [`Decay`], [`Propagation`] and the [`Model`]
 //!   that turns evidence into mastery (the science is in its docs);
 //! - [`learner`]: [`LearnerState`], one learner's estimates, levels and
@@ -71,8 +72,9 @@
 //! - `xml` (private): escaping text for SVG, HTML and XML;
 //! - [`cohort`]: many learners: groupings by need or by profile, class
 //!   reports with tiers of support, progress reports for learners and families;
-//! - [`sim`]: simulated learners, policy evaluation, calibration of early
-//!   warnings, pilot fits of simulated logs;
+//! - [`sim`]: simulated learners (settings checked before use, as
+//!   [`fit::FitConfig`] is), policy evaluation, calibration of early
+//!   warnings, pilot fits of simulated responses;
 //! - [`store`]: learner states kept with a version and an evidence journal
 //!   (evidence applied exactly once, refits by replay), in memory or in an
 //!   embedded database file;
