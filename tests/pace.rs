@@ -89,6 +89,47 @@ fn a_slow_learner_is_told_a_longer_path() {
     assert!(new.opportunities > fast_path.opportunities);
 }
 
+/// A class is taught in the curriculum's order: a learner who has mastered
+/// C and knew A and B from their first answers has most likely been taught
+/// P too, which comes before C in the order on another branch of the graph,
+/// although P has no evidence and its estimate is the prior. The path's P
+/// step is then shorter than its G step (after C, same prior and rates),
+/// where before the records said nothing about untouched steps.
+#[test]
+fn an_unpracticed_step_behind_what_the_learner_mastered_is_shorter() {
+    let c = Curriculum::builder()
+        .standard_ids(["P", "A", "B", "C", "G"])
+        .unwrap()
+        .prerequisite("A", "B")
+        .prerequisite("B", "C")
+        .prerequisite("C", "G")
+        .prerequisite("P", "G")
+        .build()
+        .unwrap();
+    let model = Model::builder(c)
+        .default_params(BktParams::new(0.2, 0.15, 0.0, 0.2, 0.1).unwrap())
+        .propagation(Propagation::off())
+        .build()
+        .unwrap();
+    let mut ada = LearnerState::new(&model, "ada").unwrap();
+    let mut at = T0;
+    for s in ["A", "B", "C"] {
+        for _ in 0..4 {
+            answer(&model, &mut ada, s, true, at);
+            at += 60;
+        }
+    }
+    let path = Recommender::new(&model).path_to(&ada, "G", at).unwrap();
+    let ids: Vec<&str> = path
+        .steps
+        .iter()
+        .map(|s| model.curriculum()[s.standard].id())
+        .collect();
+    assert_eq!(ids, ["P", "G"], "{path:?}");
+    let (p, g) = (path.steps[0].opportunities, path.steps[1].opportunities);
+    assert!(p * 3 / 2 <= g, "P {p} vs G {g}: {path:?}");
+}
+
 #[test]
 fn the_likely_range_brackets_the_estimate_and_the_steps_add_up() {
     let model = chain_model(0.2);

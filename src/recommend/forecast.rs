@@ -240,7 +240,7 @@ fn simulate(
             let (n, reached) = draw_step(
                 &model.all_params()[step.standard.index()],
                 activities,
-                step.mastery,
+                (step.mastery, step.mastery),
                 bar,
                 ability,
                 &mut rng,

@@ -36,31 +36,67 @@ const SPEED_GRID: usize = 25;
 /// likelihood is O(attempts^2) per record).
 const MAX_RECORD_ATTEMPTS: u32 = 40;
 
-/// Shifts of the log-odds of every standard's prior, for this learner: how
-/// much more (or less) than the population the learner knew before
-/// practice. A learner who answers a standard right from the first attempt
-/// may be fast or may have known it; without this shift, a model whose
-/// priors are too low for a class (untrained defaults, a class ahead of the
-/// population) would read knowing as learning fast, and promise too much.
+/// Shifts of the log-odds of the priors, for this learner: how much more
+/// (or less) than the population the learner knew before practice. A
+/// learner who answers a standard right from the first attempt may be fast
+/// or may have known it; without this shift, a model whose priors are too
+/// low for a class (untrained defaults, a class ahead of the population)
+/// would read knowing as learning fast, and promise too much.
 const PRIOR_SHIFTS: [f64; 9] = [-3.0, -2.25, -1.5, -0.75, 0.0, 0.75, 1.5, 2.25, 3.0];
 
-/// A learner's speed: a discrete posterior over multipliers of the learn rate.
+/// Where a standard lies for the prior shift. A class is taught in the
+/// curriculum's order, so a standard that comes before the last one a
+/// learner has mastered was taught already, whatever branch of the graph it
+/// is on (as placement assumes): what the learner knew of the standards
+/// behind that point, their records there say. Standards after it are
+/// being learned now (the recommender picks from the learner's frontier),
+/// and what the learner knew of those says nothing about the ones beyond.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Placement {
+    /// Before the last mastered standard in the curriculum's order.
+    Behind,
+    /// That standard or after it, or not on the way to the goal.
+    Ahead,
+}
+
+/// A learner's speed and prior shifts: a discrete joint posterior over
+/// their speed (a multiplier of the learn rates) and how much more or less
+/// than the model's priors they knew before practice, one shift for the
+/// standards [`Placement::Behind`] and one for the others.
 #[derive(Debug, Clone, PartialEq)]
 pub(super) struct Speed {
-    /// `(speed, cumulative probability)`, ascending in both.
-    cumulative: Vec<(f64, f64)>,
+    /// `(speed, shift behind, cumulative probability)`, the cumulative
+    /// probability ascending (the shift of the others summed out).
+    cumulative: Vec<(f64, f64, f64)>,
+}
+
+/// One simulated learner's speed and prior shift, drawn from [`Speed`].
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(super) struct SpeedDraw {
+    /// The multiplier of the learn rates.
+    pub(super) speed: f64,
+    /// The shift of the log-odds of knowing, before practice, a standard
+    /// [`Placement::Behind`].
+    pub(super) behind_shift: f64,
 }
 
 impl Speed {
-    /// The speed posterior of `learner` under `model`'s parameters.
-    /// O(records x (attempts^2 + attempts x grid)).
-    pub(super) fn of(model: &Model, learner: &LearnerState) -> Speed {
+    /// The joint posterior of `learner`'s speed and prior shifts under
+    /// `model`'s parameters, with `placement` placing each record's standard. Uniform priors over the
+    /// shifts, a log-uniform one over the speed.
+    /// O(records x (attempts^2 + attempts x grid) + grid x shifts^2).
+    pub(super) fn of(
+        model: &Model,
+        learner: &LearnerState,
+        placement: impl Fn(StandardIdx) -> Placement,
+    ) -> Speed {
         let (lo, hi) = SPEED_PRIOR;
         let grid: Vec<f64> = (0..SPEED_GRID)
             .map(|i| (lo.ln() + (hi.ln() - lo.ln()) * i as f64 / (SPEED_GRID - 1) as f64).exp())
             .collect();
-        // log-likelihood of every (prior shift, speed) cell.
-        let mut log_likelihood = vec![vec![0.0f64; SPEED_GRID]; PRIOR_SHIFTS.len()];
+        // log-likelihood of every (prior shift, speed) cell, by placement.
+        let mut behind = vec![vec![0.0f64; SPEED_GRID]; PRIOR_SHIFTS.len()];
+        let mut ahead = behind.clone();
         for record in learner.practice_records() {
             let Some(params) = model.all_params().get(record.standard().index()) else {
                 continue;
@@ -70,7 +106,11 @@ impl Speed {
                 continue;
             }
             let given_unknown = correct_count_given_unknown(params, n, k);
-            for (row, shift) in log_likelihood.iter_mut().zip(PRIOR_SHIFTS) {
+            let table = match placement(record.standard()) {
+                Placement::Behind => &mut behind,
+                Placement::Ahead => &mut ahead,
+            };
+            for (row, shift) in table.iter_mut().zip(PRIOR_SHIFTS) {
                 let prior = shifted(params.prior(), shift);
                 for (lp, &speed) in row.iter_mut().zip(&grid) {
                     *lp += count_likelihood(params, prior, speed, &given_unknown)
@@ -79,48 +119,60 @@ impl Speed {
                 }
             }
         }
-        let top = log_likelihood
+        // The shift ahead is a nuisance: summed out, for every speed.
+        let ahead_top = ahead
             .iter()
             .flatten()
             .copied()
             .fold(f64::NEG_INFINITY, f64::max);
-        // The shift is a nuisance: summed out, with a uniform prior over it
-        // (and a log-uniform one over the speed).
-        let weights: Vec<f64> = (0..SPEED_GRID)
-            .map(|i| log_likelihood.iter().map(|row| (row[i] - top).exp()).sum())
-            .collect();
-        let total: f64 = weights.iter().sum();
-        let mut running = 0.0;
-        let cumulative: Vec<(f64, f64)> = grid
-            .iter()
-            .zip(&weights)
-            .map(|(&speed, w)| {
-                running += w / total;
-                (speed, running)
+        let ahead: Vec<f64> = (0..SPEED_GRID)
+            .map(|i| {
+                ahead_top
+                    + ahead
+                        .iter()
+                        .map(|row| (row[i] - ahead_top).exp())
+                        .sum::<f64>()
+                        .ln()
             })
             .collect();
-        Speed { cumulative }
+        let mut cells = Vec::with_capacity(SPEED_GRID * PRIOR_SHIFTS.len());
+        for (i, (&speed, ahead)) in grid.iter().zip(&ahead).enumerate() {
+            for (row, &shift) in behind.iter().zip(&PRIOR_SHIFTS) {
+                cells.push((speed, shift, row[i] + ahead));
+            }
+        }
+        let top = cells.iter().map(|c| c.2).fold(f64::NEG_INFINITY, f64::max);
+        let total: f64 = cells.iter().map(|c| (c.2 - top).exp()).sum();
+        let mut running = 0.0;
+        for cell in &mut cells {
+            running += (cell.2 - top).exp() / total;
+            cell.2 = running;
+        }
+        Speed { cumulative: cells }
     }
 
-    /// A draw from the posterior: a grid point by its probability, spread
-    /// log-uniformly over the grid step around it.
-    pub(super) fn draw(&self, rng: &mut impl Rng) -> f64 {
+    /// A draw from the posterior: a cell by its probability, the speed
+    /// spread log-uniformly over the grid step around it and the shift
+    /// uniformly over the shift grid's step.
+    pub(super) fn draw(&self, rng: &mut impl Rng) -> SpeedDraw {
         let u = rng.random::<f64>();
         let i = self
             .cumulative
-            .iter()
-            .position(|(_, c)| *c >= u)
-            .unwrap_or(self.cumulative.len() - 1);
+            .partition_point(|c| c.2 < u)
+            .min(self.cumulative.len() - 1);
+        let (speed, shift, _) = self.cumulative[i];
         let step = ((SPEED_PRIOR.1 / SPEED_PRIOR.0).ln() / (SPEED_GRID - 1) as f64 / 2.0).exp();
-        log_uniform(
-            rng,
-            (self.cumulative[i].0 / step, self.cumulative[i].0 * step),
-        )
+        let shift_step = (PRIOR_SHIFTS[1] - PRIOR_SHIFTS[0]) / 2.0;
+        let behind_shift = shift + (rng.random::<f64>() * 2.0 - 1.0) * shift_step;
+        SpeedDraw {
+            speed: log_uniform(rng, (speed / step, speed * step)),
+            behind_shift,
+        }
     }
 }
 
 /// `p` with its log-odds moved by `shift`.
-fn shifted(p: f64, shift: f64) -> f64 {
+pub(super) fn shifted(p: f64, shift: f64) -> f64 {
     if shift == 0.0 {
         return p;
     }
@@ -244,21 +296,23 @@ impl StepActivity {
 }
 
 /// One simulated learner on one step: it knows the standard with the chance
-/// `mastery` (the model's estimate); each opportunity is one of `activities` (uniformly), answered
-/// with its guess and slip and learned from at `speed` times its learn rate;
-/// it goes on until the estimate (updated from `mastery` by each answer as
-/// the model updates it) reaches `bar`. Returns the opportunities taken and
-/// whether the bar was reached within [`MAX_STEP_OPPORTUNITIES`].
+/// `known` (the model's estimate `mastery`, or more or less for a learner
+/// who differs from the population); each opportunity is one of
+/// `activities` (uniformly), answered with its guess and slip and learned
+/// from at `speed` times its learn rate; it goes on until the estimate
+/// (updated from `mastery` by each answer as the model updates it) reaches
+/// `bar`. Returns the opportunities taken and whether the bar was reached
+/// within [`MAX_STEP_OPPORTUNITIES`].
 pub(super) fn draw_step(
     params: &BktParams,
     activities: &[StepActivity],
-    mastery: f64,
+    (mastery, known): (f64, f64),
     bar: f64,
     speed: f64,
     rng: &mut impl Rng,
 ) -> (u32, bool) {
     let mut estimate = mastery;
-    let mut known = rng.random::<f64>() < estimate;
+    let mut known = rng.random::<f64>() < known;
     let mut n = 0u32;
     while estimate < bar && n < MAX_STEP_OPPORTUNITIES {
         n += 1;
@@ -355,26 +409,26 @@ mod tests {
         let mut rng = Xoshiro256PlusPlus::seed_from_u64(3);
         // At or above the bar: nothing to do.
         assert_eq!(
-            draw_step(&params, &[], 0.96, 0.95, 1.0, &mut rng),
+            draw_step(&params, &[], (0.96, 0.96), 0.95, 1.0, &mut rng),
             (0, true)
         );
         // At 88% one correct answer is enough (0.88 * 0.9 / (0.88 * 0.9 + 0.12 * 0.2) = 0.97),
         // where the learning curve alone would take 3 opportunities.
         let draws: Vec<u32> = (0..2_000)
-            .map(|_| draw_step(&params, &[], 0.88, 0.95, 1.0, &mut rng).0)
+            .map(|_| draw_step(&params, &[], (0.88, 0.88), 0.95, 1.0, &mut rng).0)
             .collect();
         let mean = draws.iter().map(|&n| f64::from(n)).sum::<f64>() / draws.len() as f64;
         assert!(mean > 1.0 && mean < 3.0, "{mean}");
         // A learner who cannot learn and does not know is stuck at the cap.
         let never = BktParams::new(0.0, 0.0, 0.0, 0.2, 0.1).unwrap();
         assert_eq!(
-            draw_step(&never, &[], 0.0, 0.95, 1.0, &mut rng),
+            draw_step(&never, &[], (0.0, 0.0), 0.95, 1.0, &mut rng),
             (MAX_STEP_OPPORTUNITIES, false)
         );
         // Faster learners need fewer opportunities from scratch.
         let mean_at = |speed: f64, rng: &mut Xoshiro256PlusPlus| {
             (0..2_000)
-                .map(|_| f64::from(draw_step(&params, &[], 0.1, 0.95, speed, rng).0))
+                .map(|_| f64::from(draw_step(&params, &[], (0.1, 0.1), 0.95, speed, rng).0))
                 .sum::<f64>()
                 / 2_000.0
         };

@@ -4,7 +4,7 @@ use rand::SeedableRng;
 use rand::rngs::Xoshiro256PlusPlus;
 use serde::{Deserialize, Serialize};
 
-use super::pace::{Speed, StepActivity, draw_step};
+use super::pace::{Placement, Speed, StepActivity, draw_step, shifted};
 use crate::curriculum::{Curriculum, StandardIdx, StandardKey};
 use crate::error::Result;
 use crate::learner::{Goal, LearnerState};
@@ -41,20 +41,24 @@ pub struct PathStep {
 /// videos and readings (their guess, slip and learn rates), and learns at a
 /// speed drawn from what this learner's answers so far say about their
 /// speed (a multiplier of the learn rates between 0.25x and 4x; without
-/// evidence, log-uniform over that range). The total is the median of the
-/// simulated totals, each step gets its share of the mean, and the likely
-/// range is the 10th to 90th percentile.
+/// evidence, log-uniform over that range). A step the learner has not
+/// practiced that comes before the last standard they mastered, in the
+/// curriculum's order, was most likely taught already: the chance to know
+/// it is shifted by what the learner's records there say they knew before
+/// practice (a log-odds shift drawn with the speed). The total is the
+/// median of the simulated totals, each step gets its share of the mean,
+/// and the likely range is the 10th to 90th percentile.
 ///
 /// How well it holds, measured by `examples/pace.rs` (1,000 simulated
 /// learners per goal working with the recommender, prediction after 30
 /// activities, 7 goals from K.CC.B.5 to 4.NF.A.1): when the model describes
 /// the learners (BKT learners who start as the priors say), the median
-/// prediction is 0.80-1.00 times the median time taken and the likely range
-/// holds 76-86% of them; for learners who learn ten times slower while a
-/// prerequisite is unknown, 0.73-0.94; for a class ahead of the priors
-/// (untrained defaults), 0.76-1.28, the highest where the path runs through
-/// standards nobody has practiced yet. What the path leaves out (review,
-/// other standards the recommender picks) is not
+/// prediction is 0.84-1.00 times the median time taken and the likely range
+/// holds 76-87% of them; for learners who learn ten times slower while a
+/// prerequisite is unknown, 0.74-0.93; for a class ahead of the priors
+/// (untrained defaults), 0.76-1.11 (BKT learners) and 0.70-1.11 (slower
+/// while a prerequisite is unknown). What the path leaves out (review,
+/// other standards the recommender picks, remediation) is not
 /// in the estimate. O(steps x 200 x opportunities per step).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
@@ -221,6 +225,39 @@ pub(super) fn goal_plans(model: &Model, learner: &LearnerState, now: i64) -> Res
 /// of a dozen steps.
 const PACE_DRAWS: usize = 200;
 
+/// Where each standard lies for `learner`'s prior shift (see
+/// [`Placement`]): in the curriculum's order, a standard `goal` needs that
+/// comes before the last one the learner has mastered (its estimate at the
+/// bar at `now`) is [`Placement::Behind`]; everything else is
+/// [`Placement::Ahead`].
+fn placement(
+    model: &Model,
+    learner: &LearnerState,
+    goal: StandardIdx,
+    now: i64,
+) -> Result<impl Fn(StandardIdx) -> Placement> {
+    let curriculum = model.curriculum();
+    let bar = model.levels().mastered();
+    let mastery = learner.all_mastery_at(model, now)?;
+    let mut needed = curriculum.ancestors(goal)?;
+    needed.insert(goal);
+    let mut rank = vec![usize::MAX; curriculum.len()];
+    for (r, s) in curriculum.topological_order().iter().enumerate() {
+        rank[s.index()] = r;
+    }
+    let last = needed
+        .iter()
+        .filter(|s| mastery[s.index()] >= bar)
+        .map(|s| rank[s.index()])
+        .max();
+    Ok(move |s: StandardIdx| match last {
+        Some(last) if needed.contains(s) && rank.get(s.index()).is_some_and(|&r| r < last) => {
+            Placement::Behind
+        }
+        _ => Placement::Ahead,
+    })
+}
+
 /// The unmastered standards needed for `goal`, in a valid order, without
 /// the effort (each step's `opportunities` and `minutes` are 0): what
 /// [`path_to`] estimates the pace of, and what forecasts draw their own.
@@ -281,22 +318,43 @@ pub(super) fn path_to(
     let mut per_step = vec![0u64; steps.len()];
     let mut totals = Vec::with_capacity(PACE_DRAWS);
     let mut total_minutes = Vec::with_capacity(PACE_DRAWS);
-    let speed = Speed::of(model, learner);
+    let placement = placement(model, learner, goal, now)?;
+    let speed = Speed::of(model, learner, &placement);
+    // A step the learner has practiced has an estimate that holds what
+    // they showed on it; one they have not holds only the population's
+    // prior (moved by evidence on related standards), which the learner's
+    // record behind their last mastered standard shifts for the steps there.
+    let behind_unpracticed: Vec<bool> = steps
+        .iter()
+        .map(|step| {
+            let practiced = learner
+                .practice_records()
+                .binary_search_by_key(&step.standard, |r| r.standard())
+                .is_ok_and(|i| learner.practice_records()[i].attempts() > 0);
+            !practiced && placement(step.standard) == Placement::Behind
+        })
+        .collect();
     for _ in 0..PACE_DRAWS {
-        let ability = speed.draw(&mut rng);
+        let draw = speed.draw(&mut rng);
         let (mut n_total, mut minutes) = (0u64, 0.0);
-        for (((step, spent), activities), per_opportunity) in steps
+        for ((((step, spent), activities), per_opportunity), &behind) in steps
             .iter()
             .zip(per_step.iter_mut())
             .zip(&activities)
             .zip(&per_opportunity)
+            .zip(&behind_unpracticed)
         {
+            let known = if behind {
+                shifted(step.mastery, draw.behind_shift)
+            } else {
+                step.mastery
+            };
             let (n, _) = draw_step(
                 &params[step.standard.index()],
                 activities,
-                step.mastery,
+                (step.mastery, known),
                 bar,
-                ability,
+                draw.speed,
                 &mut rng,
             );
             *spent += u64::from(n);
