@@ -8,7 +8,10 @@
 //!     [--warmup A] [--goal ID ...]
 //! ```
 //!
-//! Prints one Markdown table per learner model (`bkt`, `gated`).
+//! Prints one Markdown table per learner model (`bkt`, `gated`). The
+//! predicting model has the simulator's prerequisite gating
+//! (`LearnerModel::prerequisite_gating`: 1 for `bkt`, 0.1 for `gated`), with
+//! a pilot too: gating is a parameter of the learners, not fitted.
 
 use std::process::ExitCode;
 
@@ -73,13 +76,17 @@ fn run(args: Args) -> Result<(), Box<dyn std::error::Error>> {
             .iter()
             .map(|g| ccss.index_of(g))
             .collect::<Result<Vec<_>, _>>()?;
+        // The simulator's learners gate learning on prerequisites as their
+        // model says; the predicting model is told the same factor (it is
+        // not fitted from the pilot).
+        let gating = learner_model.prerequisite_gating();
         let (truth, model) = common::truth_and_model_with(
             &ccss,
             &population,
             &goals.iter().copied().collect(),
             args.pilot,
             args.seed,
-            args.ability,
+            (args.ability, gating),
         )?;
         let simulation = Simulation {
             population,
@@ -89,7 +96,7 @@ fn run(args: Args) -> Result<(), Box<dyn std::error::Error>> {
             seed: args.seed,
         };
         println!(
-            "\n### Learner model `{}`: {} learners per goal, prediction after {} activities, {}\n",
+            "\n### Learner model `{}`: {} learners per goal, prediction after {} activities, {} (prerequisite gating {})\n",
             learner_model.name(),
             args.learners,
             args.warmup,
@@ -99,7 +106,8 @@ fn run(args: Args) -> Result<(), Box<dyn std::error::Error>> {
                 (n, false) => format!("parameters fitted to a pilot of {n} learners"),
                 (n, true) =>
                     format!("parameters and learner ability fitted to a pilot of {n} learners"),
-            }
+            },
+            gating
         );
         print!("{}", PaceReport::markdown_header());
         for &goal in &goals {

@@ -105,7 +105,7 @@ fn run(args: Args) -> Result<(), Box<dyn std::error::Error>> {
         &targets,
         args.pilot,
         args.seed,
-        args.ability,
+        (args.ability, 1.0),
     )?;
     let simulation = Simulation {
         population,

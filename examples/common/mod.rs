@@ -133,19 +133,21 @@ pub fn truth_and_model(
     pilot: usize,
     seed: u64,
 ) -> Result<(Model, Model), mastery::Error> {
-    truth_and_model_with(curriculum, population, targets, pilot, seed, false)
+    truth_and_model_with(curriculum, population, targets, pilot, seed, (false, 1.0))
 }
 
 /// [`truth_and_model`], with learner ability fitted to the pilot and on in
 /// the model when `ability` is set (it needs a pilot: without one the
-/// untrained model has ability at its defaults).
+/// untrained model has ability at its defaults), and the model's
+/// prerequisite gating set to `gating` (1: none; the truth's learners gate
+/// as their population says, whatever the model's factor).
 pub fn truth_and_model_with(
     curriculum: &Curriculum,
     population: &mastery::sim::Population,
     targets: &mastery::StandardSet,
     pilot: usize,
     seed: u64,
-    ability: bool,
+    (ability, gating): (bool, f64),
 ) -> Result<(Model, Model), mastery::Error> {
     use mastery::Catalog;
     use mastery::sim::{Simulation, pilot_params, pilot_params_with_ability};
@@ -159,7 +161,10 @@ pub fn truth_and_model_with(
         let model = if ability {
             builder()?
                 .ability(Some(mastery::AbilityParams::default()))
+                .prerequisite_gating(gating)
                 .build()?
+        } else if gating < 1.0 {
+            builder()?.prerequisite_gating(gating).build()?
         } else {
             truth.clone()
         };
@@ -177,10 +182,14 @@ pub fn truth_and_model_with(
         builder()?
             .skill_params(&fitted)
             .ability(Some(ability))
+            .prerequisite_gating(gating)
             .build()?
     } else {
         let fitted = pilot_params(&truth, targets, &cohort)?;
-        builder()?.skill_params(&fitted).build()?
+        builder()?
+            .skill_params(&fitted)
+            .prerequisite_gating(gating)
+            .build()?
     };
     Ok((truth, model))
 }

@@ -24,6 +24,7 @@ pub struct ModelBuilder {
     pub(super) source_weights: SourceWeights,
     pub(super) activity_learn: Vec<(String, f64)>,
     pub(super) ability: Option<AbilityParams>,
+    pub(super) prerequisite_gating: f64,
 }
 
 impl ModelBuilder {
@@ -51,6 +52,46 @@ impl ModelBuilder {
     /// ```
     pub fn ability(mut self, ability: Option<AbilityParams>) -> Self {
         self.ability = ability;
+        self
+    }
+
+    /// Prerequisite gating (default 1: none): learning a standard is
+    /// `factor` times as likely while one of its direct prerequisites is not
+    /// known, as for learners who cannot build on what they lack (the
+    /// simulator's gated learners have 0.1: `sim::LearnerModel::prerequisite_gating`).
+    ///
+    /// Learning paths ([`Recommender::path_to`](crate::recommend::Recommender::path_to),
+    /// goal plans) and forecasts use it: in each simulated learner, a
+    /// prerequisite the path takes as known without a step (mastered, or
+    /// implied by a mastered standard) is truly known with the chance its
+    /// estimate gives, an earlier step as that step's draw ended, and a step
+    /// learns `factor` times as fast while any of its direct prerequisites
+    /// is not known. The online update of a learner's estimates
+    /// ([`LearnerState`](crate::LearnerState)) does not use it: an estimate
+    /// moves with the standard's own learn rate whatever the prerequisites'
+    /// estimates are. At 1 paths and forecasts are exactly as without it.
+    ///
+    /// ```
+    /// use mastery::{Curriculum, LearnerState, Model};
+    /// use mastery::recommend::Recommender;
+    ///
+    /// let ccss = Curriculum::ccss_math();
+    /// let plain = Model::builder(ccss.clone()).build()?;
+    /// let gated = Model::builder(ccss.clone()).prerequisite_gating(0.1).build()?;
+    /// assert_eq!((plain.prerequisite_gating(), gated.prerequisite_gating()), (1.0, 0.1));
+    /// let now = 1_700_000_000;
+    /// let ada = LearnerState::new(&plain, "ada")?;
+    /// let ada_gated = LearnerState::new(&gated, "ada")?;
+    /// let fast = Recommender::new(&plain).path_to(&ada, "3.NF.A.1", now)?;
+    /// let slow = Recommender::new(&gated).path_to(&ada_gated, "3.NF.A.1", now)?;
+    /// assert!(slow.opportunities > fast.opportunities);
+    /// // A factor must be in (0, 1].
+    /// assert!(Model::builder(ccss.clone()).prerequisite_gating(0.0).build().is_err());
+    /// assert!(Model::builder(ccss).prerequisite_gating(f64::NAN).build().is_err());
+    /// # Ok::<(), mastery::Error>(())
+    /// ```
+    pub fn prerequisite_gating(mut self, factor: f64) -> Self {
+        self.prerequisite_gating = factor;
         self
     }
 
@@ -154,8 +195,17 @@ impl ModelBuilder {
     /// [`Error::UnknownStandard`] or [`Error::UnknownActivity`] for
     /// parameters of something the curriculum or catalog does not have;
     /// [`Error::UnmatchedSkills`] for fitted skills that reach no standard;
-    /// [`Error::CurriculumMismatch`] for a catalog of another curriculum.
+    /// [`Error::CurriculumMismatch`] for a catalog of another curriculum;
+    /// [`Error::InvalidValue`] for a prerequisite gating factor outside
+    /// (0, 1] or a learn rate of an activity outside [0, 1].
     pub fn build(self) -> Result<Model> {
+        if !(self.prerequisite_gating > 0.0 && self.prerequisite_gating <= 1.0) {
+            return Err(Error::InvalidValue {
+                what: "prerequisite gating factor".into(),
+                expected: "a factor in (0, 1]",
+                value: self.prerequisite_gating,
+            });
+        }
         let catalog = match self.catalog {
             Some(c) if c.curriculum_fingerprint() != self.curriculum.fingerprint() => {
                 return Err(Error::CurriculumMismatch {
@@ -246,6 +296,7 @@ impl ModelBuilder {
             ignored_skills,
             fitted_activities: fitted_items.len(),
             ability,
+            prerequisite_gating: self.prerequisite_gating,
         })
     }
 }

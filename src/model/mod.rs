@@ -163,6 +163,9 @@ pub struct Model {
     fitted_activities: usize,
     /// Learner ability, when on, with the logits its shifts start from.
     ability: Option<(AbilityParams, Logits)>,
+    /// How much less likely learning is while a prerequisite is not known
+    /// (1: not at all); used by paths and forecasts only.
+    prerequisite_gating: f64,
 }
 
 /// The logits of every standard's answer model, prior and learn rate, and
@@ -216,6 +219,7 @@ impl Model {
             source_weights: SourceWeights::default(),
             activity_learn: Vec::new(),
             ability: None,
+            prerequisite_gating: 1.0,
         }
     }
 
@@ -345,6 +349,15 @@ impl Model {
     #[must_use]
     pub fn ability(&self) -> Option<&AbilityParams> {
         self.ability.as_ref().map(|(p, _)| p)
+    }
+
+    /// The prerequisite gating factor (1 when off): learning a standard is
+    /// this many times as likely while one of its direct prerequisites is
+    /// not known. See [`ModelBuilder::prerequisite_gating`]: learning paths
+    /// and forecasts use it, the online update of estimates does not.
+    #[must_use]
+    pub fn prerequisite_gating(&self) -> f64 {
+        self.prerequisite_gating
     }
 
     /// The mastery-level thresholds.

@@ -5,6 +5,7 @@ use rand::rngs::Xoshiro256PlusPlus;
 use rand::{Rng, RngExt, SeedableRng};
 use serde::{Deserialize, Serialize};
 
+use super::gating::Gating;
 use super::pace::{StepActivity, draw_step};
 use super::path::{PathStep, steps_to};
 use crate::curriculum::{Curriculum, StandardIdx, StandardKey};
@@ -198,9 +199,15 @@ pub(super) fn forecast(
     };
     let (goal, steps) = steps_to(model, learner, goal, now)?;
     let days_left = crate::time::days_between(now, due).max(0.0);
+    // For a model that gates learning on prerequisites: the prerequisites
+    // known without a step, and their estimates.
+    let gating = match Gating::of(model, &steps)? {
+        Some(g) => Some((g, learner.all_mastery_at(model, now)?)),
+        None => None,
+    };
     Ok(simulate(
         model,
-        (goal, &steps),
+        (goal, &steps, gating.as_ref()),
         per_day,
         pace_observed,
         days_left,
@@ -211,7 +218,7 @@ pub(super) fn forecast(
 
 fn simulate(
     model: &Model,
-    (goal, steps): (StandardIdx, &[PathStep]),
+    (goal, steps, gating): (StandardIdx, &[PathStep], Option<&(Gating, Vec<f64>)>),
     per_day: f64,
     pace_observed: bool,
     days_left: f64,
@@ -229,22 +236,32 @@ fn simulate(
         .map(|step| StepActivity::of(model, step.standard))
         .collect();
     let mut total_needed = 0.0;
+    let mut steps_known = Vec::with_capacity(steps.len());
     for _ in 0..options.draws {
         let ability = log_uniform(&mut rng, options.ability);
         let budget = poisson(&mut rng, per_day * days_left);
+        let fixed_known = gating.map_or_else(Vec::new, |(g, mastery)| {
+            g.draw_fixed(&mut rng, |s| mastery[s.index()])
+        });
+        steps_known.clear();
         let mut needed = 0u64;
         let mut done = true;
-        for ((step, spent), activities) in
-            steps.iter().zip(spent_per_step.iter_mut()).zip(&activities)
+        for (i, ((step, spent), activities)) in steps
+            .iter()
+            .zip(spent_per_step.iter_mut())
+            .zip(&activities)
+            .enumerate()
         {
-            let (n, reached) = draw_step(
+            let gate = gating.map_or(1.0, |(g, _)| g.learning(i, &fixed_known, &steps_known));
+            let (n, reached, known) = draw_step(
                 &model.all_params()[step.standard.index()],
                 activities,
                 (step.mastery, step.mastery),
                 bar,
-                ability,
+                (ability, gate),
                 &mut rng,
             );
+            steps_known.push(known);
             *spent += f64::from(n);
             needed += u64::from(n);
             done &= reached;

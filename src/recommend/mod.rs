@@ -54,6 +54,7 @@
 mod ancestor;
 mod choice;
 mod forecast;
+mod gating;
 mod options;
 mod pace;
 mod path;

@@ -301,16 +301,19 @@ impl StepActivity {
 /// `activities` (uniformly), answered with its guess and slip and learned
 /// from at `speed` times its learn rate; it goes on until the estimate
 /// (updated from `mastery` by each answer as the model updates it) reaches
-/// `bar`. Returns the opportunities taken and whether the bar was reached
-/// within [`MAX_STEP_OPPORTUNITIES`].
+/// `bar`. Learning is `gate` times as likely (the model's prerequisite
+/// gating while a prerequisite is not known, else 1). Returns the
+/// opportunities taken, whether the bar was reached within
+/// [`MAX_STEP_OPPORTUNITIES`], and whether the learner knows the standard
+/// at the end.
 pub(super) fn draw_step(
     params: &BktParams,
     activities: &[StepActivity],
     (mastery, known): (f64, f64),
     bar: f64,
-    speed: f64,
+    (speed, gate): (f64, f64),
     rng: &mut impl Rng,
-) -> (u32, bool) {
+) -> (u32, bool, bool) {
     let mut estimate = mastery;
     let mut known = rng.random::<f64>() < known;
     let mut n = 0u32;
@@ -330,11 +333,11 @@ pub(super) fn draw_step(
         let posterior = crate::model::posterior(estimate, if_known, if_unknown);
         estimate = (posterior * (1.0 - params.forget()) + (1.0 - posterior) * activity.learn)
             .clamp(0.0, 1.0);
-        if !known && rng.random::<f64>() < (activity.learn * speed).min(1.0) {
+        if !known && rng.random::<f64>() < (activity.learn * speed).min(1.0) * gate {
             known = true;
         }
     }
-    (n, estimate >= bar)
+    (n, estimate >= bar, known)
 }
 
 #[cfg(test)]
@@ -408,27 +411,25 @@ mod tests {
         let params = BktParams::new(0.2, 0.3, 0.0, 0.2, 0.1).unwrap();
         let mut rng = Xoshiro256PlusPlus::seed_from_u64(3);
         // At or above the bar: nothing to do.
-        assert_eq!(
-            draw_step(&params, &[], (0.96, 0.96), 0.95, 1.0, &mut rng),
-            (0, true)
-        );
+        let (n, reached, _) = draw_step(&params, &[], (0.96, 0.96), 0.95, (1.0, 1.0), &mut rng);
+        assert_eq!((n, reached), (0, true));
         // At 88% one correct answer is enough (0.88 * 0.9 / (0.88 * 0.9 + 0.12 * 0.2) = 0.97),
         // where the learning curve alone would take 3 opportunities.
         let draws: Vec<u32> = (0..2_000)
-            .map(|_| draw_step(&params, &[], (0.88, 0.88), 0.95, 1.0, &mut rng).0)
+            .map(|_| draw_step(&params, &[], (0.88, 0.88), 0.95, (1.0, 1.0), &mut rng).0)
             .collect();
         let mean = draws.iter().map(|&n| f64::from(n)).sum::<f64>() / draws.len() as f64;
         assert!(mean > 1.0 && mean < 3.0, "{mean}");
         // A learner who cannot learn and does not know is stuck at the cap.
         let never = BktParams::new(0.0, 0.0, 0.0, 0.2, 0.1).unwrap();
         assert_eq!(
-            draw_step(&never, &[], (0.0, 0.0), 0.95, 1.0, &mut rng),
-            (MAX_STEP_OPPORTUNITIES, false)
+            draw_step(&never, &[], (0.0, 0.0), 0.95, (1.0, 1.0), &mut rng),
+            (MAX_STEP_OPPORTUNITIES, false, false)
         );
         // Faster learners need fewer opportunities from scratch.
         let mean_at = |speed: f64, rng: &mut Xoshiro256PlusPlus| {
             (0..2_000)
-                .map(|_| f64::from(draw_step(&params, &[], (0.1, 0.1), 0.95, speed, rng).0))
+                .map(|_| f64::from(draw_step(&params, &[], (0.1, 0.1), 0.95, (speed, 1.0), rng).0))
                 .sum::<f64>()
                 / 2_000.0
         };

@@ -4,6 +4,7 @@ use rand::SeedableRng;
 use rand::rngs::Xoshiro256PlusPlus;
 use serde::{Deserialize, Serialize};
 
+use super::gating::Gating;
 use super::pace::{Placement, Speed, StepActivity, draw_step, shifted};
 use crate::curriculum::{Curriculum, StandardIdx, StandardKey};
 use crate::error::Result;
@@ -324,39 +325,65 @@ pub(super) fn path_to(
     // they showed on it; one they have not holds only the population's
     // prior (moved by evidence on related standards), which the learner's
     // record behind their last mastered standard shifts for the steps there.
-    let behind_unpracticed: Vec<bool> = steps
+    let behind_unpracticed = |standard: StandardIdx| {
+        let practiced = learner
+            .practice_records()
+            .binary_search_by_key(&standard, |r| r.standard())
+            .is_ok_and(|i| learner.practice_records()[i].attempts() > 0);
+        !practiced && placement(standard) == Placement::Behind
+    };
+    let behind: Vec<bool> = steps
         .iter()
-        .map(|step| {
-            let practiced = learner
-                .practice_records()
-                .binary_search_by_key(&step.standard, |r| r.standard())
-                .is_ok_and(|i| learner.practice_records()[i].attempts() > 0);
-            !practiced && placement(step.standard) == Placement::Behind
-        })
+        .map(|step| behind_unpracticed(step.standard))
         .collect();
+    // The chance a simulated learner knows a standard it starts from.
+    let chance = |mastery: f64, behind: bool, shift: f64| {
+        if behind {
+            shifted(mastery, shift)
+        } else {
+            mastery
+        }
+    };
+    // Prerequisites the path takes as known without a step, and their
+    // estimates, for a model that gates learning on prerequisites.
+    let gating = Gating::of(model, &steps)?;
+    let mastery = match gating {
+        Some(_) => learner.all_mastery_at(model, now)?,
+        None => Vec::new(),
+    };
+    let mut steps_known = Vec::with_capacity(steps.len());
     for _ in 0..PACE_DRAWS {
         let draw = speed.draw(&mut rng);
+        let fixed_known = gating.as_ref().map_or_else(Vec::new, |g| {
+            g.draw_fixed(&mut rng, |s| {
+                chance(mastery[s.index()], behind_unpracticed(s), draw.behind_shift)
+            })
+        });
+        steps_known.clear();
         let (mut n_total, mut minutes) = (0u64, 0.0);
-        for ((((step, spent), activities), per_opportunity), &behind) in steps
+        for (i, ((((step, spent), activities), per_opportunity), &behind)) in steps
             .iter()
             .zip(per_step.iter_mut())
             .zip(&activities)
             .zip(&per_opportunity)
-            .zip(&behind_unpracticed)
+            .zip(&behind)
+            .enumerate()
         {
-            let known = if behind {
-                shifted(step.mastery, draw.behind_shift)
-            } else {
-                step.mastery
-            };
-            let (n, _) = draw_step(
+            let gate = gating
+                .as_ref()
+                .map_or(1.0, |g| g.learning(i, &fixed_known, &steps_known));
+            let (n, _, known) = draw_step(
                 &params[step.standard.index()],
                 activities,
-                (step.mastery, known),
+                (
+                    step.mastery,
+                    chance(step.mastery, behind, draw.behind_shift),
+                ),
                 bar,
-                draw.speed,
+                (draw.speed, gate),
                 &mut rng,
             );
+            steps_known.push(known);
             *spent += u64::from(n);
             n_total += u64::from(n);
             minutes += f64::from(n) * per_opportunity;

@@ -20,9 +20,14 @@ use crate::model::{Decay, Model};
 pub enum LearnerModel {
     /// BKT per standard with per-learner ability.
     Bkt,
-    /// BKT, but learning is ten times less likely while a prerequisite is unknown.
+    /// BKT, but learning is ten times less likely while a prerequisite is
+    /// unknown ([`LearnerModel::prerequisite_gating`]).
     Gated,
 }
+
+/// How many times as likely learning is for a [`LearnerModel::Gated`]
+/// learner while a direct prerequisite of the standard is unknown.
+const GATED_LEARNING: f64 = 0.1;
 
 impl LearnerModel {
     /// The model's name: `bkt` or `gated`.
@@ -31,6 +36,27 @@ impl LearnerModel {
         match self {
             LearnerModel::Bkt => "bkt",
             LearnerModel::Gated => "gated",
+        }
+    }
+
+    /// The factor learning is multiplied by while a direct prerequisite of
+    /// the standard is unknown: 1 for [`LearnerModel::Bkt`], 0.1 for
+    /// [`LearnerModel::Gated`]. Give it to the model that predicts for
+    /// these learners
+    /// ([`ModelBuilder::prerequisite_gating`](crate::ModelBuilder::prerequisite_gating))
+    /// for paths and forecasts with the simulator's parameters.
+    ///
+    /// ```
+    /// use mastery::sim::LearnerModel;
+    ///
+    /// assert_eq!(LearnerModel::Bkt.prerequisite_gating(), 1.0);
+    /// assert_eq!(LearnerModel::Gated.prerequisite_gating(), 0.1);
+    /// ```
+    #[must_use]
+    pub fn prerequisite_gating(self) -> f64 {
+        match self {
+            LearnerModel::Bkt => 1.0,
+            LearnerModel::Gated => GATED_LEARNING,
         }
     }
 }
@@ -179,14 +205,14 @@ impl SimLearner {
                 .activity_learn(activity)
                 .unwrap_or_else(|| model.all_params()[s.index()].learn());
             let mut p = (learn * self.ability).min(1.0);
-            if population.model == LearnerModel::Gated
+            if population.model.prerequisite_gating() < 1.0
                 && curriculum
                     .prerequisites(s)
                     .unwrap_or_default()
                     .iter()
                     .any(|&q| !self.known.contains(q))
             {
-                p *= 0.1;
+                p *= population.model.prerequisite_gating();
             }
             if self.rng.random::<f64>() < p {
                 self.known.insert(s);
