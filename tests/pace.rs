@@ -222,3 +222,127 @@ fn bad_pace_settings_are_errors() {
     };
     assert!(calibrate_pace(&model, &model, goal, &simulation, 5).is_err());
 }
+
+/// The chain A -> B -> C with prerequisite gating `factor`.
+fn gated_chain_model(prior: f64, factor: f64) -> Model {
+    let c = chain_model(prior).curriculum().clone();
+    Model::builder(c)
+        .default_params(BktParams::new(prior, 0.15, 0.0, 0.2, 0.1).unwrap())
+        .propagation(Propagation::off())
+        .prerequisite_gating(factor)
+        .build()
+        .unwrap()
+}
+
+/// A learner who has mastered B counts A, its prerequisite, as known
+/// without a step; without propagation A's estimate stays at the prior, so
+/// A is likely unknown, and C, which needs A, is learned slower when
+/// learning is gated on prerequisites. At factor 1 (and for a standard
+/// without prerequisites) paths and forecasts are exactly as without gating.
+#[test]
+fn gating_lengthens_a_path_whose_prerequisites_are_likely_unknown() {
+    use mastery::recommend::ForecastOptions;
+    let builder = || {
+        let c = Curriculum::builder()
+            .standard_ids(["A", "B", "C"])
+            .unwrap()
+            .prerequisite("A", "B")
+            .prerequisite("A", "C")
+            .build()
+            .unwrap();
+        Model::builder(c)
+            .default_params(BktParams::new(0.1, 0.15, 0.0, 0.2, 0.1).unwrap())
+            .propagation(Propagation::off())
+    };
+    let plain = builder().build().unwrap();
+    let ungated = builder().prerequisite_gating(1.0).build().unwrap();
+    let gated = builder().prerequisite_gating(0.1).build().unwrap();
+    let learner = |model: &Model| {
+        let mut ada = LearnerState::new(model, "ada").unwrap();
+        for i in 0..8 {
+            answer(model, &mut ada, "B", true, T0 + i * 60);
+        }
+        ada
+    };
+    let at = T0 + 3_600;
+    let path = |model: &Model, goal: &str| {
+        Recommender::new(model)
+            .path_to(&learner(model), goal, at)
+            .unwrap()
+    };
+    assert!(learner(&gated).mastery(&gated, "A").unwrap() < 0.2);
+    assert_eq!(path(&ungated, "C"), path(&plain, "C"));
+    assert_eq!(path(&gated, "A"), path(&plain, "A"));
+    let (slow, fast) = (path(&gated, "C"), path(&plain, "C"));
+    assert_eq!(slow.steps.len(), 1);
+    assert!(
+        slow.opportunities > fast.opportunities * 3 / 2,
+        "gated {} vs not {}",
+        slow.opportunities,
+        fast.opportunities
+    );
+    assert!(slow.likely_opportunities.1 > fast.likely_opportunities.1);
+    // Forecasts too: less likely in time, identical at factor 1.
+    let options = ForecastOptions::new(5).assumed_per_day(3.0).unwrap();
+    let forecast = |model: &Model| {
+        Recommender::new(model)
+            .forecast(&learner(model), "C", at + 5 * 86_400, at, &options)
+            .unwrap()
+    };
+    assert_eq!(forecast(&ungated), forecast(&plain));
+    assert!(forecast(&gated).probability < forecast(&plain).probability);
+    assert!(forecast(&gated).expected_activities > forecast(&plain).expected_activities);
+}
+
+/// A learner who has mastered B (so A counts as known without a step)
+/// works on C alone; gating slows C only in the simulated learners who do
+/// not truly know B, which its estimate makes rare.
+#[test]
+fn gating_barely_touches_a_step_whose_prerequisites_are_mastered() {
+    let plain = chain_model(0.1);
+    let gated = gated_chain_model(0.1, 0.1);
+    let path = |model: &Model| {
+        let mut ada = LearnerState::new(model, "ada").unwrap();
+        for i in 0..8 {
+            answer(model, &mut ada, "B", true, T0 + i * 60);
+        }
+        Recommender::new(model)
+            .path_to(&ada, "C", T0 + 3_600)
+            .unwrap()
+    };
+    let (slow, fast) = (path(&gated), path(&plain));
+    assert_eq!(slow.steps.len(), 1);
+    assert!(slow.opportunities >= fast.opportunities);
+    assert!(
+        f64::from(slow.opportunities) <= f64::from(fast.opportunities) * 1.25 + 1.0,
+        "gated {} vs not {}",
+        slow.opportunities,
+        fast.opportunities
+    );
+}
+
+#[test]
+fn a_prerequisite_gating_factor_outside_zero_to_one_is_rejected() {
+    let c = chain_model(0.1).curriculum().clone();
+    for bad in [0.0, -0.5, 1.5, f64::NAN, f64::INFINITY] {
+        let err = Model::builder(c.clone())
+            .prerequisite_gating(bad)
+            .build()
+            .unwrap_err();
+        assert!(
+            matches!(&err, mastery::Error::InvalidValue { what, .. } if what.contains("prerequisite gating")),
+            "{bad}: {err}"
+        );
+    }
+    for good in [1e-9, 0.1, 1.0] {
+        let model = Model::builder(c.clone())
+            .prerequisite_gating(good)
+            .build()
+            .unwrap();
+        assert_eq!(model.prerequisite_gating(), good);
+    }
+    assert_eq!(
+        Model::builder(c).build().unwrap().prerequisite_gating(),
+        1.0
+    );
+}

@@ -72,22 +72,37 @@ impl ModelBuilder {
     /// estimates are. At 1 paths and forecasts are exactly as without it.
     ///
     /// ```
-    /// use mastery::{Curriculum, LearnerState, Model};
+    /// use mastery::{BktParams, Curriculum, LearnerState, Model, Outcome, Propagation};
     /// use mastery::recommend::Recommender;
     ///
-    /// let ccss = Curriculum::ccss_math();
-    /// let plain = Model::builder(ccss.clone()).build()?;
-    /// let gated = Model::builder(ccss.clone()).prerequisite_gating(0.1).build()?;
+    /// // A is a prerequisite of B and of C.
+    /// let curriculum = Curriculum::builder()
+    ///     .standard_ids(["A", "B", "C"])?
+    ///     .prerequisite("A", "B")
+    ///     .prerequisite("A", "C")
+    ///     .build()?;
+    /// let builder = Model::builder(curriculum)
+    ///     .default_params(BktParams::new(0.1, 0.15, 0.0, 0.2, 0.1)?)
+    ///     .propagation(Propagation::off());
+    /// let plain = builder.clone().build()?;
+    /// let gated = builder.clone().prerequisite_gating(0.1).build()?;
     /// assert_eq!((plain.prerequisite_gating(), gated.prerequisite_gating()), (1.0, 0.1));
+    ///
+    /// // Ada masters B: A counts as known without a step, but its estimate is
+    /// // the prior, so she likely does not know it, and C takes longer.
     /// let now = 1_700_000_000;
-    /// let ada = LearnerState::new(&plain, "ada")?;
-    /// let ada_gated = LearnerState::new(&gated, "ada")?;
-    /// let fast = Recommender::new(&plain).path_to(&ada, "3.NF.A.1", now)?;
-    /// let slow = Recommender::new(&gated).path_to(&ada_gated, "3.NF.A.1", now)?;
-    /// assert!(slow.opportunities > fast.opportunities);
+    /// let path_to_c = |model: &Model| -> Result<u32, mastery::Error> {
+    ///     let mut ada = LearnerState::new(model, "ada")?;
+    ///     for i in 0..8 {
+    ///         ada.apply_outcome(model, "B", Outcome::Correct, now + i * 60)?;
+    ///     }
+    ///     Ok(Recommender::new(model).path_to(&ada, "C", now + 3_600)?.opportunities)
+    /// };
+    /// assert!(path_to_c(&gated)? > path_to_c(&plain)?);
+    ///
     /// // A factor must be in (0, 1].
-    /// assert!(Model::builder(ccss.clone()).prerequisite_gating(0.0).build().is_err());
-    /// assert!(Model::builder(ccss).prerequisite_gating(f64::NAN).build().is_err());
+    /// assert!(builder.clone().prerequisite_gating(0.0).build().is_err());
+    /// assert!(builder.prerequisite_gating(f64::NAN).build().is_err());
     /// # Ok::<(), mastery::Error>(())
     /// ```
     pub fn prerequisite_gating(mut self, factor: f64) -> Self {

@@ -200,14 +200,12 @@ pub(super) fn forecast(
     let (goal, steps) = steps_to(model, learner, goal, now)?;
     let days_left = crate::time::days_between(now, due).max(0.0);
     // For a model that gates learning on prerequisites: the prerequisites
-    // known without a step, and their estimates.
-    let gating = match Gating::of(model, &steps)? {
-        Some(g) => Some((g, learner.all_mastery_at(model, now)?)),
-        None => None,
-    };
+    // known without a step.
+    let gating_seed = options.seed ^ (goal.index() as u64).wrapping_mul(0x9e37_79b9_7f4a_7c15);
+    let gating = Gating::of(model, learner, now, &steps, gating_seed)?;
     Ok(simulate(
         model,
-        (goal, &steps, gating.as_ref()),
+        (goal, &steps, gating),
         per_day,
         pace_observed,
         days_left,
@@ -218,7 +216,7 @@ pub(super) fn forecast(
 
 fn simulate(
     model: &Model,
-    (goal, steps, gating): (StandardIdx, &[PathStep], Option<&(Gating, Vec<f64>)>),
+    (goal, steps, mut gating): (StandardIdx, &[PathStep], Option<Gating>),
     per_day: f64,
     pace_observed: bool,
     days_left: f64,
@@ -240,9 +238,9 @@ fn simulate(
     for _ in 0..options.draws {
         let ability = log_uniform(&mut rng, options.ability);
         let budget = poisson(&mut rng, per_day * days_left);
-        let fixed_known = gating.map_or_else(Vec::new, |(g, mastery)| {
-            g.draw_fixed(&mut rng, |s| mastery[s.index()])
-        });
+        let fixed_known = gating
+            .as_mut()
+            .map_or_else(Vec::new, |g| g.draw_fixed(|_, estimate| estimate));
         steps_known.clear();
         let mut needed = 0u64;
         let mut done = true;
@@ -252,7 +250,9 @@ fn simulate(
             .zip(&activities)
             .enumerate()
         {
-            let gate = gating.map_or(1.0, |(g, _)| g.learning(i, &fixed_known, &steps_known));
+            let gate = gating
+                .as_ref()
+                .map_or(1.0, |g| g.learning(i, &fixed_known, &steps_known));
             let (n, reached, known) = draw_step(
                 &model.all_params()[step.standard.index()],
                 activities,

@@ -2,37 +2,52 @@
 //! forecasts ([`Model::prerequisite_gating`]): a step learns more slowly
 //! while one of its direct prerequisites is not truly known.
 
-use rand::{Rng, RngExt};
+use rand::rngs::Xoshiro256PlusPlus;
+use rand::{RngExt, SeedableRng};
 
 use super::path::PathStep;
 use crate::curriculum::StandardIdx;
 use crate::error::Result;
+use crate::learner::LearnerState;
 use crate::model::Model;
 
 /// Where each step's direct prerequisites are in a simulated learner: an
 /// earlier step (known or not as that step's draw ended), or a standard the
 /// path takes as known without a step (mastered, or implied by a mastered
 /// standard), truly known with the chance its estimate gives, drawn once
-/// per simulated learner.
+/// per simulated learner from a random stream of its own: the steps' draws
+/// then use the same random numbers as without gating until gating changes
+/// one of them (common random numbers), so that what gating changes is not
+/// lost in the noise of a few hundred draws.
 #[derive(Debug, Clone)]
 pub(super) struct Gating {
     factor: f64,
-    /// The standards known without a step that a step needs directly.
-    fixed: Vec<StandardIdx>,
+    rng: Xoshiro256PlusPlus,
+    /// The standards known without a step that a step needs directly, with
+    /// their estimates.
+    fixed: Vec<(StandardIdx, f64)>,
     /// Per step: its direct prerequisites' positions among the steps and
     /// among `fixed`.
     prerequisites: Vec<(Vec<usize>, Vec<usize>)>,
 }
 
 impl Gating {
-    /// The gating of `steps` (in a valid order) under `model`; `None` when
-    /// the model does not gate (factor 1), so that the draws are exactly as
-    /// without it. O(steps x prerequisites + standards).
-    pub(super) fn of(model: &Model, steps: &[PathStep]) -> Result<Option<Gating>> {
+    /// The gating of `learner`'s `steps` (in a valid order) at `now` under
+    /// `model`; `None` when the model does not gate (factor 1), so that the
+    /// draws are exactly as without it. `seed` seeds the stream of the
+    /// prerequisites' draws. O(steps x prerequisites + standards).
+    pub(super) fn of(
+        model: &Model,
+        learner: &LearnerState,
+        now: i64,
+        steps: &[PathStep],
+        seed: u64,
+    ) -> Result<Option<Gating>> {
         let factor = model.prerequisite_gating();
         if factor >= 1.0 {
             return Ok(None);
         }
+        let mastery = learner.all_mastery_at(model, now)?;
         let curriculum = model.curriculum();
         let mut step_at = vec![None; curriculum.len()];
         for (i, step) in steps.iter().enumerate() {
@@ -50,7 +65,7 @@ impl Gating {
                         continue;
                     }
                     let at = *fixed_at[q.index()].get_or_insert_with(|| {
-                        fixed.push(q);
+                        fixed.push((q, mastery[q.index()]));
                         fixed.len() - 1
                     });
                     among_fixed.push(at);
@@ -60,21 +75,19 @@ impl Gating {
             .collect::<Result<_>>()?;
         Ok(Some(Gating {
             factor,
+            rng: Xoshiro256PlusPlus::seed_from_u64(seed ^ 0x6761_7465),
             fixed,
             prerequisites,
         }))
     }
 
     /// One simulated learner's truth of the standards known without a
-    /// step: each is known with `chance(standard)`.
-    pub(super) fn draw_fixed(
-        &self,
-        rng: &mut impl Rng,
-        chance: impl Fn(StandardIdx) -> f64,
-    ) -> Vec<bool> {
+    /// step: each is known with `chance(standard, its estimate)`.
+    pub(super) fn draw_fixed(&mut self, chance: impl Fn(StandardIdx, f64) -> f64) -> Vec<bool> {
+        let rng = &mut self.rng;
         self.fixed
             .iter()
-            .map(|&s| rng.random::<f64>() < chance(s))
+            .map(|&(s, estimate)| rng.random::<f64>() < chance(s, estimate))
             .collect()
     }
 

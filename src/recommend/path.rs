@@ -46,19 +46,25 @@ pub struct PathStep {
 /// practiced that comes before the last standard they mastered, in the
 /// curriculum's order, was most likely taught already: the chance to know
 /// it is shifted by what the learner's records there say they knew before
-/// practice (a log-odds shift drawn with the speed). The total is the
-/// median of the simulated totals, each step gets its share of the mean,
-/// and the likely range is the 10th to 90th percentile.
+/// practice (a log-odds shift drawn with the speed). With a model's
+/// [`prerequisite gating`](Model::prerequisite_gating) below 1, a step
+/// learns that much slower in a simulated learner who does not truly know
+/// one of its direct prerequisites (an earlier step not learned, or a
+/// standard taken as known without a step drawn unknown from its
+/// estimate). The total is the median of the simulated totals, each step
+/// gets its share of the mean, and the likely range is the 10th to 90th
+/// percentile.
 ///
 /// How well it holds, measured by `examples/pace.rs` (1,000 simulated
 /// learners per goal working with the recommender, prediction after 30
-/// activities, 7 goals from K.CC.B.5 to 4.NF.A.1): when the model describes
-/// the learners (BKT learners who start as the priors say), the median
-/// prediction is 0.84-1.00 times the median time taken and the likely range
-/// holds 76-87% of them; for learners who learn ten times slower while a
-/// prerequisite is unknown, 0.74-0.93; for a class ahead of the priors
-/// (untrained defaults), 0.76-1.11 (BKT learners) and 0.70-1.11 (slower
-/// while a prerequisite is unknown). What the path leaves out (review,
+/// activities, 7 goals from K.CC.B.5 to 4.NF.A.1, the model with the
+/// simulator's parameters, its prerequisite gating included): when the
+/// learners start as the priors say, the median prediction is 0.84-1.00
+/// times the median time taken for BKT learners (the likely range holds
+/// 76-87% of them) and 0.91-1.04 for learners who learn ten times slower
+/// while a prerequisite is unknown (gating 0.1; 71-87%); for a class ahead
+/// of the priors (untrained defaults), 0.76-1.11 (BKT learners) and
+/// 0.77-1.11 (gated). What the path leaves out (review,
 /// other standards the recommender picks, remediation) is not
 /// in the estimate. O(steps x 200 x opportunities per step).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -305,9 +311,8 @@ pub(super) fn path_to(
     let (goal, mut steps) = steps_to(model, learner, goal, now)?;
     let bar = model.levels().mastered();
     let params = model.all_params();
-    let mut rng = Xoshiro256PlusPlus::seed_from_u64(
-        0x7061_6365 ^ (goal.index() as u64).wrapping_mul(0x9e37_79b9_7f4a_7c15),
-    );
+    let seed = 0x7061_6365 ^ (goal.index() as u64).wrapping_mul(0x9e37_79b9_7f4a_7c15);
+    let mut rng = Xoshiro256PlusPlus::seed_from_u64(seed);
     let activities: Vec<Vec<StepActivity>> = steps
         .iter()
         .map(|step| StepActivity::of(model, step.standard))
@@ -344,20 +349,14 @@ pub(super) fn path_to(
             mastery
         }
     };
-    // Prerequisites the path takes as known without a step, and their
-    // estimates, for a model that gates learning on prerequisites.
-    let gating = Gating::of(model, &steps)?;
-    let mastery = match gating {
-        Some(_) => learner.all_mastery_at(model, now)?,
-        None => Vec::new(),
-    };
+    // Prerequisites the path takes as known without a step, for a model
+    // that gates learning on prerequisites.
+    let mut gating = Gating::of(model, learner, now, &steps, seed)?;
     let mut steps_known = Vec::with_capacity(steps.len());
     for _ in 0..PACE_DRAWS {
         let draw = speed.draw(&mut rng);
-        let fixed_known = gating.as_ref().map_or_else(Vec::new, |g| {
-            g.draw_fixed(&mut rng, |s| {
-                chance(mastery[s.index()], behind_unpracticed(s), draw.behind_shift)
-            })
+        let fixed_known = gating.as_mut().map_or_else(Vec::new, |g| {
+            g.draw_fixed(|s, estimate| chance(estimate, behind_unpracticed(s), draw.behind_shift))
         });
         steps_known.clear();
         let (mut n_total, mut minutes) = (0u64, 0.0);

@@ -99,7 +99,11 @@ impl PaceReport {
 /// Runs `simulation.learners` learners of its population (drawn under
 /// `truth`) toward `goal` with the crate's recommender (estimates by
 /// `model`); after `warmup` activities, predicts each one's time to the goal
-/// with [`Recommender::path_to`], then lets it work until the goal's
+/// with [`Recommender::path_to`] under `model` (so with `model`'s
+/// prerequisite gating: to predict with the simulator's parameters, build
+/// it with the population's
+/// [`LearnerModel::prerequisite_gating`](super::LearnerModel::prerequisite_gating),
+/// as `examples/pace.rs` does), then lets it work until the goal's
 /// estimate reaches the model's mastery bar or `simulation.budget` more
 /// activities are done. O(learners x (warm-up + budget) x a recommendation).
 ///
@@ -114,14 +118,18 @@ impl PaceReport {
 /// use mastery::{Catalog, Curriculum, Model};
 ///
 /// let ccss = Curriculum::ccss_math();
-/// let population = Population::new(LearnerModel::Bkt);
-/// let model = Model::builder(ccss.clone())
+/// let population = Population::new(LearnerModel::Gated);
+/// let builder = Model::builder(ccss.clone())
 ///     .catalog(Catalog::demo(&ccss, 1))
-///     .decay(Some(population.decay()?))
+///     .decay(Some(population.decay()?));
+/// let truth = builder.clone().build()?;
+/// // The predicting model knows how the learners gate learning on prerequisites.
+/// let model = builder
+///     .prerequisite_gating(population.model.prerequisite_gating())
 ///     .build()?;
 /// let goal = ccss.index_of("1.OA.A.1")?;
 /// let simulation = Simulation { population, budget: 300, per_day: 6, learners: 8, seed: 1 };
-/// let report = calibrate_pace(&model, &model, goal, &simulation, 12)?;
+/// let report = calibrate_pace(&truth, &model, goal, &simulation, 12)?;
 /// assert_eq!(report.learners + report.reached_in_warmup, 8);
 /// assert!(report.predicted_median > 0.0 && report.ratio() > 0.0);
 /// # Ok::<(), mastery::Error>(())
