@@ -66,7 +66,7 @@ pub struct PathStep {
 /// of the priors (untrained defaults), 0.76-1.11 (BKT learners) and
 /// 0.77-1.11 (gated). These are activities, seed 1; seeds 2 and 3 give
 /// 0.74-1.11 over the same 28 cells. In minutes the two short goals come
-/// out 1.2-1.5 times what the learners took: a step's minutes are the mean
+/// out 1.1-1.5 times what the learners took: a step's minutes are the mean
 /// of its activities', and the recommender favours some kinds. What the path leaves out (review,
 /// other standards the recommender picks, remediation) is not
 /// in the estimate. O(steps x 200 x opportunities per step).
