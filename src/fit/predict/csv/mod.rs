@@ -268,7 +268,7 @@ struct ParsedRow {
     learner_len: u32,
     skill_at: u32,
     skill_len: u32,
-    /// Line terminators in the piece before the row.
+    /// Line terminators in the piece (counted only when it does not stop).before the row.
     line: u32,
     /// Index into [`Lookup::models`], or [`UNKNOWN`].
     skill: u32,
@@ -296,7 +296,7 @@ struct Piece {
     rows: Vec<ParsedRow>,
     /// Row indices by partition.
     by_part: Vec<Vec<u32>>,
-    /// Line terminators in the piece.
+    /// Line terminators in the piece (counted only when it does not stop).
     lines: u64,
     rows_read: usize,
     skipped: Vec<(u32, String)>,

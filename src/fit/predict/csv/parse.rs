@@ -29,7 +29,8 @@ impl ParseContext<'_, '_> {
         piece.stop = None;
         piece.rows_read = 0;
         piece.unpredicted = 0;
-        piece.lines = count_lines(bytes);
+        // Counted by the pass below; read only for a piece that did not stop.
+        piece.lines = 0;
         if let Some(at) = memchr::memchr(b'"', bytes) {
             piece.stop = Some((count_lines(&bytes[..at]) as u32, Stop::Quoted));
         }
@@ -70,6 +71,7 @@ impl ParseContext<'_, '_> {
                 }
             }
         }
+        piece.lines = u64::from(line);
         if start < bytes.len() {
             self.row(text, start, bytes.len(), &commas, line, piece);
         }
