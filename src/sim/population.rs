@@ -125,8 +125,8 @@ impl SimLearner {
     ///
     /// The population is not checked here (the simulator's entry points
     /// check it with [`Population::validate`] first); an ability bound that
-    /// is not a positive, finite number is taken as the nearest one, so the
-    /// ability is never NaN.
+    /// is not a positive, finite number is taken as the nearest one (as the
+    /// crate's log-uniform draws do), so the ability is never NaN.
     #[must_use]
     pub fn draw(
         model: &Model,
@@ -139,15 +139,7 @@ impl SimLearner {
         let mut rng = Xoshiro256PlusPlus::seed_from_u64(
             seed ^ (index as u64).wrapping_mul(0x9e37_79b9_7f4a_7c15),
         );
-        let positive = |x: f64| {
-            if x > 0.0 {
-                x.min(f64::MAX)
-            } else {
-                f64::MIN_POSITIVE
-            }
-        };
-        let (low, high) = population.ability;
-        let ability = crate::stats::log_uniform(&mut rng, (positive(low), positive(high)));
+        let ability = crate::stats::log_uniform(&mut rng, population.ability);
         let closure = curriculum.prerequisite_closure(targets).unwrap_or_default();
         let order: Vec<StandardIdx> = curriculum.in_order(&closure);
         let start =
