@@ -6,8 +6,8 @@ use rand::{Rng, RngExt, SeedableRng};
 use serde::{Deserialize, Serialize};
 
 use super::gating::Gating;
-use super::pace::{StepActivity, draw_step};
 use super::path::{PathStep, steps_to};
+use super::step::{StepActivity, StepChooser, draw_step};
 use crate::curriculum::{Curriculum, StandardIdx, StandardKey};
 use crate::error::{Error, Result};
 use crate::learner::LearnerState;
@@ -203,8 +203,9 @@ pub(super) fn forecast(
     // known without a step.
     let gating_seed = options.seed ^ (goal.index() as u64).wrapping_mul(0x9e37_79b9_7f4a_7c15);
     let gating = Gating::of(model, learner, now, &steps, gating_seed)?;
+    let chooser = StepChooser::new(model, learner, now)?;
     Ok(simulate(
-        model,
+        (model, &chooser),
         (goal, &steps, gating),
         per_day,
         pace_observed,
@@ -215,7 +216,7 @@ pub(super) fn forecast(
 }
 
 fn simulate(
-    model: &Model,
+    (model, chooser): (&Model, &StepChooser<'_>),
     (goal, steps, mut gating): (StandardIdx, &[PathStep], Option<Gating>),
     per_day: f64,
     pace_observed: bool,
@@ -231,7 +232,7 @@ fn simulate(
     let mut spent_per_step = vec![0.0f64; steps.len()];
     let activities: Vec<Vec<StepActivity>> = steps
         .iter()
-        .map(|step| StepActivity::of(model, step.standard))
+        .map(|step| chooser.activities(model, step.standard))
         .collect();
     let mut total_needed = 0.0;
     let mut steps_known = Vec::with_capacity(steps.len());
@@ -253,18 +254,18 @@ fn simulate(
             let gate = gating
                 .as_ref()
                 .map_or(1.0, |g| g.learning(i, &fixed_known, &steps_known));
-            let (n, reached, known) = draw_step(
+            let taken = draw_step(
                 &model.all_params()[step.standard.index()],
-                activities,
+                (chooser, activities),
                 (step.mastery, step.mastery),
                 bar,
                 (ability, gate),
                 &mut rng,
             );
-            steps_known.push(known);
-            *spent += f64::from(n);
-            needed += u64::from(n);
-            done &= reached;
+            steps_known.push(taken.known);
+            *spent += f64::from(taken.opportunities);
+            needed += u64::from(taken.opportunities);
+            done &= taken.reached;
         }
         total_needed += needed as f64;
         if done && needed <= budget {

@@ -63,6 +63,7 @@ mod rank;
 mod reason;
 mod select;
 mod shortfall;
+mod step;
 
 use std::ops::Deref;
 

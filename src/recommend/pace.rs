@@ -1,5 +1,4 @@
-//! How fast a learner learns, from the learner's own answers, and how many
-//! opportunities a step takes at that speed.
+//! How fast a learner learns, from the learner's own answers.
 //!
 //! Speed is a multiplier on the model's learn rates (individualized BKT:
 //! Yudelson, Koedinger & Gordon 2013 found a per-student learn rate worth
@@ -12,16 +11,10 @@
 
 use rand::{Rng, RngExt};
 
-use crate::catalog::ActivityKind;
 use crate::curriculum::StandardIdx;
-use crate::evidence::Outcome;
 use crate::learner::LearnerState;
-use crate::model::{BktParams, GuessSlip, Model};
+use crate::model::{BktParams, Model};
 use crate::stats::log_uniform;
-
-/// Opportunities a simulated step may take before it counts as stuck (the
-/// draw then goes on to the next step, having spent them).
-pub(super) const MAX_STEP_OPPORTUNITIES: u32 = 60;
 
 /// The speeds a learner may have before any evidence: log-uniform between
 /// these multipliers of the learn rate. Wider than the simulator's
@@ -236,115 +229,8 @@ fn count_likelihood(params: &BktParams, prior: f64, speed: f64, given_unknown: &
     likelihood
 }
 
-/// How one activity of a step answers and teaches: its guess and slip, and
-/// the learn rate the model gives it.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub(super) struct StepActivity {
-    pub(super) answer: GuessSlip,
-    pub(super) learn: f64,
-    pub(super) minutes: f64,
-}
-
-impl StepActivity {
-    /// The activities a step is worked with: `standard`'s activities of the
-    /// kinds the recommender teaches with (practice, videos, readings), or
-    /// the standard itself when it has none.
-    pub(super) fn of(model: &Model, standard: StandardIdx) -> Vec<StepActivity> {
-        let catalog = model.catalog();
-        let params = &model.all_params()[standard.index()];
-        let list: Vec<StepActivity> = catalog
-            .for_standard(standard)
-            .iter()
-            .filter_map(|&a| {
-                let activity = catalog.get(a)?;
-                matches!(
-                    activity.kind(),
-                    ActivityKind::Practice | ActivityKind::Video | ActivityKind::Reading
-                )
-                .then(|| StepActivity {
-                    answer: model.activity_answer(a),
-                    learn: model.activity_learn(a).unwrap_or(params.learn()),
-                    minutes: activity.minutes(),
-                })
-            })
-            .collect();
-        if list.is_empty() {
-            vec![StepActivity::standard_itself(params)]
-        } else {
-            list
-        }
-    }
-
-    /// Practice on the standard itself: its own guess, slip and learn rate,
-    /// the typical minutes of a practice.
-    fn standard_itself(params: &BktParams) -> StepActivity {
-        StepActivity {
-            answer: params.guess_slip(),
-            learn: params.learn(),
-            minutes: ActivityKind::Practice.typical_minutes(),
-        }
-    }
-
-    /// The mean minutes of an opportunity among `activities` (each equally
-    /// likely, as [`draw_step`] picks them).
-    pub(super) fn mean_minutes(activities: &[StepActivity]) -> f64 {
-        if activities.is_empty() {
-            return ActivityKind::Practice.typical_minutes();
-        }
-        activities.iter().map(|a| a.minutes).sum::<f64>() / activities.len() as f64
-    }
-}
-
-/// One simulated learner on one step: it knows the standard with the chance
-/// `known` (the model's estimate `mastery`, or more or less for a learner
-/// who differs from the population); each opportunity is one of
-/// `activities` (uniformly), answered with its guess and slip and learned
-/// from at `speed` times its learn rate; it goes on until the estimate
-/// (updated from `mastery` by each answer as the model updates it) reaches
-/// `bar`. Learning is `gate` times as likely (the model's prerequisite
-/// gating while a prerequisite is not known, else 1). Returns the
-/// opportunities taken, whether the bar was reached within
-/// [`MAX_STEP_OPPORTUNITIES`], and whether the learner knows the standard
-/// at the end.
-pub(super) fn draw_step(
-    params: &BktParams,
-    activities: &[StepActivity],
-    (mastery, known): (f64, f64),
-    bar: f64,
-    (speed, gate): (f64, f64),
-    rng: &mut impl Rng,
-) -> (u32, bool, bool) {
-    let mut estimate = mastery;
-    let mut known = rng.random::<f64>() < known;
-    let mut n = 0u32;
-    while estimate < bar && n < MAX_STEP_OPPORTUNITIES {
-        n += 1;
-        let activity = match activities {
-            [] => StepActivity::standard_itself(params),
-            [only] => *only,
-            many => many[rng.random_range(0..many.len())],
-        };
-        let correct = if known {
-            rng.random::<f64>() >= activity.answer.slip()
-        } else {
-            rng.random::<f64>() < activity.answer.guess()
-        };
-        let (if_known, if_unknown) = activity.answer.likelihoods(Outcome::from_correct(correct));
-        let posterior = crate::model::posterior(estimate, if_known, if_unknown);
-        estimate = (posterior * (1.0 - params.forget()) + (1.0 - posterior) * activity.learn)
-            .clamp(0.0, 1.0);
-        if !known && rng.random::<f64>() < (activity.learn * speed).min(1.0) * gate {
-            known = true;
-        }
-    }
-    (n, estimate >= bar, known)
-}
-
 #[cfg(test)]
 mod tests {
-    use rand::SeedableRng;
-    use rand::rngs::Xoshiro256PlusPlus;
-
     use super::*;
 
     #[test]
@@ -404,35 +290,5 @@ mod tests {
         assert_eq!(scaled(10, 7), (10, 7));
         assert_eq!(scaled(400, 100), (40, 10));
         assert_eq!(scaled(3, 9), (3, 3));
-    }
-
-    #[test]
-    fn a_step_takes_the_answers_that_convince_the_estimate() {
-        let params = BktParams::new(0.2, 0.3, 0.0, 0.2, 0.1).unwrap();
-        let mut rng = Xoshiro256PlusPlus::seed_from_u64(3);
-        // At or above the bar: nothing to do.
-        let (n, reached, _) = draw_step(&params, &[], (0.96, 0.96), 0.95, (1.0, 1.0), &mut rng);
-        assert_eq!((n, reached), (0, true));
-        // At 88% one correct answer is enough (0.88 * 0.9 / (0.88 * 0.9 + 0.12 * 0.2) = 0.97),
-        // where the learning curve alone would take 3 opportunities.
-        let draws: Vec<u32> = (0..2_000)
-            .map(|_| draw_step(&params, &[], (0.88, 0.88), 0.95, (1.0, 1.0), &mut rng).0)
-            .collect();
-        let mean = draws.iter().map(|&n| f64::from(n)).sum::<f64>() / draws.len() as f64;
-        assert!(mean > 1.0 && mean < 3.0, "{mean}");
-        // A learner who cannot learn and does not know is stuck at the cap.
-        let never = BktParams::new(0.0, 0.0, 0.0, 0.2, 0.1).unwrap();
-        assert_eq!(
-            draw_step(&never, &[], (0.0, 0.0), 0.95, (1.0, 1.0), &mut rng),
-            (MAX_STEP_OPPORTUNITIES, false, false)
-        );
-        // Faster learners need fewer opportunities from scratch.
-        let mean_at = |speed: f64, rng: &mut Xoshiro256PlusPlus| {
-            (0..2_000)
-                .map(|_| f64::from(draw_step(&params, &[], (0.1, 0.1), 0.95, (speed, 1.0), rng).0))
-                .sum::<f64>()
-                / 2_000.0
-        };
-        assert!(mean_at(2.0, &mut rng) < mean_at(0.5, &mut rng));
     }
 }

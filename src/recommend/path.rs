@@ -5,7 +5,8 @@ use rand::rngs::Xoshiro256PlusPlus;
 use serde::{Deserialize, Serialize};
 
 use super::gating::Gating;
-use super::pace::{Placement, Speed, StepActivity, draw_step, shifted};
+use super::pace::{Placement, Speed, shifted};
+use super::step::{StepActivity, StepChooser, draw_step};
 use crate::curriculum::{Curriculum, StandardIdx, StandardKey};
 use crate::error::Result;
 use crate::learner::{Goal, LearnerState};
@@ -24,7 +25,8 @@ pub struct PathStep {
     /// mastery bar (the mean over simulated learners; see [`LearningPath`]).
     pub opportunities: u32,
     /// Expected minutes: opportunities times the mean minutes of the
-    /// standard's practice, videos and readings.
+    /// activities the recommender picks for the standard in the simulated
+    /// learners (see [`LearningPath`]).
     pub minutes: f64,
 }
 
@@ -38,38 +40,44 @@ pub struct PathStep {
 /// standard still needs a correct answer or a few), and a learner who does
 /// not know it yet first has to learn it. The estimate simulates 200
 /// learners through the steps: each knows a step at the start with the
-/// chance its estimate gives, works it with the standard's practice,
-/// videos and readings (their guess, slip and learn rates), and learns at a
-/// speed drawn from what this learner's answers so far say about their
-/// speed (a multiplier of the learn rates between 0.25x and 4x; without
-/// evidence, log-uniform over that range). A step the learner has not
-/// practiced that comes before the last standard they mastered, in the
-/// curriculum's order, was most likely taught already: the chance to know
-/// it is shifted by what the learner's records there say they knew before
-/// practice (a log-odds shift drawn with the speed). With a model's
-/// [`prerequisite gating`](Model::prerequisite_gating) below 1, a step
-/// learns that much slower in a simulated learner who does not truly know
-/// one of its direct prerequisites (an earlier step not learned, or a
-/// standard taken as known without a step drawn unknown from its
-/// estimate). The total is the median of the simulated totals, each step
-/// gets its share of the mean, and the likely range is the 10th to 90th
-/// percentile.
+/// chance its estimate gives, and works it with the activity the
+/// recommender would pick at each point (of the standard's activities, the
+/// one whose predicted success at the simulated estimate fits the success
+/// band best, with the learner's stated preferences and what each activity
+/// teaches, as [`Recommender::recommend`](super::Recommender::recommend)
+/// ranks them with default options), answering with its guess and slip,
+/// taking its minutes, and learning at a speed drawn from what this
+/// learner's answers so far say about their speed (a multiplier of the
+/// learn rates between 0.25x and 4x; without evidence, log-uniform over
+/// that range). A step the learner has not practiced that comes before the
+/// last standard they mastered, in the curriculum's order, was most likely
+/// taught already: the chance to know it is shifted by what the learner's
+/// records there say they knew before practice (a log-odds shift drawn with
+/// the speed). With a model's [`prerequisite gating`](Model::prerequisite_gating)
+/// below 1, a step learns that much slower in a simulated learner who does
+/// not truly know one of its direct prerequisites (an earlier step not
+/// learned, or a standard taken as known without a step drawn unknown from
+/// its estimate). The total is the median of the simulated totals, each
+/// step gets its share of the mean, and the likely range is the 10th to
+/// 90th percentile.
 ///
 /// How well it holds, measured by `examples/pace.rs` (1,000 simulated
 /// learners per goal working with the recommender, prediction after 30
 /// activities, 7 goals from K.CC.B.5 to 4.NF.A.1, the model with the
-/// simulator's parameters, its prerequisite gating included): when the
-/// learners start as the priors say, the median prediction is 0.84-1.00
-/// times the median time taken for BKT learners (the likely range holds
-/// 76-87% of them) and 0.91-1.04 for learners who learn ten times slower
-/// while a prerequisite is unknown (gating 0.1; 71-87%); for a class ahead
-/// of the priors (untrained defaults), 0.76-1.11 (BKT learners) and
-/// 0.77-1.11 (gated). These are activities, seed 1; seeds 2 and 3 give
-/// 0.74-1.11 over the same 28 cells. In minutes the two short goals come
-/// out 1.1-1.5 times what the learners took: a step's minutes are the mean
-/// of its activities', and the recommender favours some kinds. What the path leaves out (review,
-/// other standards the recommender picks, remediation) is not
-/// in the estimate. O(steps x 200 x opportunities per step).
+/// simulator's parameters, its prerequisite gating included; seeds 1 to 3,
+/// learners of both models, 42 goal cells per population): when the
+/// learners start as the priors say (`--matched`), the median prediction
+/// is 0.80-1.06 times the median number of activities taken and 0.78-1.15
+/// times the minutes; for a class ahead of the priors (untrained defaults),
+/// 0.77-1.11 in activities and 0.78-1.27 in minutes (the short goals, 8-10
+/// activities, run high in minutes; the long ones run 0.77-0.91 low: see
+/// below). What the path leaves out is not in the estimate: reviews, and
+/// the returns to a standard whose estimate a wrong answer on a dependent
+/// pulled back below the bar (the model's
+/// [`propagation`](crate::model::Propagation)), together about one
+/// activity in six on the way to 4.NF.A.1 (while answers on a standard
+/// also lift its dependents, which the path leaves out too).
+/// O(steps x 200 x opportunities per step x activities per standard).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct LearningPath {
@@ -316,15 +324,13 @@ pub(super) fn path_to(
     let params = model.all_params();
     let seed = 0x7061_6365 ^ (goal.index() as u64).wrapping_mul(0x9e37_79b9_7f4a_7c15);
     let mut rng = Xoshiro256PlusPlus::seed_from_u64(seed);
+    let chooser = StepChooser::new(model, learner, now)?;
     let activities: Vec<Vec<StepActivity>> = steps
         .iter()
-        .map(|step| StepActivity::of(model, step.standard))
-        .collect();
-    let per_opportunity: Vec<f64> = activities
-        .iter()
-        .map(|a| StepActivity::mean_minutes(a))
+        .map(|step| chooser.activities(model, step.standard))
         .collect();
     let mut per_step = vec![0u64; steps.len()];
+    let mut minutes_per_step = vec![0.0f64; steps.len()];
     let mut totals = Vec::with_capacity(PACE_DRAWS);
     let mut total_minutes = Vec::with_capacity(PACE_DRAWS);
     let placement = placement(model, learner, goal, now)?;
@@ -363,20 +369,20 @@ pub(super) fn path_to(
         });
         steps_known.clear();
         let (mut n_total, mut minutes) = (0u64, 0.0);
-        for (i, ((((step, spent), activities), per_opportunity), &behind)) in steps
+        for (i, ((((step, spent), spent_minutes), activities), &behind)) in steps
             .iter()
             .zip(per_step.iter_mut())
+            .zip(minutes_per_step.iter_mut())
             .zip(&activities)
-            .zip(&per_opportunity)
             .zip(&behind)
             .enumerate()
         {
             let gate = gating
                 .as_ref()
                 .map_or(1.0, |g| g.learning(i, &fixed_known, &steps_known));
-            let (n, _, known) = draw_step(
+            let taken = draw_step(
                 &params[step.standard.index()],
-                activities,
+                (&chooser, activities),
                 (
                     step.mastery,
                     chance(step.mastery, behind, draw.behind_shift),
@@ -385,10 +391,11 @@ pub(super) fn path_to(
                 (draw.speed, gate),
                 &mut rng,
             );
-            steps_known.push(known);
-            *spent += u64::from(n);
-            n_total += u64::from(n);
-            minutes += f64::from(n) * per_opportunity;
+            steps_known.push(taken.known);
+            *spent += u64::from(taken.opportunities);
+            *spent_minutes += taken.minutes;
+            n_total += u64::from(taken.opportunities);
+            minutes += taken.minutes;
         }
         totals.push(n_total as f64);
         total_minutes.push(minutes);
@@ -405,10 +412,12 @@ pub(super) fn path_to(
     } else {
         0.0
     };
-    for ((step, spent), per_opportunity) in steps.iter_mut().zip(per_step).zip(per_opportunity) {
+    for ((step, spent), spent_minutes) in steps.iter_mut().zip(per_step).zip(minutes_per_step) {
         let share = spent as f64 / PACE_DRAWS as f64 * scale;
         step.opportunities = (share.round() as u32).max(1);
-        step.minutes = f64::from(step.opportunities) * per_opportunity;
+        // The mean minutes of the activities the recommender picked for it
+        // (a step below the bar always takes one: `spent` is not 0).
+        step.minutes = f64::from(step.opportunities) * spent_minutes / spent.max(1) as f64;
     }
     let likely = |v: &[f64]| (quantile(v, 0.1), quantile(v, 0.9));
     let (low, high) = likely(&totals);

@@ -41,7 +41,7 @@ pub(super) struct Prefs<'l> {
 }
 
 impl<'l> Prefs<'l> {
-    fn new(learner: &'l LearnerState, options: &RecommendOptions) -> Self {
+    pub(super) fn new(learner: &'l LearnerState, options: &RecommendOptions) -> Self {
         let mut prefs = Prefs {
             kinds: options.preferred_kinds.clone(),
             interests: options.interests.clone(),

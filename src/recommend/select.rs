@@ -73,12 +73,7 @@ impl<M: Deref<Target = Model>> Recommender<M> {
                 {
                     return None;
                 }
-                let answer = self.model.activity_answer(a);
-                let answer = match (ranking.ability, self.model.activity_logits(a)) {
-                    (Some(belief), Some(logits)) => belief.answer_with(answer, logits),
-                    (Some(belief), None) => belief.answer(answer),
-                    (None, _) => answer,
-                };
+                let answer = seen_answer(&self.model, ranking.ability, a);
                 let all_known: f64 = catalog
                     .alignment(a)
                     .iter()
@@ -86,37 +81,23 @@ impl<M: Deref<Target = Model>> Recommender<M> {
                     .product();
                 let p = answer.p_correct(all_known);
                 let distance = band_distance(p, (low, high));
-                let prefs = &ranking.prefs;
-                let preferred = prefs.kinds.contains(&activity.kind());
-                let interest = activity
-                    .tags()
-                    .iter()
-                    .find(|t| prefs.interests.contains(t))
-                    .cloned();
-                let pull = prefs
-                    .history
-                    .map_or(0.0, |h| h.pull(activity.kind(), activity.tags()));
-                let preference = 0.3 * f64::from(u8::from(preferred))
-                    + 0.2 * f64::from(u8::from(interest.is_some()))
-                    + 0.15 * pull;
+                let appeal = Preference::of(&ranking.prefs, activity);
                 // What works: an activity that teaches better than its
                 // standard's learn rate gains what it adds to the expected
                 // learning of one opportunity (none without fitted rates).
-                let standard_learn = self.model.all_params()[c.standard.index()].learn();
-                let teaching = self.model.activity_learn(a).map_or(0.0, |learn| {
-                    (1.0 - ranking.mastery[c.standard.index()]) * (learn - standard_learn)
-                });
+                let teaching = (1.0 - ranking.mastery[c.standard.index()])
+                    * teaching_gain(&self.model, a, c.standard);
                 Some(Scored {
                     activity: a,
                     kind: activity.kind(),
-                    fit: preference - 2.0 * distance + TEACHING_WEIGHT * teaching,
+                    fit: fit(appeal.weight, distance, teaching),
                     teaches_well: teaching > TEACHES_WELL,
                     p_success: p,
                     minutes: activity.minutes(),
                     in_band: distance == 0.0,
-                    preferred,
-                    interest,
-                    chosen_before: pull > CHOSEN_BEFORE,
+                    preferred: appeal.preferred,
+                    interest: appeal.interest,
+                    chosen_before: appeal.pull > CHOSEN_BEFORE,
                 })
             })
     }
@@ -246,6 +227,73 @@ impl<M: Deref<Target = Model>> Recommender<M> {
             score: c.score,
             p_success: p,
             minutes,
+        }
+    }
+}
+
+/// How well an activity fits: its preference weight, less twice its
+/// predicted success's distance from the band, plus what it adds to one
+/// opportunity's expected learning (weighted by [`TEACHING_WEIGHT`]).
+pub(super) fn fit(preference: f64, distance: f64, teaching: f64) -> f64 {
+    preference - 2.0 * distance + TEACHING_WEIGHT * teaching
+}
+
+/// How an activity answers as the recommender sees it: the model's answer
+/// model, moved by the learner's ability when the model has one.
+pub(super) fn seen_answer(
+    model: &Model,
+    ability: Option<crate::model::Ability>,
+    a: ActivityIdx,
+) -> crate::model::GuessSlip {
+    let answer = model.activity_answer(a);
+    match (ability, model.activity_logits(a)) {
+        (Some(belief), Some(logits)) => belief.answer_with(answer, logits),
+        (Some(belief), None) => belief.answer(answer),
+        (None, _) => answer,
+    }
+}
+
+/// How much more activity `a` teaches than its standard's learn rate (its
+/// fitted learn rate less the standard's; 0 without one).
+pub(super) fn teaching_gain(
+    model: &Model,
+    a: ActivityIdx,
+    standard: crate::curriculum::StandardIdx,
+) -> f64 {
+    let standard_learn = model.all_params()[standard.index()].learn();
+    model
+        .activity_learn(a)
+        .map_or(0.0, |learn| learn - standard_learn)
+}
+
+/// What the learner's preferences say of an activity.
+pub(super) struct Preference {
+    /// The weight in the fit: 0.3 for a preferred kind, 0.2 for an
+    /// interest, 0.15 times the learned pull of past choices.
+    pub(super) weight: f64,
+    pub(super) preferred: bool,
+    pub(super) interest: Option<String>,
+    pub(super) pull: f64,
+}
+
+impl Preference {
+    pub(super) fn of(prefs: &super::rank::Prefs<'_>, activity: &crate::catalog::Activity) -> Self {
+        let preferred = prefs.kinds.contains(&activity.kind());
+        let interest = activity
+            .tags()
+            .iter()
+            .find(|t| prefs.interests.contains(t))
+            .cloned();
+        let pull = prefs
+            .history
+            .map_or(0.0, |h| h.pull(activity.kind(), activity.tags()));
+        Preference {
+            weight: 0.3 * f64::from(u8::from(preferred))
+                + 0.2 * f64::from(u8::from(interest.is_some()))
+                + 0.15 * pull,
+            preferred,
+            interest,
+            pull,
         }
     }
 }
