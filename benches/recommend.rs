@@ -57,6 +57,16 @@ fn recommend(c: &mut Criterion) {
                 .unwrap()
         })
     });
+    // A new learner far from the goal: the long walks of the path's
+    // simulated learners (about 20 standards, a hundred opportunities each).
+    let new_learner = LearnerState::new(&model, "new").unwrap();
+    group.bench_function("path_to_grade4_goal_new_learner", |b| {
+        b.iter(|| {
+            recommender
+                .path_to(black_box(&new_learner), "4.NF.A.1", NOW)
+                .unwrap()
+        })
+    });
     group.finish();
 }
 

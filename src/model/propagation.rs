@@ -26,6 +26,12 @@ pub(crate) trait MasteryAccess {
     fn get(&self, standard: StandardIdx) -> f64;
     /// Stores a propagated estimate.
     fn set(&mut self, standard: StandardIdx, mastery: f64, before: f64, cause: ChangeCause);
+    /// Whether the dependents of `standard` need updating: a view that reads
+    /// only some standards skips the dependents it never reads (and, as
+    /// dependents propagate only to their own dependents, theirs).
+    fn wants_dependent(&self, _standard: StandardIdx) -> bool {
+        true
+    }
 }
 
 /// One attempted standard: its estimate before the evidence and the
@@ -197,7 +203,7 @@ pub(crate) fn propagate(
             }
             let (k, u) = (scratch.power(known, weight), scratch.power(unknown, weight));
             for &dependent in dependents {
-                if !scratch.visit(dependent) {
+                if !state.wants_dependent(dependent) || !scratch.visit(dependent) {
                     continue;
                 }
                 let before = state.get(dependent);

@@ -5,9 +5,9 @@ use rand::rngs::Xoshiro256PlusPlus;
 use rand::{Rng, RngExt, SeedableRng};
 use serde::{Deserialize, Serialize};
 
-use super::gating::Gating;
 use super::path::{PathStep, steps_to};
-use super::step::{StepActivity, StepChooser, draw_step};
+use super::step::StepChooser;
+use super::walk::Walk;
 use crate::curriculum::{Curriculum, StandardIdx, StandardKey};
 use crate::error::{Error, Result};
 use crate::learner::LearnerState;
@@ -199,14 +199,11 @@ pub(super) fn forecast(
     };
     let (goal, steps) = steps_to(model, learner, goal, now)?;
     let days_left = crate::time::days_between(now, due).max(0.0);
-    // For a model that gates learning on prerequisites: the prerequisites
-    // known without a step.
-    let gating_seed = options.seed ^ (goal.index() as u64).wrapping_mul(0x9e37_79b9_7f4a_7c15);
-    let gating = Gating::of(model, learner, now, &steps, gating_seed)?;
     let chooser = StepChooser::new(model, learner, now)?;
+    let walk = Walk::new(model, &chooser, goal)?;
     Ok(simulate(
-        (model, &chooser),
-        (goal, &steps, gating),
+        (&chooser, walk),
+        (goal, &steps),
         per_day,
         pace_observed,
         days_left,
@@ -216,59 +213,33 @@ pub(super) fn forecast(
 }
 
 fn simulate(
-    (model, chooser): (&Model, &StepChooser<'_>),
-    (goal, steps, mut gating): (StandardIdx, &[PathStep], Option<Gating>),
+    (chooser, mut walk): (&StepChooser<'_>, Walk<'_>),
+    (goal, steps): (StandardIdx, &[PathStep]),
     per_day: f64,
     pace_observed: bool,
     days_left: f64,
     due: i64,
     options: &ForecastOptions,
 ) -> Forecast {
-    let bar = model.levels().mastered();
     let mut rng = Xoshiro256PlusPlus::seed_from_u64(
         options.seed ^ (goal.index() as u64).wrapping_mul(0x9e37_79b9_7f4a_7c15),
     );
+    let at: Vec<usize> = steps
+        .iter()
+        .map(|step| walk.position(step.standard).unwrap_or(usize::MAX))
+        .collect();
     let mut reached = 0usize;
     let mut spent_per_step = vec![0.0f64; steps.len()];
-    let activities: Vec<Vec<StepActivity>> = steps
-        .iter()
-        .map(|step| chooser.activities(model, step.standard))
-        .collect();
     let mut total_needed = 0.0;
-    let mut steps_known = Vec::with_capacity(steps.len());
     for _ in 0..options.draws {
         let ability = log_uniform(&mut rng, options.ability);
         let budget = poisson(&mut rng, per_day * days_left);
-        let fixed_known = gating
-            .as_mut()
-            .map_or_else(Vec::new, |g| g.draw_fixed(|_, estimate| estimate));
-        steps_known.clear();
-        let mut needed = 0u64;
-        let mut done = true;
-        for (i, ((step, spent), activities)) in steps
-            .iter()
-            .zip(spent_per_step.iter_mut())
-            .zip(&activities)
-            .enumerate()
-        {
-            let gate = gating
-                .as_ref()
-                .map_or(1.0, |g| g.learning(i, &fixed_known, &steps_known));
-            let taken = draw_step(
-                &model.all_params()[step.standard.index()],
-                (chooser, activities),
-                (step.mastery, step.mastery),
-                bar,
-                (ability, gate),
-                &mut rng,
-            );
-            steps_known.push(taken.known);
-            *spent += f64::from(taken.opportunities);
-            needed += u64::from(taken.opportunities);
-            done &= taken.reached;
+        let taken = walk.draw(chooser, ability, |_, estimate| estimate, &mut rng);
+        for (spent, &i) in spent_per_step.iter_mut().zip(&at) {
+            *spent += f64::from(walk.taken(i));
         }
-        total_needed += needed as f64;
-        if done && needed <= budget {
+        total_needed += f64::from(taken.opportunities);
+        if taken.reached && u64::from(taken.opportunities) <= budget {
             reached += 1;
         }
     }

@@ -54,7 +54,6 @@
 mod ancestor;
 mod choice;
 mod forecast;
-mod gating;
 mod options;
 mod pace;
 mod path;
@@ -64,6 +63,7 @@ mod reason;
 mod select;
 mod shortfall;
 mod step;
+mod walk;
 
 use std::ops::Deref;
 
@@ -327,12 +327,16 @@ impl<M: Deref<Target = Model>> Recommender<M> {
     /// the learner's observed pace ([`crate::learner::Engagement::per_day`]).
     /// A Monte Carlo over the learner's path (seeded): each draw takes a
     /// learning speed from [`ForecastOptions::ability_range`], a hidden
-    /// knowledge state from the current estimates, simulated answers with
-    /// the model's guess and slip until each step's estimate reaches the
-    /// mastery bar, and a Poisson number of activities for the days left;
-    /// the goal is reached when the path is done within them. The main
-    /// obstacle is the step that takes the most activities on average.
-    /// O(draws x activities on the path).
+    /// knowledge state from the current estimates, and a Poisson number of
+    /// activities for the days left, and walks the simulated learner to the
+    /// goal as [`Recommender::path_to`] does (the activities the recommender
+    /// would pick, answered with their guess and slip, every answer updating
+    /// the estimates as the model does, returns to a standard pulled back
+    /// below the bar included) until the goal's estimate reaches the
+    /// mastery bar; the goal is reached when that takes no more activities
+    /// than the draw has. The main obstacle is the step that takes the most
+    /// activities on average. O(draws x activities on the path x
+    /// (activities per standard + propagation)).
     ///
     /// ```
     /// use mastery::{Curriculum, Evidence, LearnerState, Model, Outcome};

@@ -4,9 +4,9 @@ use rand::SeedableRng;
 use rand::rngs::Xoshiro256PlusPlus;
 use serde::{Deserialize, Serialize};
 
-use super::gating::Gating;
 use super::pace::{Placement, Speed, shifted};
-use super::step::{StepActivity, StepChooser, draw_step};
+use super::step::StepChooser;
+use super::walk::Walk;
 use crate::curriculum::{Curriculum, StandardIdx, StandardKey};
 use crate::error::Result;
 use crate::learner::{Goal, LearnerState};
@@ -39,27 +39,36 @@ pub struct PathStep {
 /// takes the answers that convince the model (a learner who knows a
 /// standard still needs a correct answer or a few), and a learner who does
 /// not know it yet first has to learn it. The estimate simulates 200
-/// learners through the steps: each knows a step at the start with the
-/// chance its estimate gives, and works it with the activity the
-/// recommender would pick at each point (of the standard's activities, the
-/// one whose predicted success at the simulated estimate fits the success
-/// band best, with the learner's stated preferences and what each activity
-/// teaches, as [`Recommender::recommend`](super::Recommender::recommend)
-/// ranks them with default options), answering with its guess and slip,
-/// taking its minutes, and learning at a speed drawn from what this
-/// learner's answers so far say about their speed (a multiplier of the
+/// learners walking to the goal as the recommender leads them: each knows
+/// every standard the goal needs at the start with the chance its estimate
+/// gives, and works, one opportunity at a time, on the first of them in the
+/// curriculum's order that is not mastered (at the bar, or built on by a
+/// mastered standard), with the activity the recommender would pick at that
+/// point (of the standard's activities, the one whose predicted success at
+/// the simulated estimate fits the success band best, with the learner's
+/// stated preferences and what each activity teaches, as
+/// [`Recommender::recommend`](super::Recommender::recommend) ranks them
+/// with default options; another kind than practice after as many attempts
+/// without mastery as its wheel-spinning count, as it remediates). Each
+/// answer comes from the activity's guess and slip and updates the
+/// estimates as the model does, [`propagation`](crate::model::Propagation)
+/// included: answers on a standard lift or lower its dependents, and a
+/// wrong one can pull a mastered prerequisite back below the bar, which
+/// sends the learner back to it. The learner learns at a speed drawn from
+/// what their answers so far say about their speed (a multiplier of the
 /// learn rates between 0.25x and 4x; without evidence, log-uniform over
-/// that range). A step the learner has not practiced that comes before the
-/// last standard they mastered, in the curriculum's order, was most likely
-/// taught already: the chance to know it is shifted by what the learner's
-/// records there say they knew before practice (a log-odds shift drawn with
-/// the speed). With a model's [`prerequisite gating`](Model::prerequisite_gating)
-/// below 1, a step learns that much slower in a simulated learner who does
-/// not truly know one of its direct prerequisites (an earlier step not
-/// learned, or a standard taken as known without a step drawn unknown from
-/// its estimate). The total is the median of the simulated totals, each
-/// step gets its share of the mean, and the likely range is the 10th to
-/// 90th percentile.
+/// that range). A standard the learner has not practiced that comes before
+/// the last standard they mastered, in the curriculum's order, was most
+/// likely taught already: the chance to know it is shifted by what the
+/// learner's records there say they knew before practice (a log-odds shift
+/// drawn with the speed). With a model's
+/// [`prerequisite gating`](Model::prerequisite_gating) below 1, a standard
+/// learns that much slower while one of its direct prerequisites is not
+/// truly known. A standard that takes 60 opportunities without reaching
+/// the bar counts as stuck and the walk moves on. The total is the median
+/// of the simulated totals, each step gets its share of the mean (returns
+/// to standards mastered at the start spread over the steps), and the
+/// likely range is the 10th to 90th percentile.
 ///
 /// How well it holds, measured by `examples/pace.rs` (1,000 simulated
 /// learners per goal working with the recommender, prediction after 30
@@ -67,17 +76,15 @@ pub struct PathStep {
 /// simulator's parameters, its prerequisite gating included; seeds 1 to 3,
 /// learners of both models, 42 goal cells per population): when the
 /// learners start as the priors say (`--matched`), the median prediction
-/// is 0.80-1.06 times the median number of activities taken and 0.78-1.15
+/// is 0.91-1.12 times the median number of activities taken and 0.84-1.10
 /// times the minutes; for a class ahead of the priors (untrained defaults),
-/// 0.77-1.11 in activities and 0.78-1.27 in minutes (the short goals, 8-10
-/// activities, run high in minutes; the long ones run 0.77-0.91 low: see
-/// below). What the path leaves out is not in the estimate: reviews, and
-/// the returns to a standard whose estimate a wrong answer on a dependent
-/// pulled back below the bar (the model's
-/// [`propagation`](crate::model::Propagation)), together about one
-/// activity in six on the way to 4.NF.A.1 (while answers on a standard
-/// also lift its dependents, which the path leaves out too).
-/// O(steps x 200 x opportunities per step x activities per standard).
+/// 0.84-1.22 in activities and 0.78-1.11 in minutes. Reviews of standards
+/// faded by time, and the recommender's other picks (placement checks,
+/// remediation on a prerequisite of a standard stuck elsewhere) are not in
+/// the estimate. O(200 x opportunities to the goal x (activities per
+/// standard + propagation)): about 0.5 ms for a learner 100 standards in
+/// with a grade-5 goal, 7 ms for a new learner with a grade-4 goal
+/// (`benches/recommend.rs`).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct LearningPath {
@@ -320,14 +327,13 @@ pub(super) fn path_to(
     now: i64,
 ) -> Result<LearningPath> {
     let (goal, mut steps) = steps_to(model, learner, goal, now)?;
-    let bar = model.levels().mastered();
-    let params = model.all_params();
     let seed = 0x7061_6365 ^ (goal.index() as u64).wrapping_mul(0x9e37_79b9_7f4a_7c15);
     let mut rng = Xoshiro256PlusPlus::seed_from_u64(seed);
     let chooser = StepChooser::new(model, learner, now)?;
-    let activities: Vec<Vec<StepActivity>> = steps
+    let mut walk = Walk::new(model, &chooser, goal)?;
+    let at: Vec<usize> = steps
         .iter()
-        .map(|step| chooser.activities(model, step.standard))
+        .map(|step| walk.position(step.standard).unwrap_or(usize::MAX))
         .collect();
     let mut per_step = vec![0u64; steps.len()];
     let mut minutes_per_step = vec![0.0f64; steps.len()];
@@ -335,10 +341,11 @@ pub(super) fn path_to(
     let mut total_minutes = Vec::with_capacity(PACE_DRAWS);
     let placement = placement(model, learner, goal, now)?;
     let speed = Speed::of(model, learner, &placement);
-    // A step the learner has practiced has an estimate that holds what
+    // A standard the learner has practiced has an estimate that holds what
     // they showed on it; one they have not holds only the population's
     // prior (moved by evidence on related standards), which the learner's
-    // record behind their last mastered standard shifts for the steps there.
+    // record behind their last mastered standard shifts for the standards
+    // there.
     let behind_unpracticed = |standard: StandardIdx| {
         let practiced = learner
             .practice_records()
@@ -346,78 +353,54 @@ pub(super) fn path_to(
             .is_ok_and(|i| learner.practice_records()[i].attempts() > 0);
         !practiced && placement(standard) == Placement::Behind
     };
-    let behind: Vec<bool> = steps
-        .iter()
-        .map(|step| behind_unpracticed(step.standard))
-        .collect();
-    // The chance a simulated learner knows a standard it starts from.
-    let chance = |mastery: f64, behind: bool, shift: f64| {
-        if behind {
-            shifted(mastery, shift)
-        } else {
-            mastery
-        }
-    };
-    // Prerequisites the path takes as known without a step, for a model
-    // that gates learning on prerequisites.
-    let mut gating = Gating::of(model, learner, now, &steps, seed)?;
-    let mut steps_known = Vec::with_capacity(steps.len());
     for _ in 0..PACE_DRAWS {
         let draw = speed.draw(&mut rng);
-        let fixed_known = gating.as_mut().map_or_else(Vec::new, |g| {
-            g.draw_fixed(|s, estimate| chance(estimate, behind_unpracticed(s), draw.behind_shift))
-        });
-        steps_known.clear();
-        let (mut n_total, mut minutes) = (0u64, 0.0);
-        for (i, ((((step, spent), spent_minutes), activities), &behind)) in steps
-            .iter()
-            .zip(per_step.iter_mut())
-            .zip(minutes_per_step.iter_mut())
-            .zip(&activities)
-            .zip(&behind)
-            .enumerate()
+        // The chance a simulated learner knows a standard it starts from.
+        let chance = |standard: StandardIdx, mastery: f64| {
+            if behind_unpracticed(standard) {
+                shifted(mastery, draw.behind_shift)
+            } else {
+                mastery
+            }
+        };
+        let taken = walk.draw(&chooser, draw.speed, chance, &mut rng);
+        for ((spent, spent_minutes), &i) in per_step.iter_mut().zip(&mut minutes_per_step).zip(&at)
         {
-            let gate = gating
-                .as_ref()
-                .map_or(1.0, |g| g.learning(i, &fixed_known, &steps_known));
-            let taken = draw_step(
-                &params[step.standard.index()],
-                (&chooser, activities),
-                (
-                    step.mastery,
-                    chance(step.mastery, behind, draw.behind_shift),
-                ),
-                bar,
-                (draw.speed, gate),
-                &mut rng,
-            );
-            steps_known.push(taken.known);
-            *spent += u64::from(taken.opportunities);
-            *spent_minutes += taken.minutes;
-            n_total += u64::from(taken.opportunities);
-            minutes += taken.minutes;
+            *spent += u64::from(walk.taken(i));
+            *spent_minutes += walk.minutes(i);
         }
-        totals.push(n_total as f64);
-        total_minutes.push(minutes);
+        totals.push(f64::from(taken.opportunities));
+        total_minutes.push(taken.minutes);
     }
     totals.sort_by(f64::total_cmp);
     total_minutes.sort_by(f64::total_cmp);
     // The total is the median learner's; each step gets its share of the
-    // mean, so the steps add up to the total. (A single step's draws are
+    // mean, so the steps add up to the total (returns to standards mastered
+    // at the start are spread over the steps). A single step's draws are
     // skewed: a learner who knows it needs a few answers, one who does not
-    // needs to learn it first, so the mean overstates the typical learner.)
+    // needs to learn it first, so the mean overstates the typical learner.
     let mean_total = per_step.iter().sum::<u64>() as f64 / PACE_DRAWS as f64;
     let scale = if mean_total > 0.0 {
         quantile(&totals, 0.5) / mean_total
     } else {
         0.0
     };
-    for ((step, spent), spent_minutes) in steps.iter_mut().zip(per_step).zip(minutes_per_step) {
+    for (((step, spent), spent_minutes), &i) in steps
+        .iter_mut()
+        .zip(per_step)
+        .zip(minutes_per_step)
+        .zip(&at)
+    {
         let share = spent as f64 / PACE_DRAWS as f64 * scale;
         step.opportunities = (share.round() as u32).max(1);
         // The mean minutes of the activities the recommender picked for it
-        // (a step below the bar always takes one: `spent` is not 0).
-        step.minutes = f64::from(step.opportunities) * spent_minutes / spent.max(1) as f64;
+        // (those it would pick first, for a step every learner skipped).
+        let per_opportunity = if spent > 0 {
+            spent_minutes / spent as f64
+        } else {
+            walk.first_minutes(&chooser, i)
+        };
+        step.minutes = f64::from(step.opportunities) * per_opportunity;
     }
     let likely = |v: &[f64]| (quantile(v, 0.1), quantile(v, 0.9));
     let (low, high) = likely(&totals);
