@@ -11,16 +11,17 @@ const NOW: i64 = 1_700_000_000;
 
 mod common;
 use common::recommend::{build_catalog, catalog_spec, check_pick, evidence, known_at};
-use common::{N, curriculum, id};
+use common::{N, graded_curriculum, id};
 
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(200))]
 
     #[test]
     fn recommendations_respect_prerequisites_budget_and_uniqueness(
-        curriculum in curriculum(),
+        curriculum in graded_curriculum(3),
         spec in catalog_spec(),
-        history in evidence(),
+        // A learner with no evidence in a fair share of the cases.
+        history in prop_oneof![Just(Vec::new()), evidence()],
         count in 1usize..7,
         budget in proptest::option::of(5.0f64..120.0),
         goal in proptest::option::of(0..N),
@@ -65,6 +66,23 @@ proptest! {
         if let Some(b) = budget {
             prop_assert!(list.items.iter().map(|r| r.minutes).sum::<f64>() <= b + 1e-9);
         }
+        // A learner with no evidence starts at the lowest grade among the
+        // ready standards (the graph's sources): every pick is of that grade
+        // while it has enough standards with activities of their own.
+        if history.is_empty() && goal.is_none() && budget.is_none() {
+            let grade = |s: StandardIdx| curriculum.standard(s).unwrap().grade().map(str::to_owned);
+            let lowest = ready.iter().filter_map(grade).min_by_key(|g| common::GRADES.iter().position(|x| x == g));
+            let of_lowest = ready
+                .iter()
+                .filter(|&s| grade(s) == lowest)
+                .filter(|&s| catalog.for_standard(s).iter().any(|&a| catalog.alignment(a) == [s]))
+                .count();
+            if count <= of_lowest {
+                for r in &list.items {
+                    prop_assert_eq!(grade(r.standard), lowest.clone(), "{} of another grade", id(r.standard.index()));
+                }
+            }
+        }
         let mut seen = std::collections::HashSet::new();
         for r in &list.items {
             prop_assert!(seen.insert(r.activity), "activity {} twice", r.activity_id);
@@ -75,6 +93,51 @@ proptest! {
         }
         // Same input, same output.
         prop_assert_eq!(recommender.recommend(&learner, &options).unwrap(), list);
+    }
+
+    /// Desirable difficulty: with several practices of varied difficulty
+    /// per standard and learners anywhere from new to nearly there, a
+    /// practice pick's predicted success is in the band (70-85%) whenever a
+    /// practice of its standard that no other pick took would be.
+    #[test]
+    fn practice_picks_are_in_the_band_when_the_catalog_allows(
+        curriculum in graded_curriculum(3),
+        difficulty in proptest::collection::vec((0.0f64..0.5, 0.0f64..0.3), 3 * N),
+        history in proptest::collection::vec((0..N, proptest::bool::weighted(0.8)), 0..120),
+        count in 1usize..7,
+        goal in proptest::option::of(0..N),
+    ) {
+        let activities = difficulty.iter().enumerate().map(|(i, &(guess, slip))| {
+            mastery::Activity::new(format!("p{i}"), mastery::ActivityKind::Practice)
+                .aligned_to(id(i % N))
+                .with_guess_slip(guess, slip)
+        });
+        let catalog = Catalog::new(&curriculum, activities).unwrap();
+        let model = Model::builder(curriculum.clone()).catalog(catalog).build().unwrap();
+        let mut learner = LearnerState::new(&model, "ada").unwrap();
+        for (k, (s, correct)) in history.iter().enumerate() {
+            let at = NOW - 3_600 + k as i64;
+            learner.apply(&model, &Evidence::on_standard("ada", id(*s), Outcome::from_correct(*correct), at).unwrap()).unwrap();
+        }
+        let mut options = RecommendOptions::new(NOW).count(count);
+        if let Some(g) = goal {
+            options = options.goal(id(g));
+        }
+        let list = Recommender::new(&model).recommend(&learner, &options).unwrap();
+        let catalog = model.catalog();
+        let band = 0.7..=0.85;
+        let mastery = learner.all_mastery_at(&model, NOW).unwrap();
+        let taken: Vec<_> = list.items.iter().map(|r| r.activity).collect();
+        for r in &list.items {
+            let fits = catalog.for_standard(r.standard).iter().any(|&a| {
+                let free = a == r.activity || !taken.contains(&a);
+                let known: f64 = catalog.alignment(a).iter().map(|s| mastery[s.index()]).product();
+                free && band.contains(&model.activity_answer(a).p_correct(known))
+            });
+            if fits {
+                prop_assert!(band.contains(&r.p_success), "{} at {:.3} with a practice in the band", r.activity_id, r.p_success);
+            }
+        }
     }
 }
 

@@ -26,10 +26,13 @@
 //! ready, and `earliness = 1 - position / len` in the curriculum's
 //! topological order (a scope and sequence: for the Common Core default,
 //! kindergarten before grade 4 among standards that are equally ready); a
-//! ready or stretch standard of a later grade than the earliest ready one
-//! loses 1 per grade (standards' `grade`: K, 1-8, HS), so a blank learner
-//! starts at the lowest grade even where the graph gives a later grade's
-//! standard no prerequisite. Bases:
+//! ready or stretch standard of another grade than the start grade (the
+//! earliest ready one, or the highest the learner has shown mastery of by
+//! practice; standards' `grade`: K, 1-8, HS) loses `3 + 0.5·ln(1 +
+//! standards)` per grade, more than the other terms can make up, so every
+//! ready standard of the start grade comes first and a blank learner starts
+//! at the lowest grade even where the graph gives a later grade's standard
+//! no prerequisite. Bases:
 //! remediate 3, goal step 2, review 1 + urgency (how far below the bar it
 //! fell, in [0, 1]), ready 1, goal check 2 + staleness (days since last
 //! practiced / 30, at most 1; 1 if never practiced directly), stretch 0.5; with goals set, ready standards

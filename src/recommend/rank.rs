@@ -204,16 +204,25 @@ impl Scoring<'_> {
         (1.0 - self.standing.mastery[s.index()]) * self.params[s.index()].learn()
     }
 
-    /// How many grades `s` lies from the start grade (0 without grades).
+    /// What `s` loses for lying grades away from the start grade (0
+    /// without grades): per grade, more than the other terms of two
+    /// standards with the same base can differ by (`2·gain` at most 2,
+    /// `0.5·ln(1 + unlocks)` at most `0.5·ln(1 + standards)`, earliness at
+    /// most 1), so a ready standard of the start grade always comes before
+    /// one of another grade.
     fn grade_gap(&self, s: StandardIdx) -> f64 {
         match (self.grade_rank[s.index()], self.start_grade) {
-            (Some(g), Some(start)) => f64::from(g.abs_diff(start)),
+            (Some(g), Some(start)) => {
+                let per_grade = 3.0 + 0.5 * (1.0 + self.curriculum.len() as f64).ln();
+                f64::from(g.abs_diff(start)) * per_grade
+            }
             _ => 0.0,
         }
     }
 
     /// Adds a candidate: `base(reason) + 2·gain + 0.5·ln(1 + unlocks) +
-    /// earliness`, less the grade gap for ready and stretch standards.
+    /// earliness`, less the grade gap ([`Scoring::grade_gap`]) for ready
+    /// and stretch standards.
     fn push(&mut self, standard: StandardIdx, reason: Reason, base: f64) {
         let opens = match &reason {
             Reason::ReadyToLearn { unlocks, .. } => unlocks.len(),

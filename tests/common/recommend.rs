@@ -44,6 +44,18 @@ pub fn build_catalog(
                     .with_minutes(f64::from(*minutes)),
                 |a, &s| a.aligned_to(id(s)),
             );
+            // Answered kinds of varied difficulty (by position, so that
+            // the strategy stays as it was), so that the success band
+            // separates them.
+            let answered = !matches!(
+                ActivityKind::ALL[*kind],
+                ActivityKind::Video | ActivityKind::Reading
+            );
+            let activity = if answered {
+                activity.with_guess_slip([0.05, 0.2, 0.35][i % 3], [0.05, 0.1, 0.2][i / 3 % 3])
+            } else {
+                activity
+            };
             match tag {
                 Some(t) => activity.with_tag(TAGS[*t]),
                 None => activity,
