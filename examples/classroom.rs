@@ -246,13 +246,15 @@ fn run(args: Args) -> Result<(), Box<dyn std::error::Error>> {
             .total_cmp(&a.mastered)
             .then(a.standard.cmp(&b.standard))
     });
+    println!("  The five most mastered (most learners are still working on the rest):");
     for s in best.iter().take(5) {
         println!(
-            "  {:<11} mastered {:>4}, in progress {:>4}, not started {:>4}",
+            "  {:<11} mastered {:>4}, in progress {:>4}, not started {:>4}, blocked {:>4}",
             ccss[s.standard].id(),
             percent(s.mastered),
             percent(s.in_progress),
-            percent(s.not_started)
+            percent(s.not_started),
+            percent(s.blocked)
         );
     }
     println!(
