@@ -51,8 +51,9 @@ pub struct PathStep {
 /// with default options; another kind than practice after as many attempts
 /// without mastery as its wheel-spinning count, as it remediates). Each
 /// answer comes from the activity's guess and slip and updates the
-/// estimates as the model does, [`propagation`](crate::model::Propagation)
-/// included: answers on a standard lift or lower its dependents, and a
+/// estimates as the model does (with learner ability on, with this
+/// learner's answer model and learn rates, as the online update),
+/// [`propagation`](crate::model::Propagation) included: answers on a standard lift or lower its dependents, and a
 /// wrong one can pull a mastered prerequisite back below the bar, which
 /// sends the learner back to it. The learner learns at a speed drawn from
 /// what their answers so far say about their speed (a multiplier of the
@@ -76,9 +77,10 @@ pub struct PathStep {
 /// simulator's parameters, its prerequisite gating included; seeds 1 to 3,
 /// learners of both models, 42 goal cells per population): when the
 /// learners start as the priors say (`--matched`), the median prediction
-/// is 0.91-1.12 times the median number of activities taken and 0.84-1.10
+/// is 0.91-1.12 times the median number of activities taken and 0.85-1.10
 /// times the minutes; for a class ahead of the priors (untrained defaults),
-/// 0.84-1.22 in activities and 0.78-1.11 in minutes. Reviews of standards
+/// 0.84-1.22 in activities and 0.78-1.11 in minutes; with learner
+/// ability on in the model (`--ability`), 0.78-1.11 in both. Reviews of standards
 /// faded by time, and the recommender's other picks (placement checks,
 /// remediation on a prerequisite of a standard stuck elsewhere) are not in
 /// the estimate. O(200 x opportunities to the goal x (activities per

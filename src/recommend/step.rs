@@ -20,12 +20,16 @@ pub(super) const MAX_STEP_OPPORTUNITIES: u32 = 60;
 pub(super) struct StepActivity {
     /// How a simulated learner answers it.
     pub(super) answer: GuessSlip,
-    /// The learn rate the model gives it.
+    /// The learn rate the model gives it (how the simulated learner learns,
+    /// at their drawn speed).
     pub(super) learn: f64,
+    /// The learn rate the model's estimate moves with: `learn`, or with
+    /// learner ability on, the learner's own (as the online update).
+    pub(super) estimate_learn: f64,
     pub(super) minutes: f64,
-    /// The answer model the recommender predicts success with (moved by the
-    /// learner's ability).
-    seen: GuessSlip,
+    /// The answer model the recommender predicts success with and the
+    /// estimate is updated with (moved by the learner's ability).
+    pub(super) seen: GuessSlip,
     /// The chance the learner knows the activity's other standards (1 for
     /// an activity of the step's standard alone).
     others_known: f64,
@@ -93,6 +97,15 @@ impl<'l> StepChooser<'l> {
     pub(super) fn activities(&self, model: &Model, standard: StandardIdx) -> Vec<StepActivity> {
         let catalog = model.catalog();
         let params = &model.all_params()[standard.index()];
+        // The learn rate of an opportunity as the online update takes it.
+        let individual = |own: Option<f64>| match (model.ability(), self.ability) {
+            (Some(p), Some(belief)) => match (own, model.standard_logits(standard)) {
+                (Some(own), _) => p.shift(own, belief.mean()),
+                (None, Some(logits)) => p.shift_rate(logits.learn, belief.mean()),
+                (None, None) => params.learn(),
+            },
+            _ => own.unwrap_or(params.learn()),
+        };
         let list: Vec<StepActivity> = catalog
             .for_standard(standard)
             .iter()
@@ -107,6 +120,7 @@ impl<'l> StepChooser<'l> {
                 Some(StepActivity {
                     answer: model.activity_answer(a),
                     learn: model.activity_learn(a).unwrap_or(params.learn()),
+                    estimate_learn: individual(model.activity_learn(a)),
                     minutes: activity.minutes(),
                     seen: seen_answer(model, self.ability, a),
                     others_known,
@@ -117,7 +131,10 @@ impl<'l> StepChooser<'l> {
             })
             .collect();
         if list.is_empty() {
-            vec![StepActivity::standard_itself(params)]
+            vec![StepActivity {
+                estimate_learn: individual(None),
+                ..StepActivity::standard_itself(params)
+            }]
         } else {
             list
         }
@@ -173,6 +190,7 @@ impl StepActivity {
         StepActivity {
             answer: params.guess_slip(),
             learn: params.learn(),
+            estimate_learn: params.learn(),
             minutes: ActivityKind::Practice.typical_minutes(),
             seen: params.guess_slip(),
             others_known: 1.0,
@@ -213,6 +231,7 @@ mod tests {
         StepActivity {
             answer,
             learn: 0.2,
+            estimate_learn: 0.2,
             minutes,
             seen: answer,
             others_known: 1.0,
@@ -262,5 +281,43 @@ mod tests {
         );
         assert_eq!(chooser.pick(&[practice, video], 0.75, stuck), Some(video));
         assert_eq!(chooser.pick(&list, 0.75, stuck), Some(practice));
+    }
+
+    /// With learner ability on, the estimate moves as the online update
+    /// moves it for this learner: a learner who answered everything right
+    /// is read with a higher learn rate than the standard's; without
+    /// ability, the standard's.
+    #[test]
+    fn the_estimate_learns_at_the_learners_own_rate_with_ability_on() {
+        use crate::curriculum::Curriculum;
+        use crate::evidence::{Evidence, Outcome};
+        use crate::model::AbilityParams;
+        let c = Curriculum::builder()
+            .standard_ids(["A", "B", "C"])
+            .unwrap()
+            .build()
+            .unwrap();
+        let params = BktParams::new(0.2, 0.15, 0.0, 0.2, 0.1).unwrap();
+        let learn_of = |ability: Option<AbilityParams>| {
+            let model = Model::builder(c.clone())
+                .default_params(params)
+                .ability(ability)
+                .build()
+                .unwrap();
+            let mut learner = LearnerState::new(&model, "ada").unwrap();
+            for (k, s) in ["A", "B", "A", "B", "A", "B"].iter().enumerate() {
+                let e =
+                    Evidence::on_standard("ada", *s, Outcome::Correct, 1_700_000_000 + k as i64)
+                        .unwrap();
+                learner.apply(&model, &e).unwrap();
+            }
+            let chooser = StepChooser::new(&model, &learner, 1_700_000_100).unwrap();
+            let step = chooser.activities(&model, c.index_of("C").unwrap())[0];
+            (step.learn, step.estimate_learn)
+        };
+        assert_eq!(learn_of(None), (0.15, 0.15));
+        let (learn, estimate_learn) = learn_of(Some(AbilityParams::default()));
+        assert_eq!(learn, 0.15);
+        assert!(estimate_learn > 0.15, "{estimate_learn}");
     }
 }

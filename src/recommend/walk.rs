@@ -228,10 +228,12 @@ impl<'m> Walk<'m> {
             } else {
                 rng.random::<f64>() < activity.answer.guess()
             };
-            let (if_known, if_unknown) =
-                activity.answer.likelihoods(Outcome::from_correct(correct));
+            // The estimate moves as the model's online update moves it: with
+            // the answer model and learn rate it holds for this learner.
+            let (if_known, if_unknown) = activity.seen.likelihoods(Outcome::from_correct(correct));
             let posterior = model::posterior(before, if_known, if_unknown);
-            let after = (posterior * (1.0 - p.forget()) + (1.0 - posterior) * activity.learn)
+            let after = (posterior * (1.0 - p.forget())
+                + (1.0 - posterior) * activity.estimate_learn)
                 .clamp(0.0, 1.0);
             self.estimates[standard.index()] = after;
             let gate = if gating < 1.0 && self.prerequisites[i].iter().any(|&q| !self.known[q]) {
