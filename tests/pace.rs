@@ -89,6 +89,37 @@ fn a_slow_learner_is_told_a_longer_path() {
     assert!(new.opportunities > fast_path.opportunities);
 }
 
+/// Forecasts draw the learner's speed from what their answers say, as paths
+/// do: with the same estimates on the way to the goal, a learner whose
+/// answers elsewhere show slow learning is less likely to reach it by the
+/// due date than one who learned quickly.
+#[test]
+fn a_slow_learner_is_forecast_less_likely_to_reach_a_goal() {
+    use mastery::recommend::ForecastOptions;
+    let model = chain_model(0.2);
+    let recommender = Recommender::new(&model);
+    let mut slow = LearnerState::new(&model, "slow").unwrap();
+    let mut fast = LearnerState::new(&model, "fast").unwrap();
+    for i in 0..14 {
+        answer(&model, &mut slow, "X", i >= 12, T0 + i * 60);
+    }
+    for i in 0..6 {
+        answer(&model, &mut fast, "X", i >= 1, T0 + i * 60);
+    }
+    let at = T0 + 3_600;
+    let options = ForecastOptions::new(1).assumed_per_day(4.0).unwrap();
+    let chance = |learner: &LearnerState| {
+        recommender
+            .forecast(learner, "C", at + 6 * 86_400, at, &options)
+            .unwrap()
+            .probability
+    };
+    let (slow, fast) = (chance(&slow), chance(&fast));
+    // The estimates of A, B and C are the same for both (X is apart), so
+    // without the learner's answers the two chances would be equal.
+    assert!(slow + 0.15 < fast, "slow {slow} vs fast {fast}");
+}
+
 /// A class is taught in the curriculum's order: a learner who has mastered
 /// C and knew A and B from their first answers has most likely been taught
 /// P too, which comes before C in the order on another branch of the graph,

@@ -5,14 +5,13 @@ use rand::rngs::Xoshiro256PlusPlus;
 use rand::{Rng, RngExt, SeedableRng};
 use serde::{Deserialize, Serialize};
 
-use super::path::{PathStep, steps_to};
+use super::path::{LearnerPrior, PathStep, steps_to};
 use super::step::StepChooser;
 use super::walk::Walk;
 use crate::curriculum::{Curriculum, StandardIdx, StandardKey};
 use crate::error::{Error, Result};
 use crate::learner::LearnerState;
 use crate::model::Model;
-use crate::stats::log_uniform;
 
 /// How forecasts are drawn.
 ///
@@ -34,15 +33,14 @@ pub struct ForecastOptions {
 }
 
 impl ForecastOptions {
-    /// 500 draws with `seed`, learning speed between 0.25x and 2x the
-    /// model's learn rate (log-uniform), no assumed pace. The wide slow end
-    /// stood for what per-step draws left out (remediation, returns to a
-    /// standard pulled back below the bar); the walk behind forecasts now
-    /// simulates those, and the range matters little: on simulated learners
-    /// of 0.5-2x ability working with the recommender
-    /// (`examples/early_warning.rs`, 2.OA.A.1, seeds 1-3, both learner
-    /// models) the mean Brier score is 0.112 with 0.25-2x, 0.110 with
-    /// 0.35-2x and 0.111 with 0.5-2x, against 0.23-0.24 for the base rate.
+    /// 500 draws with `seed`, a prior on the learning speed between 0.25x
+    /// and 2x the model's learn rate (log-uniform; the learner's answers
+    /// narrow it), no assumed pace. On simulated learners of 0.5-2x ability
+    /// working with the recommender (`examples/early_warning.rs`, 2.OA.A.1,
+    /// seeds 1-3, both learner models) the Brier score is 0.099-0.116
+    /// (mean 0.107) against 0.23-0.24 for the base rate; drawing the speed
+    /// from the range alone, without the learner's answers, gave 0.100-0.120
+    /// (mean 0.112).
     pub fn new(seed: u64) -> Self {
         ForecastOptions {
             seed,
@@ -69,9 +67,12 @@ impl ForecastOptions {
         Ok(self)
     }
 
-    /// The range of the learner's learning speed, as multipliers of the
-    /// model's learn rate, drawn log-uniformly (a learner's own speed is
-    /// not known: the spread says how unsure the forecast is).
+    /// The range of the learner's learning speed before their answers say
+    /// more, as multipliers of the model's learn rate, log-uniform: the
+    /// prior of the speed posterior that [`Recommender::path_to`](super::Recommender::path_to)
+    /// also draws from (there with 0.25x-4x), which the learner's practice
+    /// records narrow. Without records, the forecast draws from the range
+    /// itself: the spread says how unsure it is.
     ///
     /// # Errors
     /// [`Error::InvalidValue`] unless `0 < low <= high` and both are finite.
@@ -203,8 +204,9 @@ pub(super) fn forecast(
     let days_left = crate::time::days_between(now, due).max(0.0);
     let chooser = StepChooser::new(model, learner, now)?;
     let walk = Walk::new(model, &chooser, goal)?;
+    let prior = LearnerPrior::of(model, learner, goal, now, options.ability)?;
     Ok(simulate(
-        (&chooser, walk),
+        (&chooser, walk, &prior),
         (goal, &steps),
         per_day,
         pace_observed,
@@ -215,7 +217,7 @@ pub(super) fn forecast(
 }
 
 fn simulate(
-    (chooser, mut walk): (&StepChooser<'_>, Walk<'_>),
+    (chooser, mut walk, prior): (&StepChooser<'_>, Walk<'_>, &LearnerPrior),
     (goal, steps): (StandardIdx, &[PathStep]),
     per_day: f64,
     pace_observed: bool,
@@ -234,9 +236,9 @@ fn simulate(
     let mut spent_per_step = vec![0.0f64; steps.len()];
     let mut total_needed = 0.0;
     for _ in 0..options.draws {
-        let ability = log_uniform(&mut rng, options.ability);
+        let (speed, chance) = prior.draw(&mut rng);
         let budget = poisson(&mut rng, per_day * days_left);
-        let taken = walk.draw(chooser, ability, |_, estimate| estimate, &mut rng);
+        let taken = walk.draw(chooser, speed, chance, &mut rng);
         for (spent, &i) in spent_per_step.iter_mut().zip(&at) {
             *spent += f64::from(walk.taken(i));
         }

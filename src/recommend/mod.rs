@@ -329,8 +329,12 @@ impl<M: Deref<Target = Model>> Recommender<M> {
     /// Early warning: the chance that `learner` masters `goal` by `due` at
     /// the learner's observed pace ([`crate::learner::Engagement::per_day`]).
     /// A Monte Carlo over the learner's path (seeded): each draw takes a
-    /// learning speed from [`ForecastOptions::ability_range`], a hidden
-    /// knowledge state from the current estimates, and a Poisson number of
+    /// learning speed from what the learner's answers say of it (a
+    /// posterior whose prior is [`ForecastOptions::ability_range`]), a
+    /// hidden knowledge state from the current estimates (shifted, for
+    /// unpracticed standards behind the last one mastered, by what the
+    /// learner's answers there say they knew, as
+    /// [`Recommender::path_to`] does), and a Poisson number of
     /// activities for the days left, and walks the simulated learner to the
     /// goal as [`Recommender::path_to`] does (the activities the recommender
     /// would pick, answered with their guess and slip, every answer updating

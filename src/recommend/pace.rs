@@ -61,6 +61,8 @@ pub(super) struct Speed {
     /// `(speed, shift behind, cumulative probability)`, the cumulative
     /// probability ascending (the shift of the others summed out).
     cumulative: Vec<(f64, f64, f64)>,
+    /// The range of the speed's prior.
+    range: (f64, f64),
 }
 
 /// One simulated learner's speed and prior shift, drawn from [`Speed`].
@@ -75,15 +77,18 @@ pub(super) struct SpeedDraw {
 
 impl Speed {
     /// The joint posterior of `learner`'s speed and prior shifts under
-    /// `model`'s parameters, with `placement` placing each record's standard. Uniform priors over the
-    /// shifts, a log-uniform one over the speed.
+    /// `model`'s parameters, with `placement` placing each record's
+    /// standard. Uniform priors over the shifts, a log-uniform one over the
+    /// speed within `range` (`0 < low <= high`, checked by the caller;
+    /// [`SPEED_PRIOR`] for paths).
     /// O(records x (attempts^2 + attempts x grid) + grid x shifts^2).
     pub(super) fn of(
         model: &Model,
         learner: &LearnerState,
         placement: impl Fn(StandardIdx) -> Placement,
+        range: (f64, f64),
     ) -> Speed {
-        let (lo, hi) = SPEED_PRIOR;
+        let (lo, hi) = range;
         let grid: Vec<f64> = (0..SPEED_GRID)
             .map(|i| (lo.ln() + (hi.ln() - lo.ln()) * i as f64 / (SPEED_GRID - 1) as f64).exp())
             .collect();
@@ -141,7 +146,10 @@ impl Speed {
             running += (cell.2 - top).exp() / total;
             cell.2 = running;
         }
-        Speed { cumulative: cells }
+        Speed {
+            cumulative: cells,
+            range,
+        }
     }
 
     /// A draw from the posterior: a cell by its probability, the speed
@@ -154,7 +162,7 @@ impl Speed {
             .partition_point(|c| c.2 < u)
             .min(self.cumulative.len() - 1);
         let (speed, shift, _) = self.cumulative[i];
-        let step = ((SPEED_PRIOR.1 / SPEED_PRIOR.0).ln() / (SPEED_GRID - 1) as f64 / 2.0).exp();
+        let step = ((self.range.1 / self.range.0).ln() / (SPEED_GRID - 1) as f64 / 2.0).exp();
         let shift_step = (PRIOR_SHIFTS[1] - PRIOR_SHIFTS[0]) / 2.0;
         let behind_shift = shift + (rng.random::<f64>() * 2.0 - 1.0) * shift_step;
         SpeedDraw {

@@ -4,7 +4,7 @@ use rand::SeedableRng;
 use rand::rngs::Xoshiro256PlusPlus;
 use serde::{Deserialize, Serialize};
 
-use super::pace::{Placement, Speed, shifted};
+use super::pace::{Placement, SPEED_PRIOR, Speed, shifted};
 use super::step::StepChooser;
 use super::walk::Walk;
 use crate::curriculum::{Curriculum, StandardIdx, StandardKey};
@@ -322,6 +322,66 @@ pub(super) fn steps_to(
     Ok((goal, steps))
 }
 
+/// What a learner's records say of the simulated learners behind their
+/// paths and forecasts: their speed, and how much more or less than the
+/// estimates they knew of the standards behind their last mastered one
+/// that they have not practiced (see [`LearningPath`]).
+pub(super) struct LearnerPrior {
+    speed: Speed,
+    /// The standards the shift applies to: not practiced, and
+    /// [`Placement::Behind`].
+    behind: crate::curriculum::StandardSet,
+}
+
+impl LearnerPrior {
+    /// `learner`'s prior on the way to `goal` at `now`, the speed's prior
+    /// log-uniform over `range`. O(records x attempts^2 + standards).
+    pub(super) fn of(
+        model: &Model,
+        learner: &LearnerState,
+        goal: StandardIdx,
+        now: i64,
+        range: (f64, f64),
+    ) -> Result<Self> {
+        let placement = placement(model, learner, goal, now)?;
+        let speed = Speed::of(model, learner, &placement, range);
+        // A standard the learner has practiced has an estimate that holds
+        // what they showed on it; one they have not holds only the
+        // population's prior (moved by evidence on related standards), which
+        // the learner's record behind their last mastered standard shifts for
+        // the standards there.
+        let behind = model
+            .curriculum()
+            .indices()
+            .filter(|&standard| {
+                let practiced = learner
+                    .practice_records()
+                    .binary_search_by_key(&standard, |r| r.standard())
+                    .is_ok_and(|i| learner.practice_records()[i].attempts() > 0);
+                !practiced && placement(standard) == Placement::Behind
+            })
+            .collect();
+        Ok(LearnerPrior { speed, behind })
+    }
+
+    /// One simulated learner: its speed, and the chance it knows a standard
+    /// at the start given the standard's estimate.
+    pub(super) fn draw(
+        &self,
+        rng: &mut impl rand::Rng,
+    ) -> (f64, impl Fn(StandardIdx, f64) -> f64 + '_) {
+        let draw = self.speed.draw(rng);
+        let chance = move |standard: StandardIdx, mastery: f64| {
+            if self.behind.contains(standard) {
+                shifted(mastery, draw.behind_shift)
+            } else {
+                mastery
+            }
+        };
+        (draw.speed, chance)
+    }
+}
+
 pub(super) fn path_to(
     model: &Model,
     learner: &LearnerState,
@@ -341,31 +401,10 @@ pub(super) fn path_to(
     let mut minutes_per_step = vec![0.0f64; steps.len()];
     let mut totals = Vec::with_capacity(PACE_DRAWS);
     let mut total_minutes = Vec::with_capacity(PACE_DRAWS);
-    let placement = placement(model, learner, goal, now)?;
-    let speed = Speed::of(model, learner, &placement);
-    // A standard the learner has practiced has an estimate that holds what
-    // they showed on it; one they have not holds only the population's
-    // prior (moved by evidence on related standards), which the learner's
-    // record behind their last mastered standard shifts for the standards
-    // there.
-    let behind_unpracticed = |standard: StandardIdx| {
-        let practiced = learner
-            .practice_records()
-            .binary_search_by_key(&standard, |r| r.standard())
-            .is_ok_and(|i| learner.practice_records()[i].attempts() > 0);
-        !practiced && placement(standard) == Placement::Behind
-    };
+    let prior = LearnerPrior::of(model, learner, goal, now, SPEED_PRIOR)?;
     for _ in 0..PACE_DRAWS {
-        let draw = speed.draw(&mut rng);
-        // The chance a simulated learner knows a standard it starts from.
-        let chance = |standard: StandardIdx, mastery: f64| {
-            if behind_unpracticed(standard) {
-                shifted(mastery, draw.behind_shift)
-            } else {
-                mastery
-            }
-        };
-        let taken = walk.draw(&chooser, draw.speed, chance, &mut rng);
+        let (speed, chance) = prior.draw(&mut rng);
+        let taken = walk.draw(&chooser, speed, chance, &mut rng);
         for ((spent, spent_minutes), &i) in per_step.iter_mut().zip(&mut minutes_per_step).zip(&at)
         {
             *spent += u64::from(walk.taken(i));
