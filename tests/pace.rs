@@ -55,20 +55,28 @@ fn near_the_bar_a_step_takes_an_answer_or_two() {
     );
 }
 
+/// Two learners with answers on X only (apart from the chain): one who
+/// learned it slowly (12 wrong, then 2 right) and one who learned it
+/// quickly (1 wrong, then 5 right).
+fn slow_and_fast(model: &Model) -> (LearnerState, LearnerState) {
+    let mut slow = LearnerState::new(model, "slow").unwrap();
+    let mut fast = LearnerState::new(model, "fast").unwrap();
+    for i in 0..14 {
+        answer(model, &mut slow, "X", i >= 12, T0 + i * 60);
+    }
+    for i in 0..6 {
+        answer(model, &mut fast, "X", i >= 1, T0 + i * 60);
+    }
+    (slow, fast)
+}
+
 /// The same path takes longer for a learner whose answers elsewhere show
 /// slow learning than for one who learned quickly.
 #[test]
 fn a_slow_learner_is_told_a_longer_path() {
     let model = chain_model(0.2);
     let recommender = Recommender::new(&model);
-    let mut slow = LearnerState::new(&model, "slow").unwrap();
-    let mut fast = LearnerState::new(&model, "fast").unwrap();
-    for i in 0..14 {
-        answer(&model, &mut slow, "X", i >= 12, T0 + i * 60);
-    }
-    for i in 0..6 {
-        answer(&model, &mut fast, "X", i >= 1, T0 + i * 60);
-    }
+    let (slow, fast) = slow_and_fast(&model);
     let at = T0 + 3_600;
     let slow_path = recommender.path_to(&slow, "C", at).unwrap();
     let fast_path = recommender.path_to(&fast, "C", at).unwrap();
@@ -98,14 +106,7 @@ fn a_slow_learner_is_forecast_less_likely_to_reach_a_goal() {
     use mastery::recommend::ForecastOptions;
     let model = chain_model(0.2);
     let recommender = Recommender::new(&model);
-    let mut slow = LearnerState::new(&model, "slow").unwrap();
-    let mut fast = LearnerState::new(&model, "fast").unwrap();
-    for i in 0..14 {
-        answer(&model, &mut slow, "X", i >= 12, T0 + i * 60);
-    }
-    for i in 0..6 {
-        answer(&model, &mut fast, "X", i >= 1, T0 + i * 60);
-    }
+    let (slow, fast) = slow_and_fast(&model);
     let at = T0 + 3_600;
     let options = ForecastOptions::new(1).assumed_per_day(4.0).unwrap();
     let chance = |learner: &LearnerState| {
