@@ -24,6 +24,9 @@ pub(super) struct Walk<'m> {
     order: Vec<StandardIdx>,
     /// The same as a set.
     needed: StandardSet,
+    /// Per standard of the curriculum, its position in `order` (`usize::MAX`
+    /// if not needed).
+    positions: Vec<usize>,
     /// Per position: its direct prerequisites' positions (all needed too).
     prerequisites: Vec<Vec<usize>>,
     /// Per position: its direct dependents' positions among the needed.
@@ -115,6 +118,7 @@ impl<'m> Walk<'m> {
         Ok(Walk {
             model,
             needed,
+            positions: position,
             implied: order.iter().map(|&s| implied_set.contains(s)).collect(),
             activities: order
                 .iter()
@@ -136,9 +140,12 @@ impl<'m> Walk<'m> {
         })
     }
 
-    /// Where `standard` is among the needed standards.
+    /// Where `standard` is among the needed standards. O(1).
     pub(super) fn position(&self, standard: StandardIdx) -> Option<usize> {
-        self.order.iter().position(|&s| s == standard)
+        self.positions
+            .get(standard.index())
+            .copied()
+            .filter(|&i| i < self.order.len())
     }
 
     /// Opportunities the last walk took on the standard at `position`.
