@@ -268,14 +268,8 @@ impl LearnerState {
         };
         // The learn rate of an opportunity on `s`: the activity's own or the
         // standard's, this learner's with ability on (`None`: the standard's).
-        let learn_of = |s: StandardIdx| match (individual, target.learn) {
-            (Some((p, belief, _)), Some(own)) => Some(p.shift(own, belief.mean())),
-            (Some((p, belief, _)), None) => Some(match model.standard_logits(s) {
-                Some(logits) => p.shift_rate(logits.learn, belief.mean()),
-                None => model.all_params()[s.index()].learn(),
-            }),
-            (None, own) => own,
-        };
+        let learn_of =
+            |s: StandardIdx| model.opportunity_learn(s, target.learn, individual.map(|i| i.1));
         // Moves the ability by this answer; `known`: the chance the learner
         // knew all it asked.
         let observed = |known: f64| {
@@ -394,9 +388,7 @@ impl LearnerState {
         let after = match opportunity {
             None => posterior,
             Some(None) => params.transition(posterior),
-            Some(Some(learn)) => {
-                (posterior * (1.0 - params.forget()) + (1.0 - posterior) * learn).clamp(0.0, 1.0)
-            }
+            Some(Some(learn)) => params.transition_at(posterior, learn),
         };
         let opportunity = opportunity.is_some();
         let after = Fixed::new(after);

@@ -430,6 +430,25 @@ impl Model {
             .copied()
     }
 
+    /// The learn rate of an opportunity on `standard` as the online update
+    /// takes it: the activity's own (`own`) or the standard's, shifted by
+    /// `belief` with ability on; `None` for the standard's own rate.
+    pub(crate) fn opportunity_learn(
+        &self,
+        standard: StandardIdx,
+        own: Option<f64>,
+        belief: Option<Ability>,
+    ) -> Option<f64> {
+        match (self.ability(), belief) {
+            (Some(p), Some(belief)) => Some(match (own, self.standard_logits(standard)) {
+                (Some(own), _) => p.shift(own, belief.mean()),
+                (None, Some(logits)) => p.shift_rate(logits.learn, belief.mean()),
+                (None, None) => self.params[standard.index()].learn(),
+            }),
+            _ => own,
+        }
+    }
+
     /// A standard's prior and learn rate on the logit scale (with ability on).
     pub(crate) fn standard_logits(&self, idx: StandardIdx) -> Option<&StandardLogits> {
         self.ability.as_ref()?.1.standards.get(idx.index())

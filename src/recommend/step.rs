@@ -98,13 +98,10 @@ impl<'l> StepChooser<'l> {
         let catalog = model.catalog();
         let params = &model.all_params()[standard.index()];
         // The learn rate of an opportunity as the online update takes it.
-        let individual = |own: Option<f64>| match (model.ability(), self.ability) {
-            (Some(p), Some(belief)) => match (own, model.standard_logits(standard)) {
-                (Some(own), _) => p.shift(own, belief.mean()),
-                (None, Some(logits)) => p.shift_rate(logits.learn, belief.mean()),
-                (None, None) => params.learn(),
-            },
-            _ => own.unwrap_or(params.learn()),
+        let individual = |own: Option<f64>| {
+            model
+                .opportunity_learn(standard, own, self.ability)
+                .unwrap_or(params.learn())
         };
         let list: Vec<StepActivity> = catalog
             .for_standard(standard)

@@ -202,6 +202,7 @@ impl<'m> Walk<'m> {
         self.minutes.fill(0.0);
         let goal = self.order.last().map_or(0, |g| g.index());
         let (mut opportunities, mut minutes) = (0u32, 0.0);
+        let cap = MAX_STEP_OPPORTUNITIES.saturating_mul(2 * self.order.len() as u32);
         let mut next = self.close();
         loop {
             if self.estimates[goal] >= self.bar {
@@ -211,7 +212,6 @@ impl<'m> Walk<'m> {
                     reached: true,
                 };
             }
-            let cap = MAX_STEP_OPPORTUNITIES.saturating_mul(2 * self.order.len() as u32);
             let Some(i) = next.filter(|_| opportunities < cap) else {
                 return WalkDraw {
                     opportunities,
@@ -239,9 +239,7 @@ impl<'m> Walk<'m> {
             // the answer model and learn rate it holds for this learner.
             let (if_known, if_unknown) = activity.seen.likelihoods(Outcome::from_correct(correct));
             let posterior = model::posterior(before, if_known, if_unknown);
-            let after = (posterior * (1.0 - p.forget())
-                + (1.0 - posterior) * activity.estimate_learn)
-                .clamp(0.0, 1.0);
+            let after = p.transition_at(posterior, activity.estimate_learn);
             self.estimates[standard.index()] = after;
             let gate = if gating < 1.0 && self.prerequisites[i].iter().any(|&q| !self.known[q]) {
                 gating

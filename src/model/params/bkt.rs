@@ -176,7 +176,15 @@ impl BktParams {
     /// P(L') = P(L)(1 - F) + (1 - P(L))T.
     #[must_use]
     pub fn transition(&self, mastery: f64) -> f64 {
-        (mastery * (1.0 - self.forget) + (1.0 - mastery) * self.learn).clamp(0.0, 1.0)
+        self.transition_at(mastery, self.learn)
+    }
+
+    /// [`BktParams::transition`] with `learn` in place of the standard's
+    /// learn rate (an activity's own, or a learner's with ability on).
+    #[must_use]
+    #[inline]
+    pub(crate) fn transition_at(&self, mastery: f64, learn: f64) -> f64 {
+        (mastery * (1.0 - self.forget) + (1.0 - mastery) * learn).clamp(0.0, 1.0)
     }
 
     /// The posterior followed by the transition: the mastery estimate for the
