@@ -5,9 +5,7 @@ use rand::rngs::Xoshiro256PlusPlus;
 use rand::{Rng, RngExt, SeedableRng};
 use serde::{Deserialize, Serialize};
 
-use super::path::{LearnerPrior, PathStep, steps_to};
-use super::step::StepChooser;
-use super::walk::Walk;
+use super::path::{PathStep, SimulatedLearners, steps_to};
 use crate::curriculum::{Curriculum, StandardIdx, StandardKey};
 use crate::error::{Error, Result};
 use crate::learner::LearnerState;
@@ -202,11 +200,9 @@ pub(super) fn forecast(
     };
     let (goal, steps) = steps_to(model, learner, goal, now)?;
     let days_left = crate::time::days_between(now, due).max(0.0);
-    let chooser = StepChooser::new(model, learner, now)?;
-    let walk = Walk::new(model, &chooser, goal)?;
-    let prior = LearnerPrior::of(model, learner, goal, now, options.ability)?;
+    let learners = SimulatedLearners::new(model, learner, (goal, &steps), now, options.ability)?;
     Ok(simulate(
-        (&chooser, walk, &prior),
+        learners,
         (goal, &steps),
         per_day,
         pace_observed,
@@ -217,7 +213,7 @@ pub(super) fn forecast(
 }
 
 fn simulate(
-    (chooser, mut walk, prior): (&StepChooser<'_>, Walk<'_>, &LearnerPrior),
+    mut learners: SimulatedLearners<'_, '_>,
     (goal, steps): (StandardIdx, &[PathStep]),
     per_day: f64,
     pace_observed: bool,
@@ -228,19 +224,14 @@ fn simulate(
     let mut rng = Xoshiro256PlusPlus::seed_from_u64(
         options.seed ^ (goal.index() as u64).wrapping_mul(0x9e37_79b9_7f4a_7c15),
     );
-    let at: Vec<usize> = steps
-        .iter()
-        .map(|step| walk.position(step.standard).unwrap_or(usize::MAX))
-        .collect();
     let mut reached = 0usize;
     let mut spent_per_step = vec![0.0f64; steps.len()];
     let mut total_needed = 0.0;
     for _ in 0..options.draws {
-        let (speed, chance) = prior.draw(&mut rng);
         let budget = poisson(&mut rng, per_day * days_left);
-        let taken = walk.draw(chooser, speed, chance, &mut rng);
-        for (spent, &i) in spent_per_step.iter_mut().zip(&at) {
-            *spent += f64::from(walk.taken(i));
+        let taken = learners.draw(&mut rng);
+        for (spent, (n, _)) in spent_per_step.iter_mut().zip(learners.per_step()) {
+            *spent += f64::from(n);
         }
         total_needed += f64::from(taken.opportunities);
         if taken.reached && u64::from(taken.opportunities) <= budget {

@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 
 use super::pace::{Placement, SPEED_PRIOR, Speed, shifted};
 use super::step::StepChooser;
-use super::walk::Walk;
+use super::walk::{Walk, WalkDraw};
 use crate::curriculum::{Curriculum, StandardIdx, StandardKey};
 use crate::error::Result;
 use crate::learner::{Goal, LearnerState};
@@ -326,7 +326,7 @@ pub(super) fn steps_to(
 /// paths and forecasts: their speed, and how much more or less than the
 /// estimates they knew of the standards behind their last mastered one
 /// that they have not practiced (see [`LearningPath`]).
-pub(super) struct LearnerPrior {
+struct LearnerPrior {
     speed: Speed,
     /// The standards the shift applies to: not practiced, and
     /// [`Placement::Behind`].
@@ -382,6 +382,61 @@ impl LearnerPrior {
     }
 }
 
+/// The simulated learners behind a path or a forecast: what the recommender
+/// sees of the learner, the walk to the goal, and the learner's prior.
+pub(super) struct SimulatedLearners<'m, 'l> {
+    chooser: StepChooser<'l>,
+    walk: Walk<'m>,
+    prior: LearnerPrior,
+    /// Per step of the path, its position in the walk.
+    at: Vec<usize>,
+}
+
+impl<'m, 'l> SimulatedLearners<'m, 'l> {
+    /// The learners of `learner`'s way to `goal` through `steps` (as
+    /// [`steps_to`] gives them) at `now`, the speed's prior over `range`.
+    pub(super) fn new(
+        model: &'m Model,
+        learner: &'l LearnerState,
+        (goal, steps): (StandardIdx, &[PathStep]),
+        now: i64,
+        range: (f64, f64),
+    ) -> Result<Self> {
+        let chooser = StepChooser::new(model, learner, now)?;
+        let walk = Walk::new(model, &chooser, goal)?;
+        let at = steps
+            .iter()
+            .map(|step| walk.position(step.standard).unwrap_or(usize::MAX))
+            .collect();
+        Ok(SimulatedLearners {
+            chooser,
+            walk,
+            prior: LearnerPrior::of(model, learner, goal, now, range)?,
+            at,
+        })
+    }
+
+    /// One simulated learner's walk to the goal.
+    pub(super) fn draw(&mut self, rng: &mut impl rand::Rng) -> WalkDraw {
+        let (speed, chance) = self.prior.draw(rng);
+        self.walk.draw(&self.chooser, speed, chance, rng)
+    }
+
+    /// The opportunities and minutes the last walk took on each step.
+    pub(super) fn per_step(&self) -> impl Iterator<Item = (u32, f64)> + '_ {
+        self.at
+            .iter()
+            .map(|&i| (self.walk.taken(i), self.walk.minutes(i)))
+    }
+
+    /// The minutes of the activity the recommender picks first for step `k`.
+    fn first_minutes(&self, k: usize) -> f64 {
+        self.at
+            .get(k)
+            .map_or(0.0, |&i| self.walk.first_minutes(&self.chooser, i))
+    }
+}
+
 pub(super) fn path_to(
     model: &Model,
     learner: &LearnerState,
@@ -391,24 +446,20 @@ pub(super) fn path_to(
     let (goal, mut steps) = steps_to(model, learner, goal, now)?;
     let seed = 0x7061_6365 ^ (goal.index() as u64).wrapping_mul(0x9e37_79b9_7f4a_7c15);
     let mut rng = Xoshiro256PlusPlus::seed_from_u64(seed);
-    let chooser = StepChooser::new(model, learner, now)?;
-    let mut walk = Walk::new(model, &chooser, goal)?;
-    let at: Vec<usize> = steps
-        .iter()
-        .map(|step| walk.position(step.standard).unwrap_or(usize::MAX))
-        .collect();
+    let mut learners = SimulatedLearners::new(model, learner, (goal, &steps), now, SPEED_PRIOR)?;
     let mut per_step = vec![0u64; steps.len()];
     let mut minutes_per_step = vec![0.0f64; steps.len()];
     let mut totals = Vec::with_capacity(PACE_DRAWS);
     let mut total_minutes = Vec::with_capacity(PACE_DRAWS);
-    let prior = LearnerPrior::of(model, learner, goal, now, SPEED_PRIOR)?;
     for _ in 0..PACE_DRAWS {
-        let (speed, chance) = prior.draw(&mut rng);
-        let taken = walk.draw(&chooser, speed, chance, &mut rng);
-        for ((spent, spent_minutes), &i) in per_step.iter_mut().zip(&mut minutes_per_step).zip(&at)
+        let taken = learners.draw(&mut rng);
+        for ((spent, spent_minutes), (n, minutes)) in per_step
+            .iter_mut()
+            .zip(&mut minutes_per_step)
+            .zip(learners.per_step())
         {
-            *spent += u64::from(walk.taken(i));
-            *spent_minutes += walk.minutes(i);
+            *spent += u64::from(n);
+            *spent_minutes += minutes;
         }
         totals.push(f64::from(taken.opportunities));
         total_minutes.push(taken.minutes);
@@ -426,11 +477,11 @@ pub(super) fn path_to(
     } else {
         0.0
     };
-    for (((step, spent), spent_minutes), &i) in steps
+    for (k, ((step, spent), spent_minutes)) in steps
         .iter_mut()
         .zip(per_step)
         .zip(minutes_per_step)
-        .zip(&at)
+        .enumerate()
     {
         let share = spent as f64 / PACE_DRAWS as f64 * scale;
         step.opportunities = (share.round() as u32).max(1);
@@ -439,7 +490,7 @@ pub(super) fn path_to(
         let per_opportunity = if spent > 0 {
             spent_minutes / spent as f64
         } else {
-            walk.first_minutes(&chooser, i)
+            learners.first_minutes(k)
         };
         step.minutes = f64::from(step.opportunities) * per_opportunity;
     }
